@@ -1,0 +1,36 @@
+# kehoach: `make run` converts corpus/ into outputs/latest; `make test` runs the tests.
+# Both set up what is missing first (Debian tesseract + Vietnamese data, .venv, packages).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system-deps run test bench clean
+setup: system-deps $(STAMP)
+
+system-deps:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing tesseract-ocr and tesseract-ocr-vie with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
+	else \
+	  echo "OCR needs Debian packages; run: sudo apt-get install -y tesseract-ocr tesseract-ocr-vie"; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/kehoach run corpus/ --out outputs/latest
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/diacritics.py
+
+clean:
+	rm -rf $(VENV) outputs/latest

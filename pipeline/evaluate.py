@@ -1,0 +1,67 @@
+"""Precision and recall of extracted rows against hand-made gold.
+
+Rows match when their key fields are equal after canonicalisation; each gold
+row can be matched once (multiset matching), so duplicates are counted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+
+@dataclass(frozen=True)
+class Score:
+    tp: int
+    n_pred: int
+    n_gold: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.n_pred if self.n_pred else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.n_gold if self.n_gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: "Score") -> "Score":
+        return Score(self.tp + other.tp, self.n_pred + other.n_pred, self.n_gold + other.n_gold)
+
+    def __str__(self) -> str:
+        return f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} (tp={self.tp} pred={self.n_pred} gold={self.n_gold})"
+
+
+def _canon(v: Any) -> Any:
+    if isinstance(v, float):
+        return round(v, 4)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()[:10]
+    if isinstance(v, str):
+        return " ".join(v.split())
+    if isinstance(v, (list, tuple)):
+        return tuple(_canon(x) for x in v)
+    return v
+
+
+def key_of(row: dict, keys: Sequence[str]) -> tuple:
+    return tuple(_canon(row.get(k)) for k in keys)
+
+
+def score(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> Score:
+    p = Counter(key_of(r, keys) for r in pred)
+    g = Counter(key_of(r, keys) for r in gold)
+    tp = sum((p & g).values())
+    return Score(tp, sum(p.values()), sum(g.values()))
+
+
+def mismatches(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[list, list]:
+    """(false positives, false negatives) as key tuples, for test failure messages."""
+    p = Counter(key_of(r, keys) for r in pred)
+    g = Counter(key_of(r, keys) for r in gold)
+    return sorted((p - g).elements(), key=str), sorted((g - p).elements(), key=str)
