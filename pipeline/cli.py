@@ -1,0 +1,101 @@
+"""The `kehoach` command: run, restore, train-diacritics."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EPILOG_RUN = """\
+examples:
+  kehoach run corpus/ --out outputs/latest
+  kehoach run plans/2024 plans/2025/KH-15.pdf --out outputs/2025 --workers 2
+
+inputs: .pdf (text layer; scanned pages are OCR'd with tesseract 'vie'), .png/.jpg/.tif,
+.txt/.md (UTF-8, UTF-16, cp1258, TCVN3, VNI, VISCII are detected), .docx.
+outputs in DIR: documents, texts, sections, targets, assignments, deadlines, legal_refs,
+restorations, errors (.parquet) and manifest.json. DIR is replaced only when the run ends.
+
+exit status: 0 all documents ok; 1 some failed or partial (outputs still written, see the
+errors table); 2 usage error.
+"""
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .run import run
+
+    try:
+        s = run(args.inputs, args.out, workers=args.workers, progress=False if args.quiet else None)
+    except FileNotFoundError as e:
+        print(f"kehoach: {e}", file=sys.stderr)
+        return 2
+    total = s.n_ok + s.n_partial + s.n_failed
+    print(f"{total} documents: {s.n_ok} ok, {s.n_partial} partial, {s.n_failed} failed  ({s.seconds:.1f} s)")
+    print("rows: " + ", ".join(f"{t} {n}" for t, n in s.rows.items()))
+    print(f"written to {s.out}")
+    if s.exit_code:
+        print(f"see {s.out}/errors.parquet for what failed and what to do", file=sys.stderr)
+    return s.exit_code
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    import diacritics
+
+    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    from .encodings import EncodingError, decode_text
+
+    try:
+        text, _ = decode_text(data)
+    except EncodingError as e:
+        print(f"kehoach: {args.file}: {e}", file=sys.stderr)
+        return 1
+    sys.stdout.write(diacritics.restore(text).text)
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from diacritics.train import train
+
+    train(args.corpus, args.out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kehoach",
+        description="Turn Vietnamese government plans (Kế hoạch on BHXH, BHYT, BHTN) into Parquet tables.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run `kehoach COMMAND --help` for the options of a command.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="convert files and folders of plans into Parquet tables",
+                       description="Convert plans into Parquet tables (one row per fact, with its source span).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG_RUN)
+    r.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (searched recursively)")
+    r.add_argument("--out", required=True, metavar="DIR", help="output directory (replaced atomically)")
+    r.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1), metavar="N",
+                   help="parallel processes (default: %(default)s)")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_run)
+
+    s = sub.add_parser("restore", help="restore Vietnamese diacritics of a text file (or - for stdin)",
+                       description="Print FILE with its lost or garbled Vietnamese marks restored; "
+                                   "lines, spacing and punctuation are kept.")
+    s.add_argument("file", metavar="FILE", help="text file, or - to read standard input")
+    s.set_defaults(func=_cmd_restore)
+
+    t = sub.add_parser("train-diacritics", help="train the diacritic restorer's language model",
+                       description="Train the syllable n-gram model from a corpus of correctly marked text.")
+    t.add_argument("--corpus", required=True, metavar="PATH", help="UTF-8 text, one paragraph per line (.gz ok)")
+    t.add_argument("--out", required=True, metavar="FILE", help="where to write the model")
+    t.set_defaults(func=_cmd_train)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""Normalize: pages of raw text → one clean text with a map back to the raw text.
+
+NFC, one tone-mark placement (hòa, thủy, quý), Markdown markers removed,
+page headers/footers and page numbers dropped, hard-wrapped lines joined into
+paragraphs. Every output character remembers the raw offset it came from
+(`source_offsets`), so spans found later can point at the source; the idea is
+eyecite's SpanUpdater.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .model import Page
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+VOWELS = set("aăâeêioôơuưy")
+_WORD = re.compile(r"[^\W\d_][\w\u0300-\u036f]*")
+
+
+@dataclass
+class NormalizedText:
+    text: str
+    raw: str                                      # pages joined by "\n\n": what source_offsets index
+    source_offsets: array = field(default_factory=lambda: array("i"))   # len(text) + 1 entries
+    page_starts: list[int] = field(default_factory=list)               # offset in text of each page
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        """Raw-text span of the normalized span [start, end)."""
+        if start >= end:
+            s = self.source_offsets[start]
+            return s, s
+        return self.source_offsets[start], self.source_offsets[end - 1] + 1
+
+
+# ---------------------------------------------------------------- words
+
+
+def fix_tone_placement(word: str) -> str:
+    """Move the tone of open oa/oe/uy rhymes to the first vowel: hoà→hòa, khoẻ→khỏe, thuỷ→thủy (quý stays)."""
+    d = unicodedata.normalize("NFD", word)
+    tones = [c for c in d if c in TONE_MARKS]
+    if len(tones) != 1:
+        return word
+    base = "".join(c for c in d if c not in TONE_MARKS)
+    letters = unicodedata.normalize("NFC", base)
+    low = letters.lower()
+    m = re.search(r"(oa|oe|uy)$", low)
+    if not m or (m.group(1) == "uy" and low[: m.start()].endswith("q")):
+        return word
+    if any(c in VOWELS for c in _strip_marks(low[: m.start()])):
+        return word
+    target = m.start()
+    out = []
+    for i, ch in enumerate(letters):
+        out.append(ch)
+        if i == target:
+            out.append(tones[0])
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+def _strip_marks(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).replace("đ", "d")
+
+
+def normalize_word(word: str) -> str:
+    w = unicodedata.normalize("NFC", word)
+    return fix_tone_placement(w) if any(c in TONE_MARKS for c in unicodedata.normalize("NFD", w)) else w
+
+
+# ---------------------------------------------------------------- lines
+
+class Line:
+    """A line under edit: its characters and, for each, the raw offset it came from."""
+
+    __slots__ = ("chars", "src")
+
+    def __init__(self, text: str, start: int):
+        self.chars = text
+        self.src = list(range(start, start + len(text)))
+
+    def sub(self, pattern: re.Pattern, repl) -> None:
+        out, src, pos = [], [], 0
+        for m in pattern.finditer(self.chars):
+            out.append(self.chars[pos:m.start()])
+            src.extend(self.src[pos:m.start()])
+            r = repl(m) if callable(repl) else m.expand(repl)
+            out.append(r)
+            base = self.src[m.start()] if m.start() < len(self.src) else (self.src[-1] + 1 if self.src else 0)
+            if len(r) == m.end() - m.start():
+                src.extend(self.src[m.start():m.end()])
+            else:
+                src.extend([base] * len(r))
+            pos = m.end()
+        out.append(self.chars[pos:])
+        src.extend(self.src[pos:])
+        self.chars, self.src = "".join(out), src
+
+    def strip(self) -> None:
+        s = self.chars
+        a = len(s) - len(s.lstrip())
+        b = len(s.rstrip())
+        self.chars, self.src = s[a:b], self.src[a:b]
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_BOLD = re.compile(r"\*\*|__")
+_MD_EMPH = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
+_MD_LIST_BEFORE_BULLET = re.compile(r"^[-*]\s+(?=[-+*•]\s)")
+_MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_MD_HARD_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
+_MD_TRAILING_SLASH = re.compile(r"\\$")
+_SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b]+")
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
+
+
+def clean_markdown(line: Line) -> None:
+    line.sub(_MD_HEADING, "")
+    line.sub(_MD_BOLD, "")
+    line.sub(_MD_EMPH, lambda m: m.group(1))
+    line.sub(_MD_ESCAPE, lambda m: m.group(1))
+    line.sub(_MD_HARD_BREAK, " ")
+    line.sub(_MD_TRAILING_SLASH, "")
+    line.strip()
+    line.sub(_MD_LIST_BEFORE_BULLET, "")
+
+
+def clean_spaces_and_words(line: Line) -> None:
+    line.sub(_SPACES, lambda m: " " if m.start() else "")
+    line.strip()
+    s = line.chars
+    if not s.isascii():
+        line.sub(_WORD, lambda m: normalize_word(m.group(0)))
+
+
+# ---------------------------------------------------------------- unwrap
+
+_LIST_START = re.compile(
+    r"^(?:[IVXLl1]{1,5}\s*[.:]\s|\d{1,2}(?:\.\d{1,2})*\s*[.)]\s?|[a-zđ]\s*[).]\s|[-–—+*•]\s?|\(?\d+\)|"
+    r"PHỤ LỤC|Phụ lục|Nơi nhận|TM\.|KT\.|Căn cứ|\|)")
+_SENTENCE_END = re.compile(r"[.:;!?…”]\s*$")
+
+
+def is_wrapped(lines: list[str]) -> bool:
+    """True when the text was hard-wrapped at a fixed width (OCR, plain-text exports)."""
+    long = [s for s in lines if len(s) >= 40]
+    if len(long) < 8:
+        return False
+    lengths = sorted(len(s) for s in long)
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    if width > 110:
+        return False
+    open_ended = sum(1 for s in long if not _SENTENCE_END.search(s) and len(s) >= 0.75 * width)
+    return open_ended / len(long) >= 0.35
+
+
+def unwrap(lines: list[Line]) -> list[Line]:
+    """Join a line to the previous one when the previous line did not end a sentence or list item."""
+    texts = [ln.chars for ln in lines]
+    if not is_wrapped([t for t in texts if t]):
+        return [ln for ln in lines if ln.chars]
+    lengths = sorted(len(t) for t in texts if len(t) >= 40)
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    out: list[Line] = []
+    prev_open = blank = False
+    for ln in lines:
+        t = ln.chars
+        if not t:
+            blank = True
+            continue
+        continues = not blank or t[0].islower()
+        blank = False
+        if out and prev_open and continues and not _LIST_START.match(t) and not t.isupper():
+            joined = out[-1]
+            gap = joined.src[-1] + 1 if joined.src else 0
+            if re.search(r"\w-$", joined.chars):
+                joined.chars += t
+                joined.src += ln.src
+            else:
+                joined.chars += " " + t
+                joined.src += [gap] + ln.src
+        else:
+            out.append(ln)
+        prev_open = len(t) >= 0.6 * width and not _SENTENCE_END.search(t) and not t.isupper()
+    return out
+
+
+def tab_tables(lines: list[Line], tabbed: list[bool]) -> list[Line]:
+    """Word exports write a table cell per tab-indented line, a blank line between rows:
+    render such runs as `| a | b |` rows, the form segment recognises as a table."""
+    groups: list[tuple[int, int]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        if tabbed[i] or (not lines[i].chars and i + 1 < n and tabbed[i + 1]):
+            j = i
+            while j < n and (tabbed[j] or not lines[j].chars):
+                j += 1
+            groups.append((i, j))
+            i = j
+        else:
+            i += 1
+    out_index: dict[int, Line] = {}
+    drop: set[int] = set()
+    for a, b in groups:
+        rows, cur = [], []
+        for k in range(a, b):
+            if lines[k].chars:
+                cur.append(k)
+            elif cur:
+                rows.append(cur)
+                cur = []
+        if cur:
+            rows.append(cur)
+        if len(rows) < 2 or sum(len(r) >= 2 for r in rows) < 2:
+            continue
+        for r in rows:
+            row = Line("", 0)
+            row.chars, row.src = "|", [lines[r[0]].src[0] if lines[r[0]].src else 0]
+            for k in r:
+                cell = lines[k]
+                row.chars += " " + cell.chars + " |"
+                row.src += [cell.src[0] if cell.src else 0] + cell.src + [cell.src[-1] if cell.src else 0] * 2
+            out_index[r[0]] = row
+            drop.update(r)
+    return [out_index.get(k, ln) for k, ln in enumerate(lines) if k in out_index or k not in drop]
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _page_furniture(pages: list[Page]) -> set[str]:
+    """Lines repeated at the top or bottom of most pages (running headers and footers)."""
+    if len(pages) < 3:
+        return set()
+    seen: Counter[str] = Counter()
+    for p in pages:
+        ls = [s.strip() for s in p.text.splitlines() if s.strip()]
+        for s in set(ls[:2] + ls[-2:]):
+            seen[re.sub(r"\d+", "#", s)] += 1
+    return {k for k, n in seen.items() if n >= max(3, len(pages) // 2)}
+
+
+def normalize(pages: list[Page], markdown: bool = False) -> NormalizedText:
+    raw_parts, lines, tabbed = [], [], []
+    furniture = _page_furniture(pages)
+    offset = 0
+    page_line_starts: list[int] = []
+    for p in pages:
+        page_line_starts.append(len(lines))
+        raw_lines = p.text.split("\n")
+        nonblank = [i for i, s in enumerate(raw_lines) if s.strip()]
+        edge = set(nonblank[:1] + nonblank[-1:]) if len(pages) > 1 else set()
+        pos = offset
+        for i, s in enumerate(raw_lines):
+            stripped = s.strip()
+            drop = (stripped and re.sub(r"\d+", "#", stripped) in furniture) or (i in edge and _PAGE_NUMBER.match(stripped))
+            ln = Line("" if drop else s.replace("\r", ""), pos)
+            if drop:
+                ln.src = []
+            if markdown:
+                if _MD_TABLE_RULE.match(ln.chars.strip()):
+                    ln.chars, ln.src = "", []
+                clean_markdown(ln)
+            clean_spaces_and_words(ln)
+            tabbed.append(s.startswith("\t") and bool(ln.chars))
+            lines.append(ln)
+            pos += len(s) + 1
+        raw_parts.append(p.text)
+        offset += len(p.text) + 2
+    raw = "\n\n".join(raw_parts)
+
+    page_of_line = []
+    for k in range(len(page_line_starts)):
+        end = page_line_starts[k + 1] if k + 1 < len(page_line_starts) else len(lines)
+        page_of_line += [k] * (end - page_line_starts[k])
+    tagged = {id(ln): pg for ln, pg in zip(lines, page_of_line)}
+    lines = tab_tables(lines, tabbed)
+    merged = unwrap(lines)
+
+    text_parts, src = [], array("i")
+    page_starts = [0] * len(pages)
+    seen_pages = set()
+    pos = 0
+    for ln in merged:
+        pg = tagged.get(id(ln), 0)
+        if pg not in seen_pages:
+            for q in range(pg + 1):
+                if q not in seen_pages:
+                    page_starts[q] = pos
+                    seen_pages.add(q)
+        text_parts.append(ln.chars)
+        src.extend(ln.src)
+        src.append((ln.src[-1] + 1) if ln.src else (src[-1] if len(src) else 0))
+        pos += len(ln.chars) + 1
+    text = "\n".join(text_parts)
+    if src:
+        src.pop()
+    src.append(len(raw))
+    for q in range(len(pages)):
+        if q not in seen_pages:
+            page_starts[q] = len(text)
+    return NormalizedText(text=text, raw=raw, source_offsets=src, page_starts=page_starts)

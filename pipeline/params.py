@@ -1,0 +1,31 @@
+"""Run parameters (params.yaml, shared with DVC) and the hashes of the model files a run used."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def load_params() -> dict:
+    p = ROOT / "params.yaml"
+    return yaml.safe_load(p.read_text(encoding="utf-8")) if p.exists() else {}
+
+
+@cache
+def model_hashes() -> dict[str, str]:
+    """sha256 (first 16 hex) of every file of the diacritic model, by file name."""
+    folder = Path(__file__).resolve().parent.parent / "diacritics" / "data"
+    out = {}
+    for f in sorted(folder.glob("*")) if folder.exists() else []:
+        if f.is_file():
+            h = hashlib.sha256()
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            out[f.name] = h.hexdigest()[:16]
+    return out

@@ -1,0 +1,178 @@
+"""One file → a Document → rows for every table. Pure: depends only on the bytes and the pipeline version.
+
+Components run in order like a spaCy pipeline: ingest, normalize, restore,
+segment, then the extractors; a failing extractor makes the document
+`partial` and the other tables are still written.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ingest import IngestError, ingest
+from .model import Document, Restoration
+from .normalize import normalize
+from .segment import segment
+
+PIPELINE_VERSION = "0.1.0"
+
+#: (table, module): each module has `extract(doc) -> list[dict]`.
+EXTRACTORS: list[tuple[str, str]] = [
+    ("legal_refs", "extractors.legal_refs"),
+    ("targets", "extractors.targets"),
+    ("deadlines", "extractors.deadlines"),
+    ("assignments", "extractors.assignments"),
+]
+
+
+@dataclass
+class DocResult:
+    """Everything one document contributes to a run."""
+
+    source_path: str
+    sha256: str
+    status: str = "ok"                                  # ok | partial | failed
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    n_pages: int | None = None
+
+
+def restore_text(text: str) -> tuple[str, list[Restoration], bool, float]:
+    import diacritics
+
+    if not hasattr(diacritics, "restore"):  # TEMP until the restorer lands
+        return text, [], False, 0.0
+    r = diacritics.restore(text)
+    return r.text, list(r.changes), bool(r.restored), float(r.share)
+
+
+def _shift(positions: list[int], changes: list[Restoration]) -> list[int]:
+    """Move offsets of the pre-restoration text into the restored text when lengths changed."""
+    deltas = sorted(((c.char_start, (c.char_end - c.char_start) - len(c.original)) for c in changes))
+    out = []
+    for p in positions:
+        shift, acc = 0, 0
+        for start, d in deltas:
+            if start - acc >= p:
+                break
+            shift += d
+            acc += d
+        out.append(p + shift)
+    return out
+
+
+def build_document(path: str | Path, sha256: str | None = None, restore: bool = True,
+                   timings: dict[str, float] | None = None) -> Document:
+    """ingest → normalize → restore diacritics → segment → metadata."""
+    timings = {} if timings is None else timings
+    t = time.perf_counter()
+    raw = ingest(path, sha256)
+    timings["ingest"] = time.perf_counter() - t
+    t = time.perf_counter()
+    norm = normalize(raw.pages, markdown=raw.file_type == "md")
+    timings["normalize"] = time.perf_counter() - t
+    text, changes, restored, share = norm.text, [], False, 0.0
+    page_starts = list(norm.page_starts)
+    if restore:
+        t = time.perf_counter()
+        text, changes, restored, share = restore_text(norm.text)
+        if len(text) != len(norm.text):
+            page_starts = _shift(page_starts, changes)
+        timings["restore"] = time.perf_counter() - t
+    t = time.perf_counter()
+    doc = Document(raw=raw, text=text, raw_text=norm.text, page_starts=page_starts,
+                   restorations=changes, diacritics_restored=restored, restored_share=share)
+    doc.sections = segment(text, page_starts if raw.file_type in ("pdf", "image") else [])
+    timings["segment"] = time.perf_counter() - t
+    from extractors import metadata
+
+    doc.meta = metadata.extract(doc)
+    return doc
+
+
+def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
+    """The per-document function of a run (also what workers and Dask execute)."""
+    path = str(path)
+    res = DocResult(source_path=path, sha256=sha256 or "")
+    try:
+        doc = build_document(path, sha256, timings=res.timings)
+    except IngestError as e:
+        res.status = "failed"
+        res.errors.append(_error(path, sha256, e.stage, e.error_type, str(e)))
+        return res
+    except Exception as e:  # a bug or an unforeseen file: record it, never stop the run
+        res.status = "failed"
+        res.errors.append(_error(path, sha256, "ingest", type(e).__name__, f"{e} (please report this file)",
+                                 tb=traceback.format_exc()))
+        return res
+    res.sha256 = doc.raw.sha256
+    res.n_pages = doc.raw.n_pages
+    for w in doc.raw.warnings:
+        res.errors.append(_error(path, res.sha256, "ingest", "warning", w))
+    for table, module in EXTRACTORS:
+        t = time.perf_counter()
+        try:
+            rows = importlib.import_module(module).extract(doc)
+        except ModuleNotFoundError as e:  # TEMP until extractors land
+            rows = []
+        except Exception as e:
+            res.status = "partial"
+            res.errors.append(_error(path, res.sha256, table, type(e).__name__, f"extractor failed: {e}",
+                                     tb=traceback.format_exc()))
+            rows = []
+        res.tables[table] = rows
+        res.timings[table] = time.perf_counter() - t
+    link(res.tables, doc)
+    res.tables["sections"] = [section_row(doc, s) for s in doc.sections]
+    res.tables["texts"] = [{"doc_id": doc.doc_id, "text": doc.text, "raw_text": doc.raw_text}]
+    res.tables["restorations"] = [
+        {"doc_id": doc.doc_id, "char_start": c.char_start, "char_end": c.char_end, "original": c.original,
+         "restored": c.restored, "confidence": c.confidence, "alternatives": list(c.alternatives)}
+        for c in doc.restorations]
+    res.tables["documents"] = [document_row(doc, res)]
+    return res
+
+
+def _error(path: str, sha: str | None, stage: str, error_type: str, message: str, tb: str | None = None) -> dict:
+    if tb:
+        message = f"{message}\n{tb.strip().splitlines()[-1]}"
+    return {"doc_id": (sha or "")[:16] or None, "source_path": path, "stage": stage,
+            "error_type": error_type, "message": message}
+
+
+def section_row(doc: Document, s) -> dict:
+    return {"doc_id": doc.doc_id, "section_id": s.section_id, "parent_id": s.parent_id, "level": s.level,
+            "kind": s.kind, "label": s.label, "heading": s.heading, "text": doc.text[s.char_start:s.char_end],
+            "char_start": s.char_start, "char_end": s.char_end, "page_start": s.page_start,
+            "page_end": s.page_end, "ordinal": s.ordinal}
+
+
+def document_row(doc: Document, res: DocResult) -> dict:
+    raw = doc.raw
+    return {
+        "doc_id": doc.doc_id, "source_path": raw.source_path, "source_sha256": raw.sha256,
+        "file_type": raw.file_type, "ingest_method": raw.ingest_method, "n_pages": raw.n_pages,
+        "ocr_mean_confidence": raw.ocr_mean_confidence, "encoding_detected": raw.encoding,
+        "diacritics_restored": doc.diacritics_restored, "restored_share": round(doc.restored_share, 6),
+        **doc.meta, "n_chars": len(doc.text), "pipeline_version": PIPELINE_VERSION,
+        "status": res.status,
+        "error": "; ".join(e["message"].splitlines()[0] for e in res.errors if e["error_type"] != "warning") or None,
+    }
+
+
+def link(tables: dict[str, list[dict]], doc: Document) -> None:
+    """Deadlines ↔ assignments stated in the same sentence or list item."""
+    deadlines, assignments = tables.get("deadlines", []), tables.get("assignments", [])
+    if not deadlines or not assignments:
+        return
+    span = {id(r): doc.sentence_span(r["char_start"], r["char_end"]) for r in deadlines + assignments}
+    for d in deadlines:
+        ds = span[id(d)]
+        same = [a for a in assignments if span[id(a)] == ds]
+        d["agency_ids"] = sorted({a["agency_id"] for a in same if a.get("agency_id")})
+        for a in same:
+            a["deadline_ids"] = sorted(set(a.get("deadline_ids") or []) | {d["deadline_id"]})

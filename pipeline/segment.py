@@ -1,0 +1,311 @@
+"""Segment: text → the section tree (DESIGN.md, table `sections`).
+
+Header block, title, preamble, parts `I.`, clauses `1.` / `2.1.`, points `a)`,
+items and bullets `-` `+` `*`, appendices, tables, signature and recipients.
+Markers are matched on diacritic-folded text so restored and OCR text segment
+alike. Markdown headings were removed by normalize: their depth is not trusted.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .model import Section
+
+DATA = Path(__file__).parent / "data"
+
+
+def fold(s: str) -> str:
+    """Lower-case, marks removed, đ→d: for matching markers on any text."""
+    s = unicodedata.normalize("NFD", s.lower())
+    return "".join(c for c in s if not unicodedata.combining(c)).replace("đ", "d")
+
+
+@cache
+def vocabulary() -> dict[str, list[str]]:
+    data = yaml.safe_load((DATA / "structure.yaml").read_text(encoding="utf-8"))
+    return {k: [fold(w) for w in v] for k, v in data.items()}
+
+
+ROMAN = re.compile(r"^(?P<label>[IVXl1]{1,6})\s*[.:/]\s*(?P<rest>\S.*)?$")
+SUBCLAUSE = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
+CLAUSE = re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s*(?P<rest>\S.*)?$")
+POINT = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s+(?P<rest>\S.*)$")
+BULLET = re.compile(r"^(?P<label>[-–—+*•])\s*(?P<rest>\S.*)$")
+APPENDIX = re.compile(r"^(?:phu luc|pl)\s*(?:so\s*)?(?P<label>[0-9ivx]+)?\b", re.I)
+
+RANK = {"part": 1, "clause": 2, "subclause": 3, "point": 4}
+ITEM_MARKERS = "-–—•"
+
+
+def roman_label(token: str) -> str | None:
+    """Roman numeral of a part label, repairing OCR (`Il`→II, `I11`→III); None if not roman."""
+    if not token or token[0] not in "IVX":
+        return None
+    t = token.replace("l", "I").replace("1", "I")
+    if not t or not re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})", t):
+        return None
+    return t
+
+
+def _roman_to_int(t: str) -> int:
+    vals = {"I": 1, "V": 5, "X": 10}
+    total = 0
+    for i, c in enumerate(t):
+        v = vals[c]
+        total += -v if i + 1 < len(t) and vals[t[i + 1]] > v else v
+    return total
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+
+def _lines(text: str) -> list[_Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+        pos += len(raw) + 1
+    return out
+
+
+def _starts(folded: str, words: list[str]) -> bool:
+    return any(folded == w or folded.startswith(w + " ") or (w.endswith(".") and folded.startswith(w)) or
+               folded.startswith(w + ":") for w in words)
+
+
+def _is_title_keyword(line: _Line) -> bool:
+    f = line.folded.strip(" :*")
+    return f in vocabulary()["title_keywords"] and line.text.strip(" :*").isupper()
+
+
+def _is_signature(line: _Line) -> bool:
+    if not line.text.isupper() and not line.folded.startswith(("tm.", "kt.", "tl.", "q.", "t/m")):
+        return False
+    return _starts(line.folded, vocabulary()["signature_markers"])
+
+
+def _is_recipients(line: _Line) -> bool:
+    return _starts(line.folded.replace("noi nhgn", "noi nhan"), vocabulary()["recipients_markers"])
+
+
+def _is_appendix(line: _Line) -> bool:
+    return bool(APPENDIX.match(line.folded)) and (line.text[:7].isupper() or len(line.text) < 40)
+
+
+def classify(line: _Line) -> tuple[str, str, str] | None:
+    """(kind, label, heading rest) of a structural line, or None for running text."""
+    t = line.text
+    m = ROMAN.match(t)
+    if m:
+        label = roman_label(m.group("label"))
+        if label and (m.group("rest") or "")[:1].isupper():
+            return "part", label, m.group("rest") or ""
+    for kind, rx in (("subclause", SUBCLAUSE), ("clause", CLAUSE), ("point", POINT), ("bullet", BULLET)):
+        m = rx.match(t)
+        if m:
+            return kind, m.group("label"), m.group("rest") or ""
+    if t.startswith("|"):
+        return "table", "", ""
+    return None
+
+
+class _Builder:
+    def __init__(self, text: str, page_starts: list[int]):
+        self.text = text
+        self.page_starts = page_starts
+        self.sections: list[Section] = []
+        self.ids: set[str] = set()
+
+    def page(self, pos: int) -> int | None:
+        return bisect.bisect_right(self.page_starts, pos) if self.page_starts else None
+
+    def add(self, sid: str, parent: str | None, level: int, kind: str, label: str | None,
+            heading: str | None, start: int, end: int) -> Section:
+        base, n = sid, 2
+        while sid in self.ids:
+            sid, n = f"{base}~{n}", n + 1
+        self.ids.add(sid)
+        s = Section(sid, parent, level, kind, label, heading, start, end, len(self.sections),
+                    self.page(start), self.page(max(start, end - 1)))
+        self.sections.append(s)
+        return s
+
+    def close(self, s: Section, end: int) -> None:
+        s.char_end = max(s.char_end, end)
+        s.page_end = self.page(max(s.char_start, s.char_end - 1))
+
+
+def segment(text: str, page_starts: list[int] | None = None) -> list[Section]:
+    lines = _lines(text)
+    b = _Builder(text, page_starts or [])
+    if not lines:
+        return []
+    n = len(lines)
+
+    title_i = next((i for i, ln in enumerate(lines[:60]) if _is_title_keyword(ln)), None)
+    body_from = 0
+    if title_i is not None:
+        if title_i > 0:
+            b.add("header", None, 0, "header", None, None, lines[0].start, lines[title_i - 1].end)
+        j = title_i + 1
+        if j < n and classify(lines[j]) is None:
+            j += 1
+            while j < n and classify(lines[j]) is None and (
+                    lines[j].text.isupper() or lines[j].text.startswith("(")):
+                j += 1
+        b.add("title", None, 0, "title", None, lines[title_i].text, lines[title_i].start, lines[j - 1].end)
+        body_from = j
+
+    tail_from = _tail_start(lines, body_from)
+    first_heading = next((i for i in range(body_from, tail_from) if _opens_structure(lines[i])), tail_from)
+    if first_heading > body_from:
+        b.add("preamble", None, 0, "preamble", None, None, lines[body_from].start, lines[first_heading - 1].end)
+    _body(b, lines[first_heading:tail_from], prefix="", level0=1)
+    _tail(b, lines[tail_from:])
+    b.sections.sort(key=lambda s: (s.char_start, s.level))
+    for k, s in enumerate(b.sections):
+        s.ordinal = k
+    return b.sections
+
+
+def _opens_structure(line: _Line) -> bool:
+    c = classify(line)
+    return c is not None and c[0] in ("part", "clause", "subclause") or _is_appendix(line)
+
+
+def _tail_start(lines: list[_Line], body_from: int) -> int:
+    """First line of the closing block (recipients or signature) after the body."""
+    n = len(lines)
+    for i in range(body_from, n):
+        ln = lines[i]
+        if _is_recipients(ln):
+            k = i
+            while k - 1 > body_from and _is_signature(lines[k - 1]) and i - k < 6:
+                k -= 1
+            return k
+        if _is_signature(ln) and i > body_from and (
+                lines[i - 1].text.endswith(("./.", "/.", ". /")) or _closing_block_follows(lines, i)):
+            return i
+    return n
+
+
+def _closing_block_follows(lines: list[_Line], i: int) -> bool:
+    window = lines[i:i + 8]
+    return any(_is_recipients(ln) for ln in window) or all(classify(ln) is None for ln in window)
+
+
+def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: str | None = None) -> None:
+    """Stack-based tree of parts, clauses, points and bullets; appendices restart numbering."""
+    stack: list[tuple[Section, int, str]] = []      # (section, rank, bullet marker)
+    counters: dict[tuple[str | None, str], int] = {}
+    table: Section | None = None
+    appendix_no = 0
+
+    def parent() -> Section | None:
+        return stack[-1][0] if stack else None
+
+    def close_to(rank: int, end: int) -> None:
+        while stack and stack[-1][1] >= rank:
+            b.close(stack.pop()[0], end)
+
+    root_prefix, root_parent = prefix, parent_id
+    for idx, ln in enumerate(lines):
+        if _is_appendix(ln):
+            close_to(0, ln.start)
+            appendix_no += 1
+            m = APPENDIX.match(ln.folded)
+            raw_label = (m.group("label") or "") if m else ""
+            num = (_roman_to_int(raw_label.upper()) if raw_label and raw_label.isalpha() and roman_label(raw_label.upper())
+                   else int(raw_label) if raw_label.isdigit() else appendix_no)
+            sec = b.add(f"PL{num}", None, 0, "appendix", str(num), ln.text, ln.start, ln.end)
+            stack.append((sec, 0, ""))
+            root_prefix, root_parent = sec.section_id + ".", sec.section_id
+            table = None
+            continue
+        c = classify(ln)
+        if c is None or c[0] == "table":
+            if c is not None:
+                if table is None:
+                    p = parent()
+                    pid = p.section_id if p else root_parent
+                    k = counters[(pid, "T")] = counters.get((pid, "T"), 0) + 1
+                    sid = (pid + "." if pid else root_prefix) + f"T{k}"
+                    table = b.add(sid, pid, (p.level + 1) if p else level0, "table", None, None, ln.start, ln.end)
+                b.close(table, ln.end)
+            else:
+                table = None
+            for s, _, _ in stack:
+                b.close(s, ln.end)
+            continue
+        table = None
+        kind, label, rest = c
+        if kind == "bullet":
+            marker = "-" if label in ITEM_MARKERS else label
+            depth = next((k for k, (_, r, m) in enumerate(stack) if r >= 5 and m == marker), None)
+            if depth is not None:
+                close_to_index = depth
+                while len(stack) > close_to_index:
+                    b.close(stack.pop()[0], ln.start)
+            rank = 5 + sum(1 for _, r, _ in stack if r >= 5)
+            out_kind = "item" if marker == "-" else "bullet"
+        else:
+            rank = RANK[kind]
+            close_to(rank, ln.start)
+            marker = ""
+            out_kind = "clause" if kind == "subclause" else kind
+        p = parent()
+        pid = p.section_id if p else root_parent
+        if kind == "bullet":
+            k = counters[(pid, marker)] = counters.get((pid, marker), 0) + 1
+            component = f"{marker}{k}"
+        elif kind == "subclause":
+            head, _, last = label.rpartition(".")
+            component = last if p is not None and p.kind == "clause" and p.label == head else label
+        else:
+            component = label
+        sid = (pid + "." if pid else root_prefix) + component
+        level = (p.level + 1) if p else level0
+        sec = b.add(sid, pid, level, out_kind, label if kind != "bullet" else marker, ln.text, ln.start, ln.end)
+        stack.append((sec, rank, marker))
+    end = lines[-1].end if lines else 0
+    close_to(-1, end)
+
+
+def _tail(b: _Builder, lines: list[_Line]) -> None:
+    """Signature block and recipients, in whichever order they come."""
+    i, n = 0, len(lines)
+    while i < n:
+        ln = lines[i]
+        if _is_recipients(ln):
+            j = i + 1
+            while j < n and not _is_signature(lines[j]) and not _is_appendix(lines[j]):
+                j += 1
+            b.add("recipients", None, 0, "recipients", None, ln.text, ln.start, lines[j - 1].end)
+            i = j
+        elif _is_appendix(ln):
+            _body(b, lines[i:], prefix="", level0=1)
+            return
+        else:
+            j = i + 1
+            while j < n and not _is_recipients(lines[j]) and not _is_appendix(lines[j]):
+                j += 1
+            sid = "signature" if not any(s.section_id == "signature" for s in b.sections) else "signature~2"
+            b.add(sid, None, 0, "signature", None, ln.text, ln.start, lines[j - 1].end)
+            i = j
