@@ -3,9 +3,12 @@
 Vietnamese documents older than Unicode come in four legacy encodings besides
 UTF-8/UTF-16: Windows-1258 (base letters + combining tone marks), TCVN3 (ABC,
 the .VnTime fonts), VNI-Windows (VNI-Times fonts: base letter + a mark byte
-from the Latin-1 range) and VISCII. Every byte string is valid in all of them,
-so the encoding is chosen by decoding with each and counting how many of the
-non-ASCII words are Vietnamese syllables (`diacritics.inventory`).
+from the Latin-1 range) and VISCII. Nearly any byte string decodes in all of
+them, so the encoding is chosen by decoding the head of the input (16,000
+characters) with each and counting how many of its non-ASCII words are
+Vietnamese syllables (`diacritics.inventory`); ties go to TCVN3, then VNI,
+Windows-1258, VISCII, roughly how common they are in old government files.
+A one-word input can stay ambiguous (năm in Windows-1258 reads nóm in TCVN3).
 
 Conversion tables are data files in data/encodings/ (legacy bytes -> Unicode):
 
@@ -38,7 +41,6 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from diacritics.inventory import is_vietnamese_syllable
 
@@ -56,7 +58,6 @@ UNKNOWN_MESSAGE = (
 )
 
 _WORD = re.compile(r"[^\W\d_]+")
-_ALLOWED_CONTROLS = frozenset("\t\n\v\f\r\x1a")
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _VN3_CAPITALS = frozenset("ĂÂÊÔƠƯĐ")
 
@@ -113,28 +114,46 @@ def substitutions(encoding: str) -> dict[int, str]:
     }
 
 
-# Decoders read a "byte string": a str whose characters up to U+00FF stand for
-# bytes (data.decode('latin-1'), or PDF mojibake); characters above pass through.
+# A decoder reads bytes, or text whose legacy bytes were shown as Latin-1 or
+# Windows-1252 characters (PDF mojibake); other characters pass through.
 
-@lru_cache(maxsize=None)
-def _single_byte_map(name: str, c1_as_cp1252: bool = False) -> dict[int, str]:
-    mapping = {ord(k): v for k, v in load_table(name).items()}
-    if c1_as_cp1252:
-        for b in range(0x80, 0xA0):
-            mapping[b] = _CP1252_C1.get(b, chr(b))
-    return mapping
+def _byte_chars() -> dict[int, str]:
+    """Latin-1 character of each byte, plus the Windows-1252 characters of 0x80-0x9F."""
+    chars = {b: chr(b) for b in range(256)}
+    chars.update({b: ch for b, ch in _CP1252_C1.items()})
+    return chars
 
 
-def _decode_vn1(chars: str) -> str:
-    return chars.translate(_single_byte_map("tcvn3"))
+class _Decoder:
+    """One reading of legacy bytes: a single-byte table, VNI's letter+mark sequences or cp1252."""
+
+    def __init__(self, name: str, rank: int, table: dict[int, str] | None = None, vni: bool = False):
+        self.name = name
+        self.rank = rank
+        self.vni = vni
+        self.charmap = None
+        self.char_map: dict[int, str] = {}
+        if table is not None:
+            self.charmap = "".join(table.get(b, chr(b)) for b in range(256))
+            for b, ch in _byte_chars().items():
+                if table.get(b, chr(b)) != ch:
+                    self.char_map[ord(ch)] = table.get(b, chr(b))
+                if ch != chr(b):
+                    self.char_map[b] = table.get(b, chr(b))
+
+    def decode_bytes(self, data: bytes) -> str:
+        if self.charmap is None:
+            return data.decode("cp1258")
+        text = codecs.charmap_decode(data, "strict", self.charmap)[0]
+        return _vni_sequences(text) if self.vni else text
+
+    def decode_chars(self, text: str) -> str:
+        text = text.translate(self.char_map)
+        return _vni_sequences(text) if self.vni else text
 
 
-def _decode_vn3(chars: str) -> str:
-    return chars.translate(_single_byte_map("tcvn3", c1_as_cp1252=True))
-
-
-def _decode_viscii(chars: str) -> str:
-    return chars.translate(_single_byte_map("viscii"))
+def _table_bytes(name: str) -> dict[int, str]:
+    return {ord(k): v for k, v in load_table(name).items() if len(k) == 1}
 
 
 @lru_cache(maxsize=None)
@@ -156,7 +175,7 @@ def _vni_parts() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, lookup
 
 
-def _decode_vni(chars: str) -> str:
+def _vni_sequences(text: str) -> str:
     pattern, lookup = _vni_parts()
 
     def letter(m: re.Match) -> str:
@@ -165,29 +184,36 @@ def _decode_vni(chars: str) -> str:
             return lookup[s]
         return lookup.get(s[0], s[0]) + s[1:]
 
-    return pattern.sub(letter, chars).translate(_CP1252_C1)
+    return pattern.sub(letter, text)
 
-# (name, decoder, tie-break rank: higher wins a tie)
-_CHAR_DECODERS: tuple[tuple[str, Callable[[str], str], int], ...] = (
-    ("tcvn3", _decode_vn3, 5),
-    ("tcvn3", _decode_vn1, 4),
-    ("vni", _decode_vni, 3),
-    ("viscii", _decode_viscii, 1),
-)
+
+@lru_cache(maxsize=None)
+def _decoders() -> dict[str, _Decoder]:
+    """Readings by key; a tie between scores goes to the higher rank."""
+    vn1 = _table_bytes("tcvn3")
+    vn3 = {**vn1, **{b: _CP1252_C1.get(b, chr(b)) for b in range(0x80, 0xA0)}}
+    return {
+        "vn3": _Decoder("tcvn3", 5, vn3),
+        "vn1": _Decoder("tcvn3", 4, vn1),
+        "vni": _Decoder("vni", 3, {b: _CP1252_C1.get(b, chr(b)) for b in range(0x80, 0xA0)}, vni=True),
+        "cp1258": _Decoder("cp1258", 2),
+        "viscii": _Decoder("viscii", 1, _table_bytes("viscii")),
+    }
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def syllable_score(text: str) -> tuple[int, int]:
+def syllable_score(text: str, lone_capitals: frozenset[str] = frozenset()) -> tuple[int, int]:
     """(Vietnamese syllables, other words) among the NFC text's non-ASCII words.
 
-    A lone capital letter is not counted: it is as often a misread byte as a word.
+    A one-letter capital word counts only if it is in `lone_capitals`: it is
+    as often a misread byte as a word.
     """
     good = bad = 0
     for word, n in Counter(w for w in _WORD.findall(text) if not w.isascii()).items():
-        if len(word) == 1 and word.isupper():
+        if len(word) == 1 and word.isupper() and word not in lone_capitals:
             continue
         if is_vietnamese_syllable(word):
             good += n
@@ -196,15 +222,63 @@ def syllable_score(text: str) -> tuple[int, int]:
     return good, bad
 
 
-def _control_count(text: str) -> int:
-    return sum(1 for ch in text if ord(ch) < 0x20 and ch not in _ALLOWED_CONTROLS) + sum(
-        1 for ch in text if 0x7F <= ord(ch) < 0xA0
-    )
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f]")
+_C1_CHAR = re.compile("[\x80-\x9f" + re.escape("".join(_CP1252_C1.values())) + "]")
+_C1_BYTES = re.compile(b"[\x80-\x9f]")
+_LEGACY_CHAR = re.compile("[\x80-\xff" + re.escape("".join(_CP1252_C1.values())) + "]")
+_BEYOND_LEGACY = re.compile("[^\x00-\xff" + re.escape("".join(_CP1252_C1.values())) + "]")
+SAMPLE_CHARS = 16_000
 
 
 def _looks_binary(text: str) -> bool:
-    n = _control_count(text)
+    n = len(_CONTROL.findall(text))
     return n > 2 and n > len(text) / 100
+
+
+def _sample(data):
+    """The head of a long input, cut at a line end: enough words to choose an encoding."""
+    if len(data) <= SAMPLE_CHARS:
+        return data
+    newline = "\n" if isinstance(data, str) else b"\n"
+    cut = data.rfind(newline, 0, SAMPLE_CHARS)
+    return data[: cut if cut > SAMPLE_CHARS // 2 else SAMPLE_CHARS]
+
+
+_COMMON_PUNCTUATION_BYTES = (0x85, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97)
+
+
+@lru_cache(maxsize=None)
+def _vn1_lone_capitals() -> frozenset[str]:
+    """VN1 capitals at 0x80-0x9F that may stand alone (Ở cấp xã), not those on … ‘ ’ “ ” • – —."""
+    table = load_table("tcvn3")
+    return frozenset(
+        table[chr(b)] for b in range(0x80, 0xA0) if b not in _COMMON_PUNCTUATION_BYTES
+    )
+
+
+def _tcvn3_reading(data) -> _Decoder:
+    """VN1 (capitals at 0x80-0x9F) or VN3 (Windows-1252 punctuation there).
+
+    Decided on the lines holding such bytes; a tie goes to VN3, the ABC fonts' set.
+    """
+    decoders = _decoders()
+    if isinstance(data, bytes):
+        lines = b"\n".join(line for line in data.split(b"\n") if _C1_BYTES.search(line))
+        read = lambda d: _nfc(d.decode_bytes(lines))
+    else:
+        lines = "\n".join(line for line in data.split("\n") if _C1_CHAR.search(line))
+        read = lambda d: _nfc(d.decode_chars(lines))
+    if not lines:
+        return decoders["vn3"]
+    g1, b1 = syllable_score(read(decoders["vn1"]), _vn1_lone_capitals())
+    g3, b3 = syllable_score(read(decoders["vn3"]))
+    return decoders["vn1"] if g1 - b1 > g3 - b3 else decoders["vn3"]
+
+
+def _candidates(data, with_cp1258: bool) -> list[_Decoder]:
+    decoders = _decoders()
+    out = [_tcvn3_reading(data), decoders["vni"], decoders["viscii"]]
+    return out + [decoders["cp1258"]] if with_cp1258 else out
 
 
 def _restore_vn3_capitals(text: str) -> str:
@@ -255,12 +329,15 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             return _checked(data[3:].decode("utf-8"), "utf-8-sig")
         except UnicodeDecodeError as e:
-            raise EncodingError(f"UTF-8 byte-order mark, but not valid UTF-8 ({e.reason} at byte {e.start + 3})") from e
+            raise EncodingError(
+                f"UTF-8 byte-order mark, but not valid UTF-8 ({e.reason} at byte {e.start + 3}): "
+                "save the file again as UTF-8"
+            ) from e
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return _checked(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError as e:
-            raise EncodingError(BINARY_MESSAGE.format(why="UTF-16 mark but invalid UTF-16")) from e
+            raise EncodingError(BINARY_MESSAGE.format(why="UTF-16 mark, but invalid UTF-16")) from e
     if b"\x00" in data:
         codec = _utf16_without_bom(data)
         if codec is None:
@@ -278,27 +355,50 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return (fixed, legacy) if legacy else (text, name)
 
 
-def _decode_legacy(data: bytes) -> tuple[str, str]:
-    chars = data.decode("latin-1")
+def _best(readings) -> tuple[tuple[int, int, int], _Decoder] | None:
     best = None
-    for name, decode, rank in (("cp1258", None, 2), *_CHAR_DECODERS):
-        try:
-            text = _nfc(data.decode("cp1258") if decode is None else decode(chars))
-        except UnicodeDecodeError:
-            continue
-        if _looks_binary(text):
+    for decoder, text in readings:
+        if text is None or _looks_binary(text):
             continue
         good, bad = syllable_score(text)
-        key = (good - bad, good, rank)
+        key = (good - bad, good, decoder.rank)
         if best is None or key > best[0]:
-            best = (key, name, text)
+            best = (key, decoder)
+    return best
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    sample = _sample(data)
+
+    def read(decoder: _Decoder) -> str | None:
+        try:
+            return _nfc(decoder.decode_bytes(sample))
+        except UnicodeDecodeError:
+            return None
+
+    best = _best((d, read(d)) for d in _candidates(data, with_cp1258=True))
     if best is None:
         raise EncodingError(BINARY_MESSAGE.format(why="control characters"))
-    (_, good, _), name, text = best
-    bad = good - best[0][0]
-    if good + bad >= 3 and good < bad:
+    (score, good, _), decoder = best
+    bad = good - score
+    if (good + bad >= 3 and good < bad) or (good == 0 and sum(b >= 0x80 for b in sample) >= 20):
         raise EncodingError(UNKNOWN_MESSAGE)
-    return _finish(name, text), name
+    try:
+        text = _nfc(decoder.decode_bytes(data))
+    except UnicodeDecodeError as e:
+        raise EncodingError(f"not valid {decoder.name} at byte {e.start}: save the file as UTF-8") from e
+    if _looks_binary(text):
+        raise EncodingError(BINARY_MESSAGE.format(why="control characters"))
+    return _finish(decoder.name, text), decoder.name
+
+
+def decode_as(data: bytes, encoding: str) -> str:
+    """NFC text of `data` read in a named encoding (tcvn3 as VN1), for a known encoding."""
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r}: use one of {', '.join(ENCODINGS)}")
+    if encoding in LEGACY:
+        return _nfc(_decoders()["vn1" if encoding == "tcvn3" else encoding].decode_bytes(data))
+    return _nfc(data.decode(encoding))
 
 
 def _line_score(line: str) -> int:
@@ -313,25 +413,21 @@ def fix_legacy_text(text: str) -> tuple[str, str | None]:
     the text unchanged and None when no legacy reading scores better. Lines
     that read better as they are (a Unicode header on a TCVN3 page) are kept.
     """
-    chars = text.translate(_TO_BYTE_CHARS)
-    if not any(0x80 <= ord(ch) <= 0xFF for ch in chars):
+    if not _LEGACY_CHAR.search(text):
         return text, None
-    good0, bad0 = syllable_score(_nfc(text))
-    best = None
-    for name, decode, rank in _CHAR_DECODERS:
-        decoded = _nfc(decode(chars))
-        good, bad = syllable_score(decoded)
-        key = (good - bad, good, rank)
-        if best is None or key > best[0]:
-            best = (key, name, decode)
-    (score, good, _), name, decode = best
-    if score <= 0 or score - (good0 - bad0) < 2:
+    sample = _sample(text)
+    good0, bad0 = syllable_score(_nfc(sample))
+    best = _best((d, _nfc(d.decode_chars(sample))) for d in _candidates(text, with_cp1258=False))
+    if best is None:
+        return text, None
+    (score, _, _), decoder = best
+    if score <= 0 or score <= good0 - bad0:
         return text, None
     lines = []
-    for line in text.split("\n"):
-        decoded = _nfc(decode(line.translate(_TO_BYTE_CHARS)))
-        lines.append(line if _line_score(_nfc(line)) > _line_score(decoded) else decoded)
-    return _finish(name, "\n".join(lines)), name
+    for line, decoded in zip(text.split("\n"), _nfc(decoder.decode_chars(text)).split("\n")):
+        keep = _BEYOND_LEGACY.search(line) and _line_score(_nfc(line)) > _line_score(decoded)
+        lines.append(line if keep else decoded)
+    return _finish(decoder.name, "\n".join(lines)), decoder.name
 
 
 # Encoding (the inverse tables): used to build legacy test inputs.

@@ -158,13 +158,16 @@ def is_wrapped(lines: list[str]) -> bool:
     return open_ended / len(long) >= 0.35
 
 
-def unwrap(lines: list[Line]) -> list[Line]:
-    """Join a line to the previous one when the previous line did not end a sentence or list item."""
+def unwrap(lines: list[Line], physical: bool = False) -> list[Line]:
+    """Join a line to the previous one when the previous line did not end a sentence or list item.
+
+    `physical`: the lines are lines of a printed page (PDF, scan), always wrapped.
+    """
     texts = [ln.chars for ln in lines]
-    if not is_wrapped([t for t in texts if t]):
-        return [ln for ln in lines if ln.chars]
     lengths = sorted(len(t) for t in texts if len(t) >= 40)
-    width = lengths[int(len(lengths) * 0.9) - 1]
+    if not lengths or not (physical or is_wrapped([t for t in texts if t])):
+        return [ln for ln in lines if ln.chars]
+    width = lengths[max(0, int(len(lengths) * 0.9) - 1)]
     out: list[Line] = []
     prev_open = blank = False
     for ln in lines:
@@ -229,6 +232,49 @@ def tab_tables(lines: list[Line], tabbed: list[bool]) -> list[Line]:
     return [out_index.get(k, ln) for k, ln in enumerate(lines) if k in out_index or k not in drop]
 
 
+_COLUMN_GAP = re.compile(r"(?<=\S) {4,}(?=\S)")
+_RIGHT_ONLY = re.compile(r"^ {16,}\S")
+
+
+def split_columns(lines: list[tuple[Line, bool]]) -> list[tuple[Line, bool]]:
+    """Plain-text exports lay the header and the signature out in two columns separated by
+    runs of spaces; emit each such block's left column, then its right column."""
+    out: list[tuple[Line, bool]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        ln, tab = lines[i]
+        if not (_COLUMN_GAP.search(ln.chars) or _RIGHT_ONLY.match(ln.chars)):
+            out.append((ln, tab))
+            i += 1
+            continue
+        left: list[Line] = []
+        right: list[Line] = []
+        while i < n:
+            ln, _ = lines[i]
+            m = _COLUMN_GAP.search(ln.chars)
+            if m:
+                a, b = Line("", 0), Line("", 0)
+                a.chars, a.src = ln.chars[:m.start()], ln.src[:m.start()]
+                b.chars, b.src = ln.chars[m.end():], ln.src[m.end():]
+                left.append(a)
+                right.append(b)
+            elif _RIGHT_ONLY.match(ln.chars):
+                right.append(ln)
+            elif ln.chars.strip() and not ln.chars.startswith(" "):
+                ahead = lines[i + 1:i + 7]
+                if any(_COLUMN_GAP.search(x.chars) or _RIGHT_ONLY.match(x.chars) for x, _ in ahead):
+                    left.append(ln)
+                else:
+                    break
+            elif ln.chars.strip():
+                break
+            i += 1
+        out.extend((x, False) for x in left)
+        out.append((Line("", 0), False))
+        out.extend((x, False) for x in right)
+    return out
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -244,7 +290,7 @@ def _page_furniture(pages: list[Page]) -> set[str]:
     return {k for k, n in seen.items() if n >= max(3, len(pages) // 2)}
 
 
-def normalize(pages: list[Page], markdown: bool = False) -> NormalizedText:
+def normalize(pages: list[Page], markdown: bool = False, physical: bool = False) -> NormalizedText:
     raw_parts, lines, tabbed = [], [], []
     furniture = _page_furniture(pages)
     offset = 0
@@ -255,20 +301,23 @@ def normalize(pages: list[Page], markdown: bool = False) -> NormalizedText:
         nonblank = [i for i, s in enumerate(raw_lines) if s.strip()]
         edge = set(nonblank[:1] + nonblank[-1:]) if len(pages) > 1 else set()
         pos = offset
+        page_lines: list[tuple[Line, bool]] = []
         for i, s in enumerate(raw_lines):
             stripped = s.strip()
             drop = (stripped and re.sub(r"\d+", "#", stripped) in furniture) or (i in edge and _PAGE_NUMBER.match(stripped))
             ln = Line("" if drop else s.replace("\r", ""), pos)
             if drop:
                 ln.src = []
+            page_lines.append((ln, s.startswith("\t")))
+            pos += len(s) + 1
+        for ln, tab in split_columns(page_lines):
             if markdown:
                 if _MD_TABLE_RULE.match(ln.chars.strip()):
                     ln.chars, ln.src = "", []
                 clean_markdown(ln)
             clean_spaces_and_words(ln)
-            tabbed.append(s.startswith("\t") and bool(ln.chars))
+            tabbed.append(tab and bool(ln.chars))
             lines.append(ln)
-            pos += len(s) + 1
         raw_parts.append(p.text)
         offset += len(p.text) + 2
     raw = "\n\n".join(raw_parts)
@@ -279,7 +328,7 @@ def normalize(pages: list[Page], markdown: bool = False) -> NormalizedText:
         page_of_line += [k] * (end - page_line_starts[k])
     tagged = {id(ln): pg for ln, pg in zip(lines, page_of_line)}
     lines = tab_tables(lines, tabbed)
-    merged = unwrap(lines)
+    merged = unwrap(lines, physical)
 
     text_parts, src = [], array("i")
     page_starts = [0] * len(pages)

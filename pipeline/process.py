@@ -73,7 +73,7 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
     raw = ingest(path, sha256)
     timings["ingest"] = time.perf_counter() - t
     t = time.perf_counter()
-    norm = normalize(raw.pages, markdown=raw.file_type == "md")
+    norm = normalize(raw.pages, markdown=raw.file_type == "md", physical=raw.file_type in ("pdf", "image"))
     timings["normalize"] = time.perf_counter() - t
     text, changes, restored, share = norm.text, [], False, 0.0
     page_starts = list(norm.page_starts)
