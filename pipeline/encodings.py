@@ -228,6 +228,7 @@ _C1_BYTES = re.compile(b"[\x80-\x9f]")
 _LEGACY_CHAR = re.compile("[\x80-\xff" + re.escape("".join(_CP1252_C1.values())) + "]")
 _BEYOND_LEGACY = re.compile("[^\x00-\xff" + re.escape("".join(_CP1252_C1.values())) + "]")
 SAMPLE_CHARS = 16_000
+MIN_FOREIGN_SHARE = 0.3
 
 
 def _looks_binary(text: str) -> bool:
@@ -401,6 +402,22 @@ def decode_as(data: bytes, encoding: str) -> str:
     return _nfc(data.decode(encoding))
 
 
+@lru_cache(maxsize=None)
+def _unicode_vietnamese() -> frozenset[str]:
+    """Characters correct Vietnamese text holds beyond ASCII: the 134 letters and typographic punctuation."""
+    return frozenset(load_table("viscii").values()) | frozenset("“”‘’–—…•\u00a0")
+
+
+def _foreign_share(text: str) -> float:
+    """Share of non-ASCII words holding a character Unicode Vietnamese does not use (¸ ® Ö ñ ø)."""
+    words = [w for w in text.split() if not w.isascii()]
+    if not words:
+        return 0.0
+    allowed = _unicode_vietnamese()
+    foreign = sum(any(not ch.isascii() and ch not in allowed for ch in w) for w in words)
+    return foreign / len(words)
+
+
 def _line_score(line: str) -> int:
     good, bad = syllable_score(line)
     return good - bad
@@ -409,14 +426,19 @@ def _line_score(line: str) -> int:
 def fix_legacy_text(text: str) -> tuple[str, str | None]:
     """Repair text whose legacy bytes were read as Latin-1/Windows-1252 characters.
 
-    PDFs set in TCVN3 or VNI fonts give such text. Returns (text, encoding), or
-    the text unchanged and None when no legacy reading scores better. Lines
-    that read better as they are (a Unicode header on a TCVN3 page) are kept.
+    PDFs set in TCVN3 or VNI fonts give such text. It is only tried when at
+    least MIN_FOREIGN_SHARE of the non-ASCII words hold a character Unicode
+    Vietnamese never uses (OCR output full of é for ệ/ộ stays as it is), and
+    taken when a legacy reading scores better. Returns (text, encoding), or the
+    text unchanged and None. Lines that read better as they are (a Unicode
+    header on a TCVN3 page) are kept.
     """
     if not _LEGACY_CHAR.search(text):
         return text, None
-    sample = _sample(text)
-    good0, bad0 = syllable_score(_nfc(sample))
+    sample = _nfc(_sample(text))
+    if _foreign_share(sample) < MIN_FOREIGN_SHARE:
+        return text, None
+    good0, bad0 = syllable_score(sample)
     best = _best((d, _nfc(d.decode_chars(sample))) for d in _candidates(text, with_cp1258=False))
     if best is None:
         return text, None

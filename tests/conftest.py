@@ -1,0 +1,32 @@
+"""Shared fixtures: the project root, the seeds (skipped when ../shared is absent), one run of corpus/."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+KEHOACH = [sys.executable, "-m", "pipeline.cli"]
+
+
+def seed_path(prefix: str) -> Path:
+    """The seed file whose name starts with `prefix` (e.g. '003'); skips the test when seeds are absent."""
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    found = sorted(SEEDS.glob(f"{prefix}_*"))
+    if not found:
+        pytest.skip(f"seed {prefix} not found")
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def corpus_run(tmp_path_factory) -> Path:
+    """`kehoach run corpus/` once for the session (real OCR of the scanned sample)."""
+    out = tmp_path_factory.mktemp("corpus") / "run"
+    proc = subprocess.run([*KEHOACH, "run", str(ROOT / "corpus"), "--out", str(out), "--workers", "2", "-q"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return out

@@ -1,0 +1,94 @@
+"""normalize: NFC, tone placement, Markdown, unwrapping, columns, and the map back to the raw text."""
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings, strategies as st
+
+from pipeline.model import Page
+from pipeline.normalize import fix_tone_placement, normalize
+
+
+def test_tone_placement_is_the_one_the_seeds_use():
+    pairs = {"hoà": "hòa", "Hoà": "Hòa", "HOÀ": "HÒA", "thuỷ": "thủy", "khoẻ": "khỏe", "quý": "quý",
+             "quỳ": "quỳ", "hoàng": "hoàng", "thuyền": "thuyền", "hóa": "hóa"}
+    assert {k: fix_tone_placement(k) for k in pairs} == pairs
+
+
+def test_nfc_and_decomposed_input_become_one_form():
+    decomposed = unicodedata.normalize("NFD", "Bảo hiểm xã hội hoà nhập")
+    n = normalize([Page(1, decomposed)])
+    assert n.text == "Bảo hiểm xã hội hòa nhập"
+    assert unicodedata.is_normalized("NFC", n.text)
+
+
+def test_markdown_markers_are_removed_and_bullets_kept():
+    md = "## **KẾ HOẠCH**\n\n### *Về việc thử*\n\n- + Tỷ lệ đạt 95\\%\n\n**1.** Nội dung"
+    n = normalize([Page(1, md)], markdown=True)
+    assert n.text.split("\n") == ["KẾ HOẠCH", "Về việc thử", "+ Tỷ lệ đạt 95%", "1. Nội dung"]
+
+
+WRAPPED = """Thực hiện Kế hoạch số 12/KH-UBND ngày 02/3/2024 của Ủy ban nhân dân tỉnh về
+việc triển khai chính sách bảo hiểm xã hội tự nguyện trên địa bàn huyện, Ủy
+ban nhân dân huyện xây dựng kế hoạch thực hiện như sau:
+I. MỤC ĐÍCH
+- Nâng cao nhận thức của cán bộ, đảng viên và nhân dân về chính sách bảo hiểm
+xã hội, bảo hiểm y tế; phấn đấu hoàn thành các chỉ tiêu được giao trong năm.
+- Huy động sự vào cuộc của cả hệ thống chính trị trong công tác phát triển
+người tham gia bảo hiểm xã hội tự nguyện và bảo hiểm y tế hộ gia đình.
+- Tăng cường công tác kiểm tra, giám sát việc chấp hành pháp luật về bảo
+hiểm xã hội, bảo hiểm thất nghiệp tại các doanh nghiệp trên địa bàn huyện.
+II. CHỈ TIÊU
+1. Tỷ lệ bao phủ bảo hiểm y tế đạt 95% dân số trên địa bàn huyện vào cuối
+năm 2024, tăng 1,5% so với năm 2023 theo kế hoạch được giao.
+"""
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs():
+    n = normalize([Page(1, WRAPPED)])
+    lines = n.text.split("\n")
+    assert len(lines) == 7
+    assert lines[0].endswith("như sau:") and "tỉnh về việc" in lines[0] and "Ủy ban" in lines[0]
+    assert lines[1] == "I. MỤC ĐÍCH"
+    assert [ln[:2] for ln in lines[2:5]] == ["- "] * 3
+    assert lines[6].startswith("1. Tỷ lệ") and lines[6].endswith("được giao.")
+
+
+def test_paragraph_per_line_text_is_not_joined():
+    text = "1. Mục đích\nNâng cao hiệu quả thực hiện chính sách\n2. Yêu cầu\n- Đúng quy định"
+    assert normalize([Page(1, text)]).text == text
+
+
+def test_two_column_header_is_split_into_columns():
+    text = ("ỦY BAN NHÂN DÂN           CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "HUYỆN A                       Độc lập - Tự do - Hạnh phúc\n\nKẾ HOẠCH")
+    lines = normalize([Page(1, text)]).text.split("\n")
+    assert lines == ["ỦY BAN NHÂN DÂN", "HUYỆN A", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "Độc lập - Tự do - Hạnh phúc", "KẾ HOẠCH"]
+
+
+def test_running_headers_and_page_numbers_are_dropped():
+    body = ["Mục tiêu chung.", "Chỉ tiêu cụ thể.", "Nhiệm vụ trọng tâm.", "Tổ chức thực hiện."]
+    pages = [Page(i + 1, f"KẾ HOẠCH SỐ 5/KH-UBND\n{b}\n- {i + 1} -", "pdf_text") for i, b in enumerate(body)]
+    n = normalize(pages)
+    assert n.text.split("\n") == body
+    assert n.page_starts == [0, 16, 33, 53]
+
+
+def test_offsets_map_back_to_the_raw_text():
+    raw = "## **II. CHỈ TIÊU**\n\n1. Tỷ lệ bao phủ BHYT đạt **95,5%** dân số."
+    n = normalize([Page(1, raw)], markdown=True)
+    i = n.text.index("95,5%")
+    s, e = n.to_source(i, i + len("95,5%"))
+    assert n.raw[s:e] == "95,5%"
+    i = n.text.index("CHỈ TIÊU")
+    s, e = n.to_source(i, i + 8)
+    assert n.raw[s:e] == "CHỈ TIÊU"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=60), min_size=1, max_size=4), st.booleans())
+def test_normalize_never_raises_and_the_map_has_one_entry_per_char(pages, md):
+    n = normalize([Page(i + 1, p) for i, p in enumerate(pages)], markdown=md)
+    assert len(n.source_offsets) == len(n.text) + 1
+    assert all(0 <= o <= len(n.raw) for o in n.source_offsets)
