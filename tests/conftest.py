@@ -30,3 +30,19 @@ def corpus_run(tmp_path_factory) -> Path:
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def seeds_run(tmp_path_factory) -> Path:
+    """`kehoach run` over the five seeds (003 and 004 are Markdown exports, so they get a .md name)."""
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    inputs = tmp_path_factory.mktemp("seeds_in")
+    for f in sorted(SEEDS.iterdir()):
+        name = f.name[:3] + (".md" if f.name[:3] in ("003", "004") else ".txt")
+        (inputs / name).write_bytes(f.read_bytes())
+    out = tmp_path_factory.mktemp("seeds") / "run"
+    proc = subprocess.run([*KEHOACH, "run", str(inputs), "--out", str(out), "--workers", "2", "-q"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode in (0, 1), proc.stderr
+    return out
