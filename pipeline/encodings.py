@@ -6,9 +6,11 @@ the .VnTime fonts), VNI-Windows (VNI-Times fonts: base letter + a mark byte
 from the Latin-1 range) and VISCII. Nearly any byte string decodes in all of
 them, so the encoding is chosen by decoding the head of the input (16,000
 characters) with each and counting how many of its non-ASCII words are
-Vietnamese syllables (`diacritics.inventory`); ties go to TCVN3, then VNI,
-Windows-1258, VISCII, roughly how common they are in old government files.
-A one-word input can stay ambiguous (năm in Windows-1258 reads nóm in TCVN3).
+Vietnamese syllables (`diacritics.inventory`, plus where the tone sits:
+`is_written_syllable`); all-capital non-syllables (HĐND) are abbreviations
+and do not count. Ties go to TCVN3, then VNI, Windows-1258, VISCII, roughly
+how common they are in old government files. A one-word input can stay
+ambiguous (năm in Windows-1258 reads nóm in TCVN3, both syllables).
 
 Conversion tables are data files in data/encodings/ (legacy bytes -> Unicode):
 
@@ -20,8 +22,8 @@ Conversion tables are data files in data/encodings/ (legacy bytes -> Unicode):
   from Windows hold Windows-1252 quotes and dashes at 0x80-0x9F instead, so
   the decoder also tries that reading (same name, tcvn3) and keeps the one
   whose words score better, the VN3 reading on a tie. When the decoded text
-  has no toned capital VN3 lacks, a line with no ASCII lowercase letter is
-  taken as a .VnTimeH line and upper-cased (KẾ HOẠCH, not Kế HOạCH).
+  has no toned capital VN3 lacks, a line with no ASCII lowercase letter and a
+  word like HOạCH is taken as a .VnTimeH line and upper-cased (KẾ HOẠCH).
 * vni.tsv holds the VNI letters; other bytes follow Windows-1252.
 * viscii.tsv is VISCII 1.1 (RFC 1456).
 * Windows-1258 uses Python's cp1258 codec; its output is NFC-normalized.
@@ -42,7 +44,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from diacritics.inventory import is_vietnamese_syllable
+from diacritics.inventory import is_vietnamese_syllable, place_tone, split_tone
 
 DATA = Path(__file__).resolve().parent / "data" / "encodings"
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1258", "tcvn3", "vni", "viscii")
@@ -77,7 +79,6 @@ def _cp1252_c1() -> dict[int, str]:
 
 
 _CP1252_C1 = _cp1252_c1()
-_TO_BYTE_CHARS = {ord(ch): chr(b) for b, ch in _CP1252_C1.items()}
 
 
 def _read_tsv(name: str) -> list[list[str]]:
@@ -124,6 +125,9 @@ def _byte_chars() -> dict[int, str]:
     return chars
 
 
+_BYTE_CHAR_ENCODING = codecs.charmap_build("".join(_byte_chars()[b] for b in range(256)))
+
+
 class _Decoder:
     """One reading of legacy bytes: a single-byte table, VNI's letter+mark sequences or cp1252."""
 
@@ -148,8 +152,11 @@ class _Decoder:
         return _vni_sequences(text) if self.vni else text
 
     def decode_chars(self, text: str) -> str:
-        text = text.translate(self.char_map)
-        return _vni_sequences(text) if self.vni else text
+        try:
+            return self.decode_bytes(codecs.charmap_encode(text, "strict", _BYTE_CHAR_ENCODING)[0])
+        except UnicodeEncodeError:
+            text = text.translate(self.char_map)
+            return _vni_sequences(text) if self.vni else text
 
 
 def _table_bytes(name: str) -> dict[int, str]:
@@ -205,19 +212,49 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_STOP_FINALS = ("c", "ch", "p", "t")
+
+
+@lru_cache(maxsize=None)
+def _syllable_chars() -> frozenset[str]:
+    """Letters a Vietnamese syllable is spelled with: ASCII and the 134 marked letters."""
+    ascii_letters = "abcdefghijklmnopqrstuvwxyz"
+    return frozenset(ascii_letters + ascii_letters.upper()) | frozenset(load_table("viscii").values())
+
+
+@lru_cache(maxsize=65536)
+def is_written_syllable(word: str) -> bool:
+    """A Vietnamese syllable as writers mark it: the inventory's test, plus where the tone sits.
+
+    The tone must be where either spelling puts it (hòa or hoà, thủy or thuỷ),
+    and a syllable closed by c/ch/p/t must carry sắc or nặng, so misread
+    bytes (sơì for số, đơt for đạt) do not pass as words.
+    """
+    if len(word) > 7 or not _syllable_chars().issuperset(word) or not is_vietnamese_syllable(word):
+        return False
+    lower = word.lower()
+    base, tone = split_tone(lower)
+    if tone == 0:
+        return not base.endswith(_STOP_FINALS)
+    return place_tone(base, tone) == lower or base.endswith(("oa", "oe", "uy"))
+
+
 def syllable_score(text: str, lone_capitals: frozenset[str] = frozenset()) -> tuple[int, int]:
     """(Vietnamese syllables, other words) among the NFC text's non-ASCII words.
 
     A one-letter capital word counts only if it is in `lone_capitals`: it is
-    as often a misread byte as a word.
+    as often a misread byte as a word. An all-capital word that is no syllable
+    (HĐND, LĐTB) is an abbreviation and not counted against.
     """
     good = bad = 0
-    for word, n in Counter(w for w in _WORD.findall(text) if not w.isascii()).items():
+    for word, n in Counter(_WORD.findall(text)).items():
+        if word.isascii():
+            continue
         if len(word) == 1 and word.isupper() and word not in lone_capitals:
             continue
-        if is_vietnamese_syllable(word):
+        if is_written_syllable(word):
             good += n
-        else:
+        elif not word.isupper():
             bad += n
     return good, bad
 
@@ -232,6 +269,8 @@ MIN_FOREIGN_SHARE = 0.3
 
 
 def _looks_binary(text: str) -> bool:
+    if not _CONTROL.search(text):
+        return False
     n = len(_CONTROL.findall(text))
     return n > 2 and n > len(text) / 100
 
@@ -246,6 +285,11 @@ def _sample(data):
 
 
 _COMMON_PUNCTUATION_BYTES = (0x85, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97)
+_PUNCTUATION_IN_WORD = re.compile(
+    r"(?<=[^\W\d_])["
+    + re.escape("".join(ch for b, ch in _CP1252_C1.items() if b != 0x92))
+    + r"](?=[^\W\d_])"
+)
 
 
 @lru_cache(maxsize=None)
@@ -257,22 +301,38 @@ def _vn1_lone_capitals() -> frozenset[str]:
     )
 
 
+def _first_lines_with(lines: list, pattern: re.Pattern) -> list:
+    """The lines `pattern` finds something in, up to SAMPLE_CHARS in all."""
+    out, size = [], 0
+    for line in lines:
+        if pattern.search(line):
+            out.append(line)
+            size += len(line) + 1
+            if size > SAMPLE_CHARS:
+                break
+    return out
+
+
 def _tcvn3_reading(data) -> _Decoder:
     """VN1 (capitals at 0x80-0x9F) or VN3 (Windows-1252 punctuation there).
 
-    Decided on the lines holding such bytes; a tie goes to VN3, the ABC fonts' set.
+    Decided on the first lines holding such bytes; a tie goes to VN3, the ABC fonts' set.
     """
     decoders = _decoders()
     if isinstance(data, bytes):
-        lines = b"\n".join(line for line in data.split(b"\n") if _C1_BYTES.search(line))
-        read = lambda d: _nfc(d.decode_bytes(lines))
+        lines = b"\n".join(_first_lines_with(data.split(b"\n"), _C1_BYTES))
     else:
-        lines = "\n".join(line for line in data.split("\n") if _C1_CHAR.search(line))
-        read = lambda d: _nfc(d.decode_chars(lines))
+        lines = "\n".join(_first_lines_with(data.split("\n"), _C1_CHAR))
+
+    def read(decoder: _Decoder) -> str:
+        return _nfc(decoder.decode_bytes(lines) if isinstance(lines, bytes) else decoder.decode_chars(lines))
+
     if not lines:
         return decoders["vn3"]
     g1, b1 = syllable_score(read(decoders["vn1"]), _vn1_lone_capitals())
-    g3, b3 = syllable_score(read(decoders["vn3"]))
+    vn3 = read(decoders["vn3"])
+    g3, b3 = syllable_score(vn3)
+    b3 += len(_PUNCTUATION_IN_WORD.findall(vn3))
     return decoders["vn1"] if g1 - b1 > g3 - b3 else decoders["vn3"]
 
 
@@ -282,15 +342,24 @@ def _candidates(data, with_cp1258: bool) -> list[_Decoder]:
     return out + [decoders["cp1258"]] if with_cp1258 else out
 
 
+def _caps_font_word(word: str) -> bool:
+    """HOạCH: capitals around a lowercase toned letter, as a .VnTimeH font shows them."""
+    return sum(ch.isupper() for ch in word) >= 2 and any(ch.islower() for ch in word)
+
+
 def _restore_vn3_capitals(text: str) -> str:
-    """Upper-case lines typed in a .VnTimeH caps font (lowercase codes, capital glyphs)."""
+    """Upper-case lines typed in a .VnTimeH caps font (lowercase codes, capital glyphs).
+
+    Only for text with no toned capital VN3 lacks, and only lines with no ASCII
+    lowercase letter and at least one word like HOạCH (Số: 12/KH stays as it is).
+    """
     if any(ch.isupper() and not ch.isascii() and ch not in _VN3_CAPITALS for ch in text):
         return text
     lines = text.split("\n")
     for i, line in enumerate(lines):
         if any("a" <= ch <= "z" for ch in line):
             continue
-        if sum(ch.isupper() for ch in line) >= 2 and any(ch.islower() for ch in line):
+        if any(_caps_font_word(w) for w in _WORD.findall(line)):
             lines[i] = line.upper()
     return "\n".join(lines)
 
@@ -350,10 +419,24 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return _decode_legacy(data)
-    text, name = _checked(text, "utf-8")
-    fixed, legacy = fix_legacy_text(text)
-    return (fixed, legacy) if legacy else (text, name)
+        return _decode_legacy(data)[:2]
+    text = _nfc(text)
+    if _CONTROL.search(text):
+        legacy = _legacy_if_better(data, text)
+        if legacy:
+            return legacy
+    fixed, name = fix_legacy_text(text)
+    return _checked(fixed, name) if name else _checked(text, "utf-8")
+
+
+def _legacy_if_better(data: bytes, text: str) -> tuple[str, str] | None:
+    """Valid UTF-8 with control bytes may be VN1 or VISCII capitals (PHỤ LỤC): decoded so if it reads better."""
+    try:
+        legacy_text, name, legacy_score = _decode_legacy(data)
+    except EncodingError:
+        return None
+    good, bad = syllable_score(text)
+    return (legacy_text, name) if legacy_score > good - bad else None
 
 
 def _best(readings) -> tuple[tuple[int, int, int], _Decoder] | None:
@@ -368,7 +451,8 @@ def _best(readings) -> tuple[tuple[int, int, int], _Decoder] | None:
     return best
 
 
-def _decode_legacy(data: bytes) -> tuple[str, str]:
+def _decode_legacy(data: bytes) -> tuple[str, str, int]:
+    """(text, encoding, score of the sample) of the best legacy reading."""
     sample = _sample(data)
 
     def read(decoder: _Decoder) -> str | None:
@@ -390,7 +474,7 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         raise EncodingError(f"not valid {decoder.name} at byte {e.start}: save the file as UTF-8") from e
     if _looks_binary(text):
         raise EncodingError(BINARY_MESSAGE.format(why="control characters"))
-    return _finish(decoder.name, text), decoder.name
+    return _finish(decoder.name, text), decoder.name, score
 
 
 def decode_as(data: bytes, encoding: str) -> str:
@@ -405,17 +489,32 @@ def decode_as(data: bytes, encoding: str) -> str:
 @lru_cache(maxsize=None)
 def _unicode_vietnamese() -> frozenset[str]:
     """Characters correct Vietnamese text holds beyond ASCII: the 134 letters and typographic punctuation."""
-    return frozenset(load_table("viscii").values()) | frozenset("“”‘’–—…•\u00a0")
+    return frozenset(load_table("viscii").values()) | frozenset(_EDGE_PUNCTUATION)
+
+
+_EDGE_PUNCTUATION = "“”‘’–—…•\u00a0" + "\"'()[]{},.;:!?-*"
 
 
 def _foreign_share(text: str) -> float:
-    """Share of non-ASCII words holding a character Unicode Vietnamese does not use (¸ ® Ö ñ ø)."""
-    words = [w for w in text.split() if not w.isascii()]
-    if not words:
-        return 0.0
-    allowed = _unicode_vietnamese()
-    foreign = sum(any(not ch.isascii() and ch not in allowed for ch in w) for w in words)
-    return foreign / len(words)
+    """Share of non-ASCII words holding a character Unicode Vietnamese does not use (¸ ® Ö ñ ø).
+
+    Quotes and dashes count as foreign only inside a word (N“I).
+    """
+    total = foreign = 0
+    for word, n in Counter(text.split()).items():
+        word = word.strip(_EDGE_PUNCTUATION)
+        if word.isascii():
+            continue
+        total += n
+        if _foreign_char().search(word):
+            foreign += n
+    return foreign / total if total else 0.0
+
+
+@lru_cache(maxsize=None)
+def _foreign_char() -> re.Pattern:
+    letters = "".join(sorted(_unicode_vietnamese() - frozenset(_EDGE_PUNCTUATION)))
+    return re.compile("[^\x00-\x7f" + re.escape(letters) + "]")
 
 
 def _line_score(line: str) -> int:
@@ -431,7 +530,8 @@ def fix_legacy_text(text: str) -> tuple[str, str | None]:
     Vietnamese never uses (OCR output full of é for ệ/ộ stays as it is), and
     taken when a legacy reading scores better. Returns (text, encoding), or the
     text unchanged and None. Lines that read better as they are (a Unicode
-    header on a TCVN3 page) are kept.
+    header on a TCVN3 page) are kept. Meant for whole pages: a line of a few
+    words may not hold enough evidence and is then left as it is.
     """
     if not _LEGACY_CHAR.search(text):
         return text, None
