@@ -16,6 +16,13 @@ system-deps:
 	else \
 	  echo "OCR needs Debian packages; run: sudo apt-get install -y tesseract-ocr tesseract-ocr-vie"; \
 	fi
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing chromium (headless, for the HTML diff report test) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "The HTML diff report test needs chromium; run: sudo apt-get install -y chromium"; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -134,6 +134,8 @@ def _title(name: str) -> str:
 def _area_jurisdiction(text: str) -> tuple[str | None, str | None]:
     counts: Counter[tuple[str, str]] = Counter()
     for m in AREA.finditer(text):
+        if not m.group("name")[0].isupper():
+            continue
         counts[(m.group("unit"), m.group("name"))] += 1
     if not counts:
         return None, None

@@ -10,22 +10,47 @@ EPILOG_RUN = """\
 examples:
   kehoach run corpus/ --out outputs/latest
   kehoach run plans/2024 plans/2025/KH-15.pdf --out outputs/2025 --workers 2
+  kehoach run plans/ --out outputs/all --dask tcp://scheduler:8786
+
+re-runs into the same DIR reuse the results of files that did not change (same bytes, same
+path, same kehoach code, parameters and model); --no-cache processes every file again.
 
 inputs: .pdf (text layer; scanned pages are OCR'd with tesseract 'vie'), .png/.jpg/.tif,
 .txt/.md (UTF-8, UTF-16, cp1258, TCVN3, VNI, VISCII are detected), .docx.
 outputs in DIR: documents, texts, sections, targets, assignments, deadlines, legal_refs,
 restorations, errors (.parquet) and manifest.json. DIR is replaced only when the run ends.
 
-exit status: 0 all documents ok; 1 some failed or partial (outputs still written, see the
-errors table); 2 usage error.
+bad files never stop a run: each gets a row in the errors table (stage, error_type and a
+message saying what to do) and a status in documents/manifest.json; a document taking longer
+than --timeout seconds is stopped and recorded as failed (error_type timeout).
+
+exit status:
+  0  every document ok
+  1  some documents failed or are partial (outputs still written: see DIR/errors.parquet)
+  2  usage error (bad option, missing input path); nothing was written
 """
+
+
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return n
+
+
+def _seconds(value: str) -> float:
+    x = float(value)
+    if not x >= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds >= 0, not {value}")
+    return x
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .run import run
 
     try:
-        s = run(args.inputs, args.out, workers=args.workers, progress=False if args.quiet else None)
+        s = run(args.inputs, args.out, workers=args.workers, progress=False if args.quiet else None,
+                cache=not args.no_cache, dask=args.dask, timeout=args.timeout or None)
     except FileNotFoundError as e:
         print(f"kehoach: {e}", file=sys.stderr)
         return 2
@@ -73,9 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG_RUN)
     r.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (searched recursively)")
     r.add_argument("--out", required=True, metavar="DIR", help="output directory (replaced atomically)")
-    r.add_argument("--workers", type=int, default=min(4, os.cpu_count() or 1), metavar="N",
+    r.add_argument("--workers", type=_positive_int, default=min(4, os.cpu_count() or 1), metavar="N",
                    help="parallel processes (default: %(default)s)")
+    r.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
+                   help="stop a document after this long and record it as failed; 0 = no limit "
+                        "(default: %(default)g)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--no-cache", action="store_true",
+                   help="process every file again (by default files unchanged since the last run into DIR are reused)")
+    r.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'")
     r.set_defaults(func=_cmd_run)
 
     s = sub.add_parser("restore", help="restore Vietnamese diacritics of a text file (or - for stdin)",
@@ -89,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--corpus", required=True, metavar="PATH", help="UTF-8 text, one paragraph per line (.gz ok)")
     t.add_argument("--out", required=True, metavar="FILE", help="where to write the model")
     t.set_defaults(func=_cmd_train)
+
+    from .diff import add_parser as add_diff_parser
+
+    add_diff_parser(sub)
     return p
 
 

@@ -1,17 +1,29 @@
 """Ingest: one file's bytes → RawDocument (pages of text, tables, OCR confidence).
 
-Text PDFs are read page by page through pdfplumber's text layer; pages without a
-usable text layer are rendered at 300 dpi and read by tesseract ('vie'). Images
-go through the same OCR. Inputs are opened read-only and never modified.
+The file type comes from the bytes first and the extension second, so a Word
+file renamed .pdf is still read (with a `wrong_extension` notice). Text PDFs
+are read page by page through pdfplumber's text layer, releasing each page's
+layout objects before the next, so memory holds one page plus the text read so
+far; pages without a usable text layer are rendered at 300 dpi and read by
+tesseract ('vie'). Images go through the same OCR. Inputs are opened read-only
+and never modified.
+
+Every failure is an IngestError whose message says what to do; problems that
+were worked around are Notices in `RawDocument.warnings` (a Notice with
+`partial=True` means some of the text is missing).
 """
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
+import re
+import stat
+import warnings
 import zipfile
 from pathlib import Path
 
-from . import encodings
-from .encodings import EncodingError, decode_text
+from .encodings import EncodingError, decode_text, fix_legacy_text
 from .model import Page, RawDocument
 
 TEXT_TYPES = {".txt": "txt", ".md": "md", ".markdown": "md"}
@@ -19,8 +31,14 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 SUPPORTED = set(TEXT_TYPES) | IMAGE_TYPES | {".pdf", ".docx"}
 
 OCR_DPI = 300
+OCR_MAX_PIXELS = 36_000_000   # a page rendered for OCR is scaled down to at most this (A4 at 300 dpi is 8.7 M)
 MIN_TEXT_LAYER_LETTERS = 25   # fewer letters on a page than this: treat it as a scan
-MAX_PAGES = 3000              # beyond this a file is refused (a bound on time, not memory)
+SNIFF_BYTES = 2048
+EOF_WINDOW = 2048             # where a complete PDF's last %%EOF marker must be
+_PDF_BODY = re.compile(rb"\d+\s+\d+\s+obj\b|\bstream\b|\bxref\b|\btrailer\b")
+
+LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "image": "image", "txt": "text", "md": "Markdown"}
+EXTENSION_FOR = {"pdf": ".pdf", "docx": ".docx", "image": ".png/.jpg/.tif", "txt": ".txt", "md": ".md"}
 
 
 class IngestError(Exception):
@@ -32,57 +50,165 @@ class IngestError(Exception):
         self.stage = stage
 
 
+class Notice(str):
+    """A problem ingest worked around: a warning string that also carries an error type.
+
+    `partial=True` means part of the document is missing, which makes the document `partial`;
+    `stage` is the pipeline stage that raised it (ingest, restore, metadata).
+    """
+
+    def __new__(cls, message: str, error_type: str = "warning", partial: bool = False, stage: str = "ingest"):
+        self = super().__new__(cls, message)
+        self.error_type = error_type
+        self.partial = partial
+        self.stage = stage
+        return self
+
+    def __reduce__(self):
+        return (Notice, (str(self), self.error_type, self.partial, self.stage))
+
+
+def check_file(path: Path) -> None:
+    """Refuse what is not a readable regular file (broken links, FIFOs, sockets, devices) before opening it."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError as e:
+        if os.path.islink(path):
+            raise IngestError(f"broken link: it points to {os.readlink(path)!s}, which does not exist; "
+                              "fix the link or copy the document here", "broken_link") from e
+        raise IngestError("the file disappeared during the run (moved or deleted): run again", "missing") from e
+    except PermissionError as e:
+        raise IngestError("permission denied on its folder: make the folder readable (chmod +rx) "
+                          "or copy the document somewhere readable", "permission") from e
+    except OSError as e:
+        raise IngestError(f"cannot read the file ({e.strerror}): check the disk or network share", "io") from e
+    if stat.S_ISREG(st.st_mode):
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise IngestError("cannot open this folder (permission denied), so the documents in it were not read: "
+                          "make it readable (chmod +rx) and run again", "permission")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+    raise IngestError(f"this is {kind}, not a document file: kehoach reads regular files only; "
+                      "copy the document into a regular file", "not_a_file")
+
+
+def _open_error(e: OSError) -> IngestError:
+    if isinstance(e, PermissionError):
+        return IngestError("permission denied: you cannot read this file; ask its owner for read access "
+                           "(chmod +r) or copy it somewhere readable", "permission")
+    return IngestError(f"cannot read the file ({e.strerror}): check the disk or network share", "io")
+
+
 def sha256_file(path: Path) -> str:
+    check_file(path)
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    try:
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as e:
+        raise _open_error(e) from e
     return h.hexdigest()
 
 
-def sniff_type(path: Path, head: bytes) -> str:
-    """File type from content first, extension second; a mismatch is an error that says what to do."""
-    ext = path.suffix.lower()
-    if head.startswith(b"%PDF"):
-        if ext not in (".pdf",):
-            raise IngestError(f"this is a PDF named {ext or 'without extension'}: rename it to .pdf", "wrong_extension")
+def content_kind(head: bytes) -> str | None:
+    """What the first bytes say the file is (pdf, zip, ole, image, rtf, html), or None for text/unknown."""
+    if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if ext == ".docx":
-            return "docx"
-        raise IngestError(
-            f"this is a Word/ZIP file named {ext}: rename it to .docx (Word) or export it as PDF", "wrong_extension")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise IngestError("this is a legacy Word .doc file: open it in Word or LibreOffice and save as .docx", "unsupported")
-    if ext == ".pdf":
-        raise IngestError("not a PDF (no %PDF header): the file is truncated, empty or of another type", "corrupt_pdf")
-    if ext == ".docx":
-        raise IngestError("not a .docx (no ZIP header): the file is damaged or of another type", "corrupt_docx")
-    if ext in IMAGE_TYPES:
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
         return "image"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return "html"
+    return None
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise IngestError(f"damaged Word/ZIP file ({e}): it is truncated or corrupt; "
+                          "re-download it, or open and re-save it in Word or LibreOffice", "corrupt_docx") from e
+    return "docx" if "word/document.xml" in names else "zip"
+
+
+def sniff_type(path: Path, head: bytes) -> str:
+    """File type (pdf, docx, image, txt, md) from content first, extension second; unreadable types raise."""
+    ext = path.suffix.lower()
+    kind = content_kind(head)
+    if kind == "zip":
+        kind = _zip_kind(path)
+    if kind in ("pdf", "docx", "image"):
+        return kind
+    named = f"named {ext}" if ext else "without extension"
+    if kind == "zip":
+        raise IngestError(f"this is a ZIP archive {named}, not a document: unzip it and run kehoach on the folder",
+                          "unsupported")
+    if kind == "ole":
+        raise IngestError(f"this is a legacy Office file (.doc/.xls) {named}: open it in Word or LibreOffice "
+                          "and save it as .docx or PDF", "unsupported")
+    if kind == "rtf":
+        raise IngestError(f"this is an RTF file {named}: open it in Word or LibreOffice and save it as .docx or PDF",
+                          "unsupported")
+    if kind == "html" and ext not in TEXT_TYPES:
+        raise IngestError(f"this is a web page (HTML) {named}, not the document: the download probably failed; "
+                          "download the document itself again", "unsupported")
+    if ext == ".pdf":
+        raise IngestError("not a PDF (no %PDF header): the file is damaged or of another type; "
+                          "re-download it or re-export it as PDF", "corrupt_pdf")
+    if ext == ".docx":
+        raise IngestError("not a .docx (no ZIP header): the file is damaged or of another type; "
+                          "re-download it, or open and re-save it in Word", "corrupt_docx")
+    if ext in IMAGE_TYPES:
+        raise IngestError(f"not a PNG, JPEG or TIFF image although named {ext}: the file is damaged "
+                          "or of another type; re-scan or re-export it", "corrupt_image")
     if ext in TEXT_TYPES:
         return TEXT_TYPES[ext]
     raise IngestError(f"unsupported file type {ext!r}: kehoach reads {', '.join(sorted(SUPPORTED))}", "unsupported")
 
 
+def extension_notice(path: Path, kind: str) -> Notice | None:
+    """A `wrong_extension` notice when the content's type differs from what the extension promises."""
+    ext = path.suffix.lower()
+    expected = "pdf" if ext == ".pdf" else "docx" if ext == ".docx" else "image" if ext in IMAGE_TYPES \
+        else TEXT_TYPES.get(ext)
+    if expected == kind or (expected in ("txt", "md") and kind in ("txt", "md")):
+        return None
+    return Notice(f"this is a {LABELS[kind]} file named {ext or 'without extension'}; it was read as "
+                  f"{LABELS[kind]}: rename it to {EXTENSION_FOR[kind]} so other programs open it too",
+                  "wrong_extension")
+
+
 def ingest(path: str | Path, sha256: str | None = None) -> RawDocument:
     path = Path(path)
+    check_file(path)
     try:
         with open(path, "rb") as f:
-            head = f.read(8)
-    except PermissionError as e:
-        raise IngestError(f"permission denied: {e.strerror}; make the file readable (chmod +r)", "permission") from e
+            head = f.read(SNIFF_BYTES)
     except OSError as e:
-        raise IngestError(f"cannot open file: {e.strerror}", "io") from e
+        raise _open_error(e) from e
     if not head:
-        raise IngestError("empty file (0 bytes): nothing to read; re-export or re-download it", "empty")
+        raise IngestError("empty file (0 bytes): nothing to read; copy or download it again", "empty")
     sha = sha256 or sha256_file(path)
     kind = sniff_type(path, head)
     reader = {"txt": _read_text, "md": _read_text, "pdf": _read_pdf, "image": _read_image, "docx": _read_docx}[kind]
     raw = RawDocument(source_path=str(path), sha256=sha, file_type=kind, pages=[])
+    notice = extension_notice(path, kind)
+    if notice:
+        raw.warnings.append(notice)
     reader(path, raw)
     if not any(p.text.strip() for p in raw.pages):
-        raise IngestError("no text found: the file is empty or its pages hold no readable text", "no_text")
+        if kind in ("pdf", "image"):
+            raise IngestError(f"no text found on {len(raw.pages)} page(s), not even by OCR: the pages are blank "
+                              "or the scan is unreadable; check the file or re-scan it at 300 dpi", "no_text")
+        raise IngestError("no text found: the file holds only blank lines or an empty document", "no_text")
     return raw
 
 
@@ -90,7 +216,7 @@ def _read_text(path: Path, raw: RawDocument) -> None:
     try:
         text, enc = decode_text(path.read_bytes())
     except EncodingError as e:
-        raise IngestError(str(e), "encoding") from e
+        raise IngestError(str(e), "binary" if str(e).startswith("file is binary") else "encoding") from e
     raw.encoding = enc
     raw.pages = [Page(1, text, "text")]
 
@@ -100,8 +226,9 @@ def _read_docx(path: Path, raw: RawDocument) -> None:
 
     try:
         d = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise IngestError(f"damaged .docx ({e}): open and re-save it in Word or LibreOffice", "corrupt_docx") from e
+    except Exception as e:  # python-docx raises KeyError, ValueError, lxml and package errors on damaged files
+        raise IngestError(f"damaged .docx ({type(e).__name__}: {e}): open and re-save it in Word or LibreOffice",
+                          "corrupt_docx") from e
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     body = d.element.body
@@ -128,35 +255,99 @@ def render_table(rows: list[list[str | None]]) -> list[str]:
     return out
 
 
+def has_eof_marker(path: Path) -> bool:
+    """A complete PDF ends with %%EOF (whitespace or stray bytes aside); a cut-off download does not,
+    nor does one cut inside an appended update (objects after the last %%EOF)."""
+    with open(path, "rb") as f:
+        f.seek(max(0, os.fstat(f.fileno()).st_size - EOF_WINDOW))
+        tail = f.read()
+    end = tail.rfind(b"%%EOF")
+    return end >= 0 and not _PDF_BODY.search(tail, end)
+
+
+def _pdf_error(e: Exception, truncated: bool) -> IngestError:
+    """The IngestError for a PDF that pdfminer could not open (pdfplumber wraps the cause)."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    cause = e.args[0] if type(e).__name__ == "PdfminerException" and e.args and isinstance(e.args[0], Exception) else e
+    if isinstance(cause, PDFPasswordIncorrect):
+        return IngestError("the PDF is protected by a password: ask the sender for an unprotected copy, or remove "
+                           "the protection with its password (qpdf --password=PASSWORD --decrypt in.pdf out.pdf) "
+                           "and run again", "encrypted")
+    if isinstance(cause, PDFEncryptionError):
+        return IngestError(f"the PDF uses an encryption kehoach cannot read ({cause}): remove the protection "
+                           "(qpdf --decrypt in.pdf out.pdf) and run again", "encrypted")
+    detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    if truncated:
+        return IngestError(f"the PDF is truncated: it stops before its end-of-file marker ({detail}); the download "
+                           "or copy was cut short, so download or copy it again", "truncated_pdf")
+    return IngestError(f"corrupt PDF ({detail}): re-download it or re-export it from the original document",
+                       "corrupt_pdf")
+
+
+def iter_pdf_pages(pdf):
+    """pdfplumber pages one at a time (pdf.pages would build all of them up front)."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page as PlumberPage
+
+    doctop = 0.0
+    for number, obj in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        page = PlumberPage(pdf, obj, page_number=number, initial_doctop=doctop)
+        doctop += page.height
+        yield page
+
+
+def _release(pdf, page, mark: int) -> int:
+    """Drop what reading one page cached: its layout objects and the streams pdfminer kept
+    (content streams, scanned images), so memory does not grow with the page count.
+    Only objects cached after `mark` (the cache size after the previous page) are looked at;
+    dictionaries stay cached, as they are small and re-parsing them is what costs time.
+    Returns the new mark."""
+    from pdfminer.pdftypes import PDFStream
+
+    page.close()
+    cached = getattr(pdf.doc, "_cached_objs", None)
+    if not isinstance(cached, dict):
+        return 0
+    new = list(itertools.islice(reversed(cached.items()), max(0, len(cached) - mark)))
+    for objid, (obj, _) in new:
+        if isinstance(obj, PDFStream):
+            del cached[objid]
+    return len(cached)
+
+
 def _read_pdf(path: Path, raw: RawDocument) -> None:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
+    truncated = not has_eof_marker(path)
     try:
         pdf = pdfplumber.open(str(path))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
-        raise IngestError("the PDF is encrypted with a password: remove the protection (e.g. qpdf --decrypt) and run again",
-                          "encrypted") from e
-    except PDFSyntaxError as e:
-        raise IngestError(f"corrupt or truncated PDF ({e}): re-download or re-export it", "corrupt_pdf") from e
     except Exception as e:  # pdfminer raises many types on broken files
-        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
-            raise IngestError("the PDF is encrypted with a password: remove the protection and run again", "encrypted") from e
-        raise IngestError(f"cannot open PDF ({type(e).__name__}: {e}): the file is damaged", "corrupt_pdf") from e
+        raise _pdf_error(e, truncated) from e
     with pdf:
+        n = mark = 0
         try:
-            n = len(pdf.pages)
-        except Exception as e:
-            raise IngestError(f"corrupt or truncated PDF ({type(e).__name__}): re-download or re-export it", "corrupt_pdf") from e
+            for page in iter_pdf_pages(pdf):
+                n += 1
+                raw.pages.append(_read_pdf_page(page, n, raw))
+                mark = _release(pdf, page, mark)
+        except IngestError:
+            raise
+        except Exception as e:  # the page tree is broken after page n
+            if n == 0:
+                raise _pdf_error(e, truncated) from e
+            raw.warnings.append(Notice(
+                f"only the first {n} pages could be read (then {type(e).__name__}: {e}): the file is damaged; "
+                "re-download it or re-export it from the original document",
+                "truncated_pdf" if truncated else "corrupt_pdf", partial=True))
         if n == 0:
-            raise IngestError("the PDF has zero pages", "no_pages")
-        if n > MAX_PAGES:
-            raise IngestError(f"{n} pages is more than the limit of {MAX_PAGES}: split the file", "too_large")
-        for i, page in enumerate(pdf.pages, start=1):
-            raw.pages.append(_read_pdf_page(page, i, raw))
-            page.close()
-            pdf.flush_cache() if hasattr(pdf, "flush_cache") else None
+            raise IngestError("the PDF has zero pages: there is nothing to read; re-export it from the original "
+                              "document", "no_pages")
+        if truncated and not any(getattr(w, "partial", False) for w in raw.warnings):
+            raw.warnings.append(Notice(
+                f"the PDF is truncated (it does not end with its %%EOF marker): the {n} pages found were read, "
+                "but pages or changes after them may be missing; download or copy it again", "truncated_pdf",
+                partial=True))
 
 
 def _read_pdf_page(page, number: int, raw: RawDocument) -> Page:
@@ -175,16 +366,27 @@ def _read_pdf_page(page, number: int, raw: RawDocument) -> Page:
             text = page.extract_text(x_tolerance=1.5) or ""
         cells = [t.extract() for t in tables]
     except Exception as e:
-        raw.warnings.append(f"page {number}: text layer unreadable ({type(e).__name__})")
+        raw.warnings.append(Notice(f"page {number}: text layer unreadable ({type(e).__name__}); the page was OCR'd"))
         text, cells = "", []
-    text, enc = encodings.fix_legacy_text(text) if hasattr(encodings, "fix_legacy_text") else (text, None)
+    text, enc = fix_legacy_text(text)
     if enc and not raw.encoding:
         raw.encoding = enc
     if sum(ch.isalpha() for ch in text) >= MIN_TEXT_LAYER_LETTERS:
         return Page(number, text, "pdf_text", tables=cells)
-    image = page.to_image(resolution=OCR_DPI).original
+    try:
+        image = page.to_image(resolution=ocr_resolution(page.width, page.height)).original
+    except Exception as e:
+        raw.warnings.append(Notice(f"page {number} could not be rendered for OCR ({type(e).__name__}: {e}); its "
+                                   "text is missing: re-export the PDF", "render_failed", partial=True))
+        return Page(number, text, "pdf_text", tables=cells)
     text, conf = ocr_image(image)
     return Page(number, text, "ocr", ocr_confidence=conf)
+
+
+def ocr_resolution(width_pt: float, height_pt: float) -> float:
+    """OCR_DPI, lowered for oversized pages so the rendered image stays under OCR_MAX_PIXELS."""
+    area_in2 = max(width_pt, 1.0) * max(height_pt, 1.0) / (72 * 72)
+    return min(OCR_DPI, (OCR_MAX_PIXELS / area_in2) ** 0.5)
 
 
 def _merge_tables(page_wo_tables, tables) -> str:
@@ -201,19 +403,40 @@ def _merge_tables(page_wo_tables, tables) -> str:
 def _read_image(path: Path, raw: RawDocument) -> None:
     from PIL import Image, UnidentifiedImageError
 
+    limit = Image.MAX_IMAGE_PIXELS
     try:
-        with Image.open(path) as im:
-            frames = []
-            for i in range(getattr(im, "n_frames", 1)):
-                im.seek(i)
-                frames.append(im.convert("RGB"))
-    except Image.DecompressionBombError as e:
-        raise IngestError(f"image too large to process safely ({e}); downscale it below 89 megapixels", "too_large") from e
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                frames = []
+                for i in range(getattr(im, "n_frames", 1)):
+                    im.seek(i)
+                    frames.append(im.convert("RGB"))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        mp = _megapixels(path)
+        raise IngestError(f"image too large to process safely ({mp} megapixels, the limit is {limit / 1e6:.0f}): "
+                          "downscale it (a page scanned at 300 dpi is about 9 megapixels) and run again",
+                          "too_large") from e
     except (UnidentifiedImageError, OSError) as e:
-        raise IngestError(f"cannot read image ({e}): the file is damaged or not an image", "corrupt_image") from e
+        raise IngestError(f"cannot read image ({e}): the file is damaged or not an image; re-scan or re-export it",
+                          "corrupt_image") from e
     for i, frame in enumerate(frames, start=1):
         text, conf = ocr_image(frame)
         raw.pages.append(Page(i, text, "ocr", ocr_confidence=conf))
+
+
+def _megapixels(path: Path) -> str:
+    from PIL import Image
+
+    old = Image.MAX_IMAGE_PIXELS
+    try:
+        Image.MAX_IMAGE_PIXELS = None  # only the header is read here
+        with Image.open(path) as im:
+            return f"{im.width * im.height / 1e6:.0f}"
+    except Exception:
+        return "too many"
+    finally:
+        Image.MAX_IMAGE_PIXELS = old
 
 
 def ocr_image(image) -> tuple[str, float | None]:
@@ -253,4 +476,3 @@ def ocr_image(image) -> tuple[str, float | None]:
         prev = key
     conf = round(sum(confs) / len(confs), 2) if confs else None
     return "\n".join(out), conf
-

@@ -130,8 +130,9 @@ class Document:
         """Bounds of the sentence or list item around [start, end)."""
         text = self.text
         s = max(text.rfind("\n", 0, start) + 1, 0)
-        for m in _SENTENCE_END.finditer(text, s, start):
-            s = m.end()
+        for m in _SENTENCE_END.finditer(text, s, min(len(text), start + 2)):
+            if m.end() <= start:
+                s = m.end()
         e = text.find("\n", end)
         e = len(text) if e < 0 else e
         m = _SENTENCE_END.search(text, end, e)

@@ -118,6 +118,13 @@ _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b]+")
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
 
 
+def looks_like_markdown(text: str) -> bool:
+    """Markdown exports saved as .txt: several `#` headings or `**bold**` runs."""
+    headings = len(re.findall(r"(?m)^\s{0,3}#{1,6}\s+\S", text))
+    bold = len(re.findall(r"\*\*\S[^*\n]*\*\*", text))
+    return headings >= 3 or bold >= 5
+
+
 def clean_markdown(line: Line) -> None:
     line.sub(_MD_HEADING, "")
     line.sub(_MD_BOLD, "")

@@ -18,14 +18,14 @@ def load_params() -> dict:
 
 @cache
 def model_hashes() -> dict[str, str]:
-    """sha256 (first 16 hex) of every file of the diacritic model, by file name."""
+    """sha256 (first 16 hex) of every file of the diacritic model, by path under diacritics/data."""
     folder = Path(__file__).resolve().parent.parent / "diacritics" / "data"
     out = {}
-    for f in sorted(folder.glob("*")) if folder.exists() else []:
+    for f in sorted(folder.rglob("*")) if folder.exists() else []:
         if f.is_file():
             h = hashlib.sha256()
             with open(f, "rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
-            out[f.name] = h.hexdigest()[:16]
+            out[f.relative_to(folder).as_posix()] = h.hexdigest()[:16]
     return out

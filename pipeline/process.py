@@ -12,9 +12,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ingest import IngestError, ingest
+from .ingest import IngestError, Notice, ingest
 from .model import Document, Restoration
-from .normalize import normalize
+from .normalize import looks_like_markdown, normalize
 from .segment import segment
 
 PIPELINE_VERSION = "0.1.0"
@@ -73,13 +73,20 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
     raw = ingest(path, sha256)
     timings["ingest"] = time.perf_counter() - t
     t = time.perf_counter()
-    norm = normalize(raw.pages, markdown=raw.file_type == "md", physical=raw.file_type in ("pdf", "image"))
+    markdown = raw.file_type == "md" or (raw.file_type == "txt" and looks_like_markdown(raw.pages[0].text))
+    norm = normalize(raw.pages, markdown=markdown, physical=raw.file_type in ("pdf", "image"))
     timings["normalize"] = time.perf_counter() - t
     text, changes, restored, share = norm.text, [], False, 0.0
     page_starts = list(norm.page_starts)
     if restore:
         t = time.perf_counter()
-        text, changes, restored, share = restore_text(norm.text)
+        try:
+            text, changes, restored, share = restore_text(norm.text)
+        except Exception as e:  # the unrestored text is still worth extracting from
+            raw.warnings.append(Notice(f"diacritic restoration failed ({type(e).__name__}: {e}); the text was kept "
+                                       "as read, so marks may be missing (please report this file)",
+                                       "restore_failed", partial=True, stage="restore"))
+            text, changes, restored, share = norm.text, [], False, 0.0
         if len(text) != len(norm.text):
             page_starts = _shift(page_starts, changes)
         timings["restore"] = time.perf_counter() - t
@@ -90,7 +97,13 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
     timings["segment"] = time.perf_counter() - t
     from extractors import metadata
 
-    doc.meta = metadata.extract(doc)
+    try:
+        doc.meta = metadata.extract(doc)
+    except Exception as e:  # the other tables do not need the metadata
+        raw.warnings.append(Notice(f"metadata extractor failed ({type(e).__name__}: {e}); number, issuer and date "
+                                   "are missing (please report this file)", "metadata_failed", partial=True,
+                                   stage="metadata"))
+        doc.meta = {}
     return doc
 
 
@@ -106,26 +119,65 @@ def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
         return res
     except Exception as e:  # a bug or an unforeseen file: record it, never stop the run
         res.status = "failed"
-        res.errors.append(_error(path, sha256, "ingest", type(e).__name__, f"{e} (please report this file)",
+        res.errors.append(_error(path, sha256, failed_stage(res.timings), type(e).__name__,
+                                 f"{type(e).__name__}: {e}; the document was skipped (please report this file)",
                                  tb=traceback.format_exc()))
         return res
     res.sha256 = doc.raw.sha256
     res.n_pages = doc.raw.n_pages
     for w in doc.raw.warnings:
-        res.errors.append(_error(path, res.sha256, "ingest", "warning", w))
+        res.errors.append(_error(path, res.sha256, getattr(w, "stage", "ingest"), getattr(w, "error_type", "warning"),
+                                 str(w)))
+        if getattr(w, "partial", False):
+            res.status = "partial"
     for table, module in EXTRACTORS:
         t = time.perf_counter()
         try:
             rows = importlib.import_module(module).extract(doc)
         except ModuleNotFoundError as e:  # TEMP until extractors land
             rows = []
-        except Exception as e:
+        except Exception as e:  # no rows from this extractor; the others still run
             res.status = "partial"
-            res.errors.append(_error(path, res.sha256, table, type(e).__name__, f"extractor failed: {e}",
-                                     tb=traceback.format_exc()))
-            rows = []
+            res.errors.append(_error(path, res.sha256, table, type(e).__name__,
+                                     f"{table} extractor failed ({type(e).__name__}: {e}); the other tables of this "
+                                     "document were written (please report this file)", tb=traceback.format_exc()))
+            continue
+        finally:
+            res.timings[table] = time.perf_counter() - t
         res.tables[table] = rows
-        res.timings[table] = time.perf_counter() - t
+    try:
+        return _finish(res, doc)
+    except Exception as e:  # rows that cannot be built would be wrong rows: keep none of them
+        res.status, res.tables = "failed", {}
+        res.errors.append(_error(path, res.sha256, "output", type(e).__name__,
+                                 f"{type(e).__name__}: {e}; the document was skipped (please report this file)",
+                                 tb=traceback.format_exc()))
+        return res
+
+
+def warm_up() -> None:
+    """Import the extractors and load the diacritic model once, before worker processes fork:
+    workers then share them, and a document's time limit does not pay for loading them."""
+    for _, module in EXTRACTORS + [("metadata", "extractors.metadata")]:
+        try:
+            importlib.import_module(module)
+        except Exception:  # a broken extractor is reported per document, where it fails
+            pass
+    try:
+        import diacritics
+
+        getattr(diacritics, "load_model", lambda: None)()
+    except Exception:
+        pass
+
+
+def failed_stage(timings: dict[str, float]) -> str:
+    """The stage build_document was in when it raised: the first one without a timing."""
+    return next((s for s in ("ingest", "normalize", "restore", "segment") if s not in timings), "metadata")
+
+
+def _finish(res: DocResult, doc: Document) -> DocResult:
+    """Link the extracted rows and add the per-document tables."""
     link(res.tables, doc)
     res.tables["sections"] = [section_row(doc, s) for s in doc.sections]
     res.tables["texts"] = [{"doc_id": doc.doc_id, "text": doc.text, "raw_text": doc.raw_text}]

@@ -33,7 +33,7 @@ def vocabulary() -> dict[str, list[str]]:
     return {k: [fold(w) for w in v] for k, v in data.items()}
 
 
-ROMAN = re.compile(r"^(?P<label>[IVXl1]{1,6})\s*[.:/]\s*(?P<rest>\S.*)?$")
+ROMAN = re.compile(r"^(?P<label>[IVX][IVXli1]{0,5})\s*[.:/]\s*(?P<rest>\S.*)?$")
 SUBCLAUSE = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
 CLAUSE = re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s*(?P<rest>\S.*)?$")
 POINT = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s+(?P<rest>\S.*)$")
@@ -48,7 +48,7 @@ def roman_label(token: str) -> str | None:
     """Roman numeral of a part label, repairing OCR (`Il`→II, `I11`→III); None if not roman."""
     if not token or token[0] not in "IVX":
         return None
-    t = token.replace("l", "I").replace("1", "I")
+    t = token.replace("l", "I").replace("1", "I").replace("i", "I")
     if not t or not re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})", t):
         return None
     return t

@@ -46,3 +46,30 @@ def seeds_run(tmp_path_factory) -> Path:
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode in (0, 1), proc.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def text_pdf():
+    """Factory: a real text PDF written with fpdf2 and DejaVu Sans (Vietnamese glyphs), one line list per page.
+
+    `pages` is a list of pages, each a list of lines; `size` is (width, height) in mm.
+    """
+    from fpdf import FPDF
+
+    def make(path: Path, pages: list[list[str]], size=(210, 297), font_size=11, user_password=None) -> Path:
+        pdf = FPDF(format=size)
+        pdf.set_auto_page_break(False)
+        pdf.set_margin(2)
+        pdf.add_font("DejaVu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+        pdf.set_font("DejaVu", size=font_size)
+        if user_password is not None:
+            pdf.set_encryption(owner_password="chu-so-huu", user_password=user_password)
+        for lines in pages:
+            pdf.add_page()
+            for k, line in enumerate(lines):
+                pdf.set_xy(3, 3 + k * font_size * 0.5)
+                pdf.cell(text=line)
+        pdf.output(str(path))
+        return path
+
+    return make

@@ -1,0 +1,113 @@
+"""The syllable n-gram model written by diacritics.train, memory-mapped, scored in batches."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .table import HashedTable, pack
+
+
+class NgramLM:
+    """Backoff n-gram model over token ids; `score` takes many (context, word) pairs at once."""
+
+    def __init__(self, path: str | Path):
+        path = Path(path)
+        with open(path / "meta.json", encoding="utf-8") as f:
+            self.meta = json.load(f)
+        self.order = int(self.meta["params"]["order"])
+        self.tokens: list[str] = []
+        self.counts: list[int] = []
+        with open(path / "vocab.tsv", encoding="utf-8") as f:
+            for line in f:
+                _, tok, count = line.rstrip("\n").split("\t")
+                self.tokens.append(tok)
+                self.counts.append(int(count))
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+        sp = self.meta["special"]
+        self.bos, self.eos, self.unk, self.num = sp["bos"], sp["eos"], sp["unk"], sp["num"]
+        load = lambda name: np.asarray(np.load(path / name, mmap_mode="r"))  # noqa: E731
+        self.p1 = np.array(load("p1.npy"), dtype=np.float64)
+        self.b1 = np.array(load("b1.npy"), dtype=np.float64)
+        bits = self.meta["bucket_bits"]
+        self.tables = {n: HashedTable(load(f"f{n}.npy"), load(f"s{n}.npy"), int(bits[str(n)]))
+                       for n in range(2, self.order + 1)}
+        self.probs = {n: load(f"p{n}.npy") for n in range(2, self.order + 1)}
+        self.bows = {n: load(f"b{n}.npy") for n in range(2, self.order)}
+        self._cache: dict[int, float] = {}
+
+    def id(self, token: str) -> int:
+        return self.index.get(token, self.unk)
+
+    CACHE_LIMIT = 500_000       # memoized scores kept per process (about 50 MB)
+
+    def score(self, context: np.ndarray, word: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Natural-log P(word | context) for each query; contexts have order-1 columns, oldest first.
+
+        With `rows`, query i has context `context[rows[i]]` (many words after one
+        history, as in a beam step), and each context's backoff weights are looked up
+        once. Scores are memoized per (context, word): plans repeat their phrases, so
+        most queries of a document were already scored.
+        """
+        if rows is None:
+            rows = np.arange(len(word))
+        if len(word) < 64:
+            return self._score(context, word, rows)
+        key = pack([context[rows, j] for j in range(context.shape[1])] + [word])
+        cache = self._cache
+        get = cache.get
+        values = [get(x) for x in key.tolist()]
+        miss = [i for i, v in enumerate(values) if v is None]
+        if miss:
+            mi = np.array(miss, dtype=np.int64)
+            uniq, first, inverse = np.unique(key[mi], return_index=True, return_inverse=True)
+            fresh = self._score(context, word[mi[first]], rows[mi[first]])
+            if len(cache) > self.CACHE_LIMIT:
+                cache.clear()
+            cache.update(zip(uniq.tolist(), fresh.tolist()))
+            for i, v in zip(miss, fresh[inverse.ravel()].tolist()):
+                values[i] = v
+        return np.array(values, dtype=np.float64)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    def _context_bows(self, context: np.ndarray) -> dict[int, np.ndarray]:
+        """Log backoff weight of each context's last L words, for L = order-1 .. 1."""
+        k = context.shape[1]
+        cols = [context[:, j] for j in range(k)]
+        out = {1: self.b1[cols[-1]]}
+        for length in range(2, k + 1):
+            idx, hit = self.tables[length].find(pack(cols[k - length:]))
+            b = np.zeros(len(context))
+            b[hit] = self.bows[length][idx[hit]]
+            out[length] = b
+        return out
+
+    def _score(self, context: np.ndarray, word: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        m = len(word)
+        result = np.zeros(m, dtype=np.float64)
+        backoff = np.zeros(m, dtype=np.float64)
+        k = context.shape[1]
+        cols = [context[:, j] for j in range(k)]
+        bows = self._context_bows(context) if m else {}
+        todo = np.arange(m)
+        for n in range(self.order, 1, -1):
+            h = rows[todo]
+            idx, hit = self.tables[n].find(pack([c[h] for c in cols[k - (n - 1):]] + [word[todo]]))
+            done = todo[hit]
+            result[done] = backoff[done] + self.probs[n][idx[hit]]
+            todo = todo[~hit]
+            if not len(todo):
+                return result
+            backoff[todo] += bows[n - 1][rows[todo]]
+        result[todo] = backoff[todo] + self.p1[word[todo]]
+        return result
+
+    def bigram(self, prev: np.ndarray, word: np.ndarray) -> np.ndarray:
+        """Natural-log P(word | prev) under the bigram part of the model (one lookup per row)."""
+        idx, hit = self.tables[2].find(pack([prev, word]))
+        out = self.b1[prev] + self.p1[word]
+        out[hit] = self.probs[2][idx[hit]]
+        return out

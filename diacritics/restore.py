@@ -1,0 +1,494 @@
+"""Restore lost or garbled Vietnamese marks: candidate lattice + n-gram LM + beam search.
+
+Only word tokens change (see tokens.word_spans); every other character, the
+line breaks and the case of the input are kept.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.model import Restoration
+
+from .channel import Candidate, CandSet, Channel
+from .inventory import is_vietnamese_syllable
+from .detect import Stats, document_mode, line_needs_restoration, stats, token_class
+from .lm import NgramLM
+from .tokens import _LM_TOKEN, lm_form, word_spans
+
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_MODEL = DATA / "model"
+BEAM = 4
+CHANNEL_WEIGHT = 2.0          # channel costs vs LM; fitted on synthetic OCR noise (python -m diacritics.noise)
+UNKNOWN_COST = 6.0            # keeping a token that is no known word when known words could replace it
+CANDIDATE_MIN_SHARE = 0.002   # drop words this much rarer than the commonest of their spelling
+PRUNE_MARGIN = 6.0            # nats below the best bigram path through a slot that a candidate may be
+PRUNE_KEEP = 3                # candidates kept per slot by the bigram pass ...
+PRUNE_KEEP_FREQUENT = 1       # ... plus this many of its commonest words
+RESCORE_SPAN = 3              # words after a position that its confidence looks at
+MAX_ALTERNATIVES = 4
+KEEP = ("keep",)              # pieces of a candidate that is the observed token itself (checked by identity)
+
+
+@dataclass
+class RestoreResult:
+    text: str
+    changes: list[Restoration] = field(default_factory=list)
+    restored: bool = False
+    share: float = 0.0
+
+
+def load_garbles(path: Path = DATA / "garbles.tsv") -> dict[str, list[tuple[str, float]]]:
+    """Whole tokens OCR makes of a word, beyond what the letter channel explains."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(("#", "observed\t")) or not line.strip():
+                continue
+            observed, word, cost = line.rstrip("\n").split("\t")[:3]
+            out.setdefault(observed, []).append((word, float(cost)))
+    return out
+
+
+class Model:
+    """The LM and the candidate channel over its vocabulary."""
+
+    def __init__(self, path: str | Path = DEFAULT_MODEL):
+        self.path = Path(path)
+        self.lm = NgramLM(self.path)
+        words = {t: i for i, t in enumerate(self.lm.tokens)
+                 if t[:1].isalpha() and not t.startswith("<")}
+        counts = dict(zip(self.lm.tokens, self.lm.counts))
+        self.channel = Channel(words, counts=counts, min_share=CANDIDATE_MIN_SHARE)
+        self.context = self.lm.order - 1
+        self.fixed = lru_cache(maxsize=100_000)(self._fixed)
+        self.known_garbles = load_garbles()
+        self.candidates: dict[tuple, CandSet | None] = {}   # memo of _word_candidates
+
+    def garbles(self, token: str) -> CandSet:
+        """Whole-token garbles from data/garbles.tsv (s → số), as candidates."""
+        found = self.known_garbles.get(token.lower(), ())
+        return CandSet(tuple(Candidate(self.lm.id(w), cost, w) for w, cost in found if w in self.lm.index))
+
+    def _fixed(self, token: str) -> CandSet:
+        return CandSet((Candidate(self.lm.id(lm_form(token)), 0.0, token, KEEP),))
+
+
+def surfaced(cand: Candidate, observed: str) -> str:
+    return observed if cand.pieces is KEEP else cand.surface(observed)
+
+
+@dataclass(slots=True)
+class Slot:
+    line: int
+    start: int
+    end: int
+    token: str
+    cset: CandSet
+
+
+def _word_candidates(model: Model, token: str, mode: str, restore_line: bool,
+                     code: bool = False) -> CandSet | None:
+    """Candidates for a word token, or None when it stays as it is.
+
+    `code`: the token is part of a code such as 08-CTr/TU or 58/NQ-HDND, where
+    only abbreviations (HĐND, QĐ) may replace it, never syllables.
+    """
+    cls = token_class(token)
+    if cls == "garbled" or (restore_line and mode == "ocr"):
+        cands = model.channel.search(token).union(model.garbles(token))
+    elif restore_line and cls in ("plain", "other"):
+        cands = model.channel.stripped_candidates(token)
+    else:
+        return None
+    if code:
+        cands = cands.only(lambda c: not is_vietnamese_syllable(c.word))
+    if not len(cands):
+        return None
+    if lm_form(token) not in model.lm.index:
+        cands = cands.plus(Candidate(model.lm.unk, UNKNOWN_COST, token, KEEP))
+    return cands
+
+
+def slots(model: Model, line: str, mode: str, restore_line: bool, line_no: int = 0,
+          spans: list[tuple[int, int]] | None = None) -> list[Slot]:
+    """The lattice of one line: fixed tokens and word tokens with their candidates."""
+    out: list[Slot] = []
+    pos = 0
+    for a, b in chain(word_spans(line) if spans is None else spans, [(len(line), len(line))]):
+        if a > pos + 1 or (a == pos + 1 and not line[pos].isspace()):
+            for m in _LM_TOKEN.finditer(line, pos, a):
+                out.append(Slot(line_no, m.start(), m.end(), m.group(), model.fixed(m.group())))
+        if a == b:
+            break
+        token = line[a:b]
+        code = _is_code(line, a, b)
+        key = (token, mode, restore_line, code)
+        cands = model.candidates.get(key, False)
+        if cands is False:
+            if len(model.candidates) > 200_000:
+                model.candidates.clear()
+            cands = model.candidates[key] = _word_candidates(model, token, mode, restore_line, code)
+        out.append(Slot(line_no, a, b, token, cands if cands is not None else model.fixed(token)))
+        pos = b
+    return out
+
+
+def _is_code(line: str, a: int, b: int) -> bool:
+    """Is line[a:b] part of a code such as 08-CTr/TU or 58/NQ-HDND (not chỉ tiêu/tiêu chí)?"""
+    if not ((a and line[a - 1] in CODE_JOINERS) or (b < len(line) and line[b] in CODE_JOINERS)):
+        return False
+    if sum(c.isupper() for c in line[a:b]) < 2:
+        return False
+    left = line[a - 2] if a >= 2 and line[a - 1] in CODE_JOINERS else ""
+    right = line[b + 1] if b + 1 < len(line) and line[b] in CODE_JOINERS else ""
+    return any(c.isdigit() or c.isupper() for c in left + right)
+
+
+def paragraphs(lines: list[str]) -> list[list[int]]:
+    """Group line numbers into paragraphs: a line continues the previous one when that one
+    does not end a sentence and it does not open an item (-, +, 1., a), II.).
+
+    OCR and PDF text wrap lines inside sentences; decoding a paragraph as one
+    sequence gives the words at line ends their context.
+    """
+    groups: list[list[int]] = []
+    prev_open = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and prev_open and not _ITEM_START.match(stripped):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        prev_open = bool(stripped) and stripped[-1] not in SENTENCE_END
+    return groups
+
+
+CODE_JOINERS = frozenset("/-")   # inside codes: 08-CTr/TU, 58/NQ-HĐND
+SENTENCE_END = frozenset(".:;!?")
+_ITEM_START = re.compile(r"([-+•*–]|([0-9]+|[IVXLCivxlc]+|[a-zđ])[.)/])(\s|$)")
+NO_WORD = 0xFFFF     # an id in no n-gram: context before a segment that starts mid-line
+SPLIT_STRONG = frozenset(".;:!?")
+SPLIT_WEAK = frozenset(",")
+MIN_SEGMENT = 8      # slots before a segment may end at . ; : ! ?
+MAX_SEGMENT = 32     # slots before a segment may end at a comma
+HARD_SEGMENT = 48    # slots before a segment ends at any fixed token (number, abbreviation, mark)
+
+
+@dataclass
+class Segment:
+    """A run of slots decoded as one sequence: a line, or a part of a long line."""
+
+    line: int
+    first: int                 # index of its first slot in the line's lattice
+    slots: list[Slot]
+    ctx: tuple[int, ...]       # LM history before the first slot
+    final: bool                # the line ends here (score </s>)
+
+
+def segments(model: Model, line: int, lattice: list[Slot]) -> list[Segment]:
+    """Cut a paragraph's lattice after sentence punctuation, so paragraphs decode in parallel steps.
+
+    The next part starts from the punctuation mark alone as LM context.
+    """
+    k = model.context
+    out: list[Segment] = []
+    start, ctx = 0, (model.lm.bos,) * k
+    for t, slot in enumerate(lattice):
+        n = t + 1 - start
+        tok = slot.token
+        if t + 1 < len(lattice) and slot.cset.n == 1 and (
+                (n >= MIN_SEGMENT and tok in SPLIT_STRONG) or (n >= MAX_SEGMENT and tok in SPLIT_WEAK)
+                or n >= HARD_SEGMENT):
+            out.append(Segment(line, start, lattice[start:t + 1], ctx, False))
+            start, ctx = t + 1, (NO_WORD,) * (k - 1) + (slot.cset.ids[0],)
+    out.append(Segment(line, start, lattice[start:], ctx, True))
+    return out
+
+
+class Lattice:
+    """All segments' candidates as flat arrays: slot g owns entries off[g] .. off[g] + n[g]."""
+
+    def __init__(self, segs: list[Segment]):
+        segs = [seg for seg in segs if seg.slots]
+        self.segs = segs
+        self.slots = [slot for seg in segs for slot in seg.slots]
+        count = len(self.slots)
+        self.seg_len = np.fromiter((len(seg.slots) for seg in segs), dtype=np.int64, count=len(segs))
+        self.seg_start = np.cumsum(self.seg_len) - self.seg_len
+        self.n = np.fromiter((slot.cset.n for slot in self.slots), dtype=np.int64, count=count)
+        self.off = np.cumsum(self.n) - self.n
+        total = int(self.n.sum())
+        self.cid = np.fromiter(chain.from_iterable(slot.cset.ids for slot in self.slots),
+                               dtype=np.int64, count=total)
+        self.cost = CHANNEL_WEIGHT * np.fromiter(chain.from_iterable(slot.cset.costs for slot in self.slots),
+                                                 dtype=np.float64, count=total)
+        self.local = np.arange(total) - np.repeat(self.off, self.n)   # index in the slot's CandSet
+        self.pos = np.arange(count) - np.repeat(self.seg_start, self.seg_len)   # slot index in its segment
+        self.last = self.pos == np.repeat(self.seg_len - 1, self.seg_len)
+        self.final = np.repeat(np.fromiter((seg.final for seg in segs), dtype=bool, count=len(segs)),
+                               self.seg_len)
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.n = np.add.reduceat(mask.astype(np.int64), self.off) if len(mask) else self.n
+        self.cid, self.cost, self.local = self.cid[mask], self.cost[mask], self.local[mask]
+        self.off = np.cumsum(self.n) - self.n
+
+
+def prune(model: Model, lat: Lattice, margin: float | None = None, keep_max: int | None = None) -> None:
+    """Drop candidates that no path through them makes plausible under the bigram model.
+
+    Forward and backward max-product passes give each candidate the score of the
+    best bigram path through it; candidates more than `margin` nats below the best
+    of their slot (or beyond the `keep_max` best) leave the lattice, so the 4-gram
+    beam search spends its lookups and its beam on real contenders. The commonest
+    word of each slot stays too: a bigram can be too short-sighted to rank it.
+    """
+    margin = PRUNE_MARGIN if margin is None else margin
+    keep_max = PRUNE_KEEP if keep_max is None else keep_max
+    lm, n, off, cid, cost = model.lm, lat.n, lat.off, lat.cid, lat.cost
+    if not len(n) or n.max() == 1:
+        return
+    total = len(cid)
+    cslot = np.repeat(np.arange(len(n)), n)
+    pos = lat.pos
+    gs = np.flatnonzero(~lat.last)
+    cnt = n[gs] * n[gs + 1]
+    pg = np.repeat(gs, cnt)
+    r = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    i = off[pg] + r // n[pg + 1]
+    j = off[pg + 1] + r % n[pg + 1]
+    sp = lm.bigram(cid[i], cid[j]) - cost[j]
+    ppos = pos[pg]
+    order = np.argsort(ppos, kind="stable")
+    i, j, sp, ppos = i[order], j[order], sp[order], ppos[order]
+    top = int(pos.max())
+    bounds = np.searchsorted(ppos, np.arange(top + 2))
+    first = np.flatnonzero(pos[cslot] == 0)
+    prev = np.array([seg.ctx[-1] for seg in lat.segs], dtype=np.int64)
+    seg_of_first = np.repeat(np.arange(len(lat.segs)), n[lat.seg_start])
+    alpha = np.full(total, -np.inf)
+    alpha[first] = lm.bigram(prev[seg_of_first], cid[first]) - cost[first]
+    for p in range(top):
+        a, b = bounds[p], bounds[p + 1]
+        np.maximum.at(alpha, j[a:b], alpha[i[a:b]] + sp[a:b])
+    beta = np.full(total, -np.inf)
+    ends = lat.last[cslot]
+    fin = lat.final[cslot][ends]
+    beta[ends] = np.where(fin, lm.bigram(cid[ends], np.full(int(ends.sum()), lm.eos)), 0.0)
+    for p in range(top - 1, -1, -1):
+        a, b = bounds[p], bounds[p + 1]
+        np.maximum.at(beta, i[a:b], sp[a:b] + beta[j[a:b]])
+    mm = alpha + beta
+    best = np.repeat(np.maximum.reduceat(mm, off), n)
+    lat.keep(((_rank(mm, cslot, off) < keep_max) | (_rank(lm.p1[cid] - cost, cslot, off) < PRUNE_KEEP_FREQUENT))
+             & (mm >= best - margin))
+
+
+def _rank(score: np.ndarray, cslot: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Rank of each entry within its slot, best score first."""
+    order = np.lexsort((-score, cslot))
+    rank = np.empty(len(score), dtype=np.int64)
+    rank[order] = np.arange(len(score)) - off[cslot[order]]
+    return rank
+
+
+def _pack(cols: np.ndarray) -> np.ndarray:
+    key = np.zeros(len(cols), dtype=np.uint64)
+    for j in range(cols.shape[1]):
+        key = (key << np.uint64(16)) | cols[:, j].astype(np.uint64)
+    return key
+
+
+def beam_search(model: Model, lat: Lattice, beam: int | None = None) -> np.ndarray:
+    """Chosen entry (index into the lattice arrays) of every slot: best LM + channel score.
+
+    Segments advance in lockstep, longest first, so each step is one batch of LM
+    lookups for every hypothesis of every segment still running.
+    """
+    beam = BEAM if beam is None else beam
+    lm, k = model.lm, model.context
+    chosen = lat.off.copy()
+    order = np.argsort(-lat.seg_len, kind="stable")
+    order = order[lat.seg_len[order] > 0]
+    lens = lat.seg_len[order]
+    starts = lat.seg_start[order]
+    n_seg = len(order)
+    if not n_seg:
+        return chosen
+    hist = np.array([lat.segs[i].ctx for i in order], dtype=np.int64).reshape(n_seg, k)
+    finals = np.fromiter((lat.segs[i].final for i in order), dtype=bool, count=n_seg)
+    score = np.zeros(n_seg)
+    line_of = np.arange(n_seg)
+    back: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def finish(lines_from: int, lines_to: int, step: int) -> None:
+        cut = int(np.searchsorted(line_of, lines_from))
+        final = score[cut:].copy()
+        ends = finals[line_of[cut:]]
+        if ends.any():
+            final[ends] += lm.score(hist[cut:][ends], np.full(int(ends.sum()), lm.eos, dtype=np.int64))
+        bounds = np.searchsorted(line_of, np.arange(lines_from, lines_to + 1))
+        for li in range(lines_from, lines_to):
+            a, b = bounds[li - lines_from], bounds[li - lines_from + 1]
+            g = int(a + np.argmax(final[a - cut:b - cut]))
+            base = int(starts[li])
+            for t in range(step, -1, -1):
+                prev, cand = back[t]
+                chosen[base + t] = cand[g]
+                g = int(prev[g])
+
+    active = n_seg
+    for t in range(int(lens[0])):
+        now = int(np.count_nonzero(lens > t))
+        if now < active:
+            finish(now, active, t - 1)
+            cut = int(np.searchsorted(line_of, now))
+            hist, score, line_of = hist[:cut], score[:cut], line_of[:cut]
+            active = now
+        g = starts[:active] + t
+        n_c = lat.n[g]
+        c_start = lat.off[g]
+        if n_c.max() == 1 and len(score) == active:
+            w = lat.cid[c_start]
+            score = score + lm.score(hist, w) - lat.cost[c_start]
+            hist = np.concatenate([hist[:, 1:], w[:, None]], axis=1)
+            back.append((np.arange(active), c_start))
+            continue
+        n_h = np.bincount(line_of, minlength=active)
+        h_start = np.cumsum(n_h) - n_h
+        pairs = n_h * n_c
+        row_line = np.repeat(np.arange(active), pairs)
+        r = np.arange(len(row_line)) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+        nc_row = n_c[row_line]
+        h = h_start[row_line] + r // nc_row
+        c = c_start[row_line] + r % nc_row
+        w = lat.cid[c]
+        s = score[h] + lm.score(hist, w, h) - lat.cost[c]
+        new = np.concatenate([hist[h, 1:], w[:, None]], axis=1)
+        key = _pack(new)
+        o = np.lexsort((-s, key, row_line))
+        first = np.ones(len(o), dtype=bool)
+        first[1:] = (row_line[o[1:]] != row_line[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
+        u = o[first]
+        u = u[np.lexsort((-s[u], row_line[u]))]
+        rl = row_line[u]
+        rank = np.arange(len(u)) - np.searchsorted(rl, rl)
+        keep = u[rank < beam]
+        back.append((h[keep], c[keep]))
+        hist, score, line_of = new[keep], s[keep], row_line[keep]
+    if active:
+        finish(0, active, int(lens[0]) - 1)
+    return chosen
+
+
+def confidences(model: Model, lat: Lattice, chosen: np.ndarray) -> np.ndarray:
+    """Posterior of every lattice entry given the chosen words around its slot (1 for lone entries)."""
+    lm, k = model.lm, model.context
+    span = RESCORE_SPAN
+    total = len(lat.cid)
+    probs = np.ones(total)
+    amb = np.flatnonzero(lat.n > 1)
+    if not len(amb):
+        return probs
+    # each segment as ids: its context, the chosen words, </s> or nothing, padding
+    seg_of = np.repeat(np.arange(len(lat.segs)), lat.seg_len)
+    width = k + lat.seg_len + 1 + span
+    seg_base = np.cumsum(width) - width
+    flat = np.full(int(width.sum()), NO_WORD, dtype=np.int64)
+    ctx = np.array([seg.ctx for seg in lat.segs], dtype=np.int64).reshape(len(lat.segs), k)
+    flat[seg_base[:, None] + np.arange(k)] = ctx
+    flat[seg_base[seg_of] + k + lat.pos] = lat.cid[chosen]
+    fins = np.fromiter((seg.final for seg in lat.segs), dtype=bool, count=len(lat.segs))
+    flat[(seg_base + k + lat.seg_len)[fins]] = lm.eos
+    reps = lat.n[amb]
+    entry = np.repeat(lat.off[amb], reps) + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+    slot = np.repeat(amb, reps)
+    base = seg_base[seg_of[slot]] + lat.pos[slot]
+    end = seg_base[seg_of[slot]] + k + lat.seg_len[seg_of[slot]] - 1 + fins[seg_of[slot]]
+    win = flat[base[:, None] + np.arange(k + 1 + span)]
+    win[:, k] = lat.cid[entry]
+    sc = -lat.cost[entry]
+    for j in range(span + 1):
+        v = np.flatnonzero(base + k + j <= end)
+        if not len(v):
+            break
+        sc[v] += lm.score(win[v, j:j + k], win[v, j + k])
+    starts = np.cumsum(reps) - reps
+    sc -= np.repeat(np.maximum.reduceat(sc, starts), reps)
+    p = np.exp(sc)
+    p /= np.repeat(np.add.reduceat(p, starts), reps)
+    probs[entry] = p
+    return probs
+
+
+def _alternatives(lat: Lattice, g: int, chosen: int, probs: np.ndarray, surface: str) -> list[str]:
+    """Other readings of slot g that the decoder weighed, likeliest first."""
+    slot = lat.slots[g]
+    out: list[str] = []
+    start, end = int(lat.off[g]), int(lat.off[g] + lat.n[g])
+    for e in sorted(range(start, end), key=lambda e: -probs[e]):
+        if e != chosen:
+            alt = surfaced(slot.cset.cands[lat.local[e]], slot.token)
+            if alt != slot.token and alt != surface and alt not in out:
+                out.append(alt)
+    return out[:MAX_ALTERNATIVES]
+
+
+def restore_text(model: Model, text: str) -> RestoreResult:
+    """Restore `text`; see diacritics.restore for the contract."""
+    lines = text.split("\n")
+    line_spans = [word_spans(line) for line in lines]
+    line_stats = [stats(line, spans) for line, spans in zip(lines, line_spans)]
+    doc = Stats()
+    for st in line_stats:
+        doc.merge(st)
+    mode = document_mode(doc)
+    segs: list[Segment] = []
+    for group in paragraphs(lines):
+        lattice = [slot for li in group for slot in
+                   slots(model, lines[li], mode, line_needs_restoration(line_stats[li], mode), li,
+                         line_spans[li])]
+        if any(s.cset.n > 1 or s.cset.cands[0].pieces is not KEEP for s in lattice):
+            segs.extend(segments(model, group[0], lattice))
+    lat = Lattice(segs)
+    prune(model, lat)
+    chosen = beam_search(model, lat)
+    probs = confidences(model, lat, chosen)
+    edits: dict[int, list[tuple[int, int, str, float, list[str]]]] = {}
+    for g, slot in enumerate(lat.slots):
+        ci = int(chosen[g])
+        cands = slot.cset.cands
+        cand = cands[lat.local[ci]]
+        if cand.pieces is KEEP:
+            continue
+        surface = cand.surface(slot.token)
+        if surface != slot.token:
+            alts = _alternatives(lat, g, ci, probs, surface) if lat.n[g] > 1 else []
+            edits.setdefault(slot.line, []).append((slot.start, slot.end, surface, float(probs[ci]), alts))
+    out_parts: list[str] = []
+    changes: list[Restoration] = []
+    offset = 0
+    for li, line in enumerate(lines):
+        if li:
+            out_parts.append("\n")
+            offset += 1
+        pos = 0
+        for start, end, surface, confidence, alts in edits.get(li, ()):
+            out_parts.append(line[pos:start])
+            offset += start - pos
+            changes.append(Restoration(offset, offset + len(surface), line[start:end], surface,
+                                       round(confidence, 4), alts))
+            out_parts.append(surface)
+            offset += len(surface)
+            pos = end
+        out_parts.append(line[pos:])
+        offset += len(line) - pos
+    n_words = doc.syllables + doc.garbled
+    share = len(changes) / n_words if n_words else 0.0
+    return RestoreResult("".join(out_parts), changes, bool(changes), round(min(share, 1.0), 4))

@@ -1,0 +1,49 @@
+"""Tokenizers: word tokens of a text (what restoration may change) and LM tokens.
+
+A word token is a run of letters, combining marks and OCR garble characters
+(digits, € ¢ & © ...) that holds at least one letter: "S6", "x3", "d6i", "K&".
+Every character outside word tokens is left as it is by restoration.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .inventory import normalize_syllable
+
+# Characters OCR puts in place of marked letters; they join a word only next to letters.
+GARBLE_CHARS = "0123456789€¢&©®£§@"
+
+_LETTER = r"[^\W\d_]|[\u0300-\u036f]"
+_WORD = re.compile(rf"(?:{_LETTER}|[{re.escape(GARBLE_CHARS)}])+")
+_HAS_LETTER = re.compile(rf"{_LETTER}")
+
+_LM_TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]")
+
+BOS, EOS, UNK, NUM = "<s>", "</s>", "<unk>", "<num>"
+SPECIALS = (BOS, EOS, UNK, NUM)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word token in `text`."""
+    return [m.span() for m in _WORD.finditer(text) if _HAS_LETTER.search(m.group())]
+
+
+@lru_cache(maxsize=200_000)
+def lm_form(token: str) -> str:
+    """The LM's spelling of one token: NFC, lowercase, tone mark placed as in the seeds."""
+    t = unicodedata.normalize("NFC", token).lower()
+    if t[:1].isdigit():
+        return NUM
+    return normalize_syllable(t)
+
+
+def lm_tokens(line: str) -> list[str]:
+    """A line as the LM sees it: lowercase words, <num> for numbers, punctuation marks."""
+    return [lm_form(t) for t in _LM_TOKEN.findall(line)]
+
+
+def lm_pieces(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, LM token) over `text`, so a decoder can map tokens back to offsets."""
+    return [(m.start(), m.end(), lm_form(m.group())) for m in _LM_TOKEN.finditer(text)]

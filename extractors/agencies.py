@@ -1,0 +1,642 @@
+"""Agency mentions: find them in text and resolve them to canonical names and ids.
+
+The gazetteer (data/agencies.yaml) lists canonical names, abbreviations, scope
+words and agency types. Matching runs on a *key* of the text: lower case,
+marks removed, common OCR confusions folded (S&→so, ¢→o, P→đ before a vowel),
+one character per character so key offsets are text offsets. Exact key matches
+come first; rapidfuzz then catches residual spelling and OCR noise
+("Cuc Thué thanh ph6é Ha Ngi" → Cục Thuế Thành phố); last, a capitalized name
+after a head word ("Trung tâm Văn hóa - Thể thao và Truyền thông huyện") counts
+as an agency not in the gazetteer, under its printed name.
+
+    >>> [m.name for m in find_agencies("Sở Y tế chủ trì, phối hợp với BHXH Thành phố", "Hà Nội")]
+    ['Sở Y tế', 'Bảo hiểm xã hội Thành phố']
+    >>> resolve_agency("Sở Y tế", "Hà Nội").agency_id
+    'so-y-te@ha-noi'
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+DATA = Path(__file__).parent / "data"
+
+#: Characters OCR puts where a letter belongs; folded only inside words.
+OCR_LETTERS = {"w": "u", "0": "o", "6": "o", "¢": "o", "&": "o", "€": "e", "3": "a", "4": "a", "@": "a",
+               "1": "l", "|": "l", "$": "s", "Ð": "d", "ð": "d"}
+TOKEN = re.compile(r"[a-z0-9]+")
+PLACE_UNITS = ("thị trấn", "thị xã", "thành phố", "phường", "xã", "quận", "huyện", "tỉnh", "tp.", "tp")
+NATIONAL_SCOPES = {"Việt Nam", "Bộ Quốc phòng", "Trung ương"}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TYPES = {"department", "insurance", "peoples_committee", "police", "tax", "union", "front",
+         "inspectorate", "school", "hospital", "other"}
+
+
+@dataclass(frozen=True)
+class Agency:
+    agency_id: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One agency named in a text: span, surface and its resolution."""
+
+    start: int
+    end: int
+    surface: str
+    name: str
+    type: str
+    agency_id: str
+    confidence: float
+    scope: str | None = None
+
+    @property
+    def agency(self) -> Agency:
+        return Agency(self.agency_id, self.name, self.type)
+
+
+@dataclass(frozen=True)
+class Token:
+    key: str
+    start: int
+    end: int
+
+
+# ---------------------------------------------------------------- text keys
+
+
+@cache
+def _fold_char(c: str) -> str:
+    if c in "đĐ":
+        return "d"
+    d = unicodedata.normalize("NFD", c.lower())
+    return d[0] if d and len(d[0]) == 1 else c
+
+
+def fold(text: str) -> str:
+    """Lower case, marks removed, đ→d; same length as `text`."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def key(text: str) -> str:
+    """Matching key of `text`, one character per character: folded plus OCR letter repairs."""
+    out = []
+    n = len(text)
+    for i, c in enumerate(text):
+        prev_alpha = i > 0 and text[i - 1].isalpha()
+        next_alpha = i + 1 < n and text[i + 1].isalpha()
+        if c == "P" and i + 1 < n and text[i + 1] not in "hH" and next_alpha:
+            out.append("d")
+        elif c in OCR_LETTERS and (prev_alpha or next_alpha) and not (c.isdigit() and _in_number(text, i)):
+            out.append(OCR_LETTERS[c])
+        else:
+            out.append(_fold_char(c))
+    return "".join(out)
+
+
+def _in_number(text: str, i: int) -> bool:
+    """A digit in a run that starts with a digit ("2025", "6399", "08") is a number; in a run that
+    starts with a letter ("ph01", "S6Y", "T6") it is an OCR letter."""
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in OCR_LETTERS):
+        j -= 1
+    return text[j].isdigit()
+
+
+def _marked(word: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)) or "đ" in word.lower()
+
+
+def _marks_ok(text: str, toks: list[Token], k: int, words: tuple[str, ...], noisy: bool) -> bool:
+    """In a text printed with marks, scope words must carry their own ("phương" is not "phường",
+    "quan tâm" is not "quận"); in unmarked or OCR text the key alone decides."""
+    if noisy:
+        return True
+    for t, w in zip(toks[k:k + len(words)], words):
+        if text[t.start:t.end].lower() != w:
+            return False
+    return True
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def is_marked_text(text: str) -> bool:
+    """Most words carry diacritics (a clean or restored text, not an unmarked OCR one)."""
+    words = _WORD.findall(text[:20000])
+    return bool(words) and sum(_marked(w) for w in words) > 0.45 * len(words)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Word tokens of the key of `text`, with offsets into `text`."""
+    return [Token(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(key(text))]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def _split(v) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, list):
+        return [str(x).strip() for x in v if str(x).strip()]
+    return [x.strip() for x in str(v).split("|") if x.strip()]
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(t.key for t in tokenize(text))
+
+
+# ---------------------------------------------------------------- gazetteer
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    type: str
+    scope: str
+    national: bool
+    cased: bool
+    scoped_as: str | None
+
+
+@dataclass(frozen=True)
+class Variant:
+    tokens: tuple[str, ...]
+    joined: str
+    text: str
+    entry: Entry
+    glued: str = ""
+    threshold: float | None = None
+    abbreviation: bool = False
+
+
+@cache
+def gazetteer() -> dict:
+    data = yaml.load((DATA / "agencies.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+    abbreviations = {str(k): str(v) for k, v in (data.get("abbreviations") or {}).items()}
+    variants: list[Variant] = []
+    for item in data["agencies"]:
+        e = Entry(item["name"], item.get("type", "other"), item.get("scope", "none"),
+                  bool(item.get("national")), bool(item.get("cased")), item.get("scoped_as"))
+        assert e.type in TYPES, e
+        forms = set(_split(item.get("variants"))) | {e.name}
+        todo = list(forms)
+        while todo:
+            f = todo.pop()
+            for abbr, exp in abbreviations.items():
+                if exp.lower() in f.lower():
+                    i = f.lower().index(exp.lower())
+                    g = f[:i] + abbr + f[i + len(exp):]
+                    if g not in forms:
+                        forms.add(g)
+                        todo.append(g)
+        for f in forms:
+            toks = _keys(f)
+            if toks:
+                abbr = len(toks) == 1 and f.upper() == f
+                variants.append(Variant(toks, " ".join(toks), f, e, "".join(toks),
+                                        None if abbr else _threshold_for(" ".join(toks), e), abbr))
+    variants.sort(key=lambda v: -len(v.joined))
+    by_first: dict[str, list[Variant]] = {}
+    by_char: dict[str, list[Variant]] = {}
+    for v in variants:
+        by_first.setdefault(v.tokens[0], []).append(v)
+        by_char.setdefault(v.tokens[0][0], []).append(v)
+    scopes = []
+    for s in data.get("scopes", []):
+        for f in _split(s["variants"]):
+            words = tuple(f[t.start:t.end].lower() for t in tokenize(f))
+            scopes.append((_keys(f), s["canonical"], words))
+    scopes.sort(key=lambda x: -len(x[0]))
+    return {
+        "variants": variants, "by_first": by_first, "by_char": by_char, "scopes": scopes,
+        "trailing": sorted((_keys(t) for t in _split(data.get("trailing"))), key=len, reverse=True),
+        "vague": sorted((_keys(t) for t in _split(data.get("vague"))), key=len, reverse=True),
+        "titles": sorted((_keys(t) for t in _split(data.get("titles"))), key=len, reverse=True),
+        "heads": sorted(((tuple(h.split()), typ) for typ, v in (data.get("generic_heads") or {}).items()
+                         for h in _split(v)), key=lambda x: -len(x[0])),
+        "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
+    }
+
+
+@cache
+def provinces() -> list[dict]:
+    p = DATA / "places.yaml"
+    if not p.exists():
+        return []
+    return (yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER) or {}).get("provinces", [])
+
+
+@dataclass(frozen=True)
+class Home:
+    """The document's own level and place: what "Thành phố" and "Sở Y tế" refer to."""
+
+    jurisdiction: str | None
+    unit: str | None                  # Thành phố | tỉnh | huyện | quận | thị xã | xã | phường | thị trấn
+    names: frozenset[str]             # keys of the place name and its aliases
+
+    @property
+    def scope(self) -> str | None:
+        if self.unit is None:
+            return None
+        return "Thành phố" if self.unit == "thành phố" else self.unit
+
+
+@cache
+def home_of(jurisdiction: str | None) -> Home:
+    if not jurisdiction:
+        return Home(None, None, frozenset())
+    j = " ".join(jurisdiction.split())
+    names = {j}
+    unit = None
+    fj = fold(j)
+    for u in PLACE_UNITS:
+        if fj.startswith(fold(u) + " "):
+            unit = "thành phố" if u.startswith("tp") else u
+            names.add(j[len(u):].strip())
+            break
+    for p in provinces():
+        pnames = [p["name"], *p.get("aliases", [])]
+        if any(fold(n) == fold(x) for n in names for x in pnames):
+            names.update(pnames)
+            unit = unit or p.get("unit")
+            for n in pnames:
+                if fold(n).startswith("thanh pho "):
+                    names.add(n[len("Thành phố "):])
+    if unit is None:
+        unit = "tỉnh"
+    return Home(j, unit, frozenset(" ".join(_keys(n)) for n in names if n))
+
+
+# ---------------------------------------------------------------- finding
+
+
+def _threshold_for(joined: str, entry: Entry) -> float | None:
+    """Least rapidfuzz ratio for a variant; short names only match exactly."""
+    n = len(joined)
+    if n < 8:
+        return None
+    return 90.0 if n < 12 else 88.0
+
+
+def _admissible(v: Variant, text: str, toks: list[Token], i: int, j: int) -> bool:
+    """Case rules: `cased` entries need a capital; a bare abbreviation ("TU", "BCĐ") must be upper case."""
+    head = text[toks[i].start]
+    if v.entry.cased and not head.isupper():
+        return False
+    if v.abbreviation:
+        surface = text[toks[i].start:toks[j - 1].end]
+        return surface.upper() == surface
+    return True
+
+
+def _exact_at(toks: list[Token], i: int, text: str) -> tuple[Variant, int, float] | None:
+    """Longest variant whose key equals the tokens at i (also across split or merged tokens)."""
+    g = gazetteer()
+    keys = [t.key for t in toks[i:i + 16]]
+    best = None
+    for v in g["by_first"].get(keys[0], ()):
+        n = len(v.tokens)
+        if tuple(keys[:n]) == v.tokens and _admissible(v, text, toks, i, i + n):
+            best = (v, i + n, 1.0)
+            break
+    for v in _fuzzy_candidates(keys[0]):
+        if best is not None and len(v.joined) <= len(best[0].joined):
+            break
+        n = len(v.tokens)
+        for m in (n - 1, n + 1):
+            if 1 <= m <= len(keys) and "".join(keys[:m]) == v.glued and _admissible(v, text, toks, i, i + m):
+                best = (v, i + m, 0.95)
+                break
+    return best
+
+
+def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, ocr: bool = False) -> tuple[Variant, int, float] | None:
+    """Best rapidfuzz match of a variant on the tokens at i, not reaching past token `limit`.
+
+    In unmarked OCR text a name that must be followed by a scope ("Cang an cac quan, huyén",
+    "Bao hiém xi hdi Thanh pho") may be noisier: the scope it needs is evidence too.
+    """
+    keys = [t.key for t in toks[i:min(limit, i + 16)]]
+    best = None
+    for v in _fuzzy_candidates(keys[0]):
+        n, th = len(v.tokens), v.threshold
+        if ocr and v.entry.scope == "required" and len(v.joined) >= 6 and not v.abbreviation:
+            th = min(th or 85.0, 85.0)
+        if th is None or n > len(keys) or (best is not None and len(v.joined) < len(best[0].joined)):
+            continue
+        w = " ".join(keys[:n])
+        if 200 * min(len(w), len(v.joined)) < th * (len(w) + len(v.joined)):
+            continue
+        r = fuzz.ratio(w, v.joined, score_cutoff=th)
+        if r and _admissible(v, text, toks, i, i + n):
+            cand = (v, i + n, round(0.6 + 0.3 * (r - th) / (100 - th), 3))
+            if best is None or len(v.joined) > len(best[0].joined) or cand[2] > best[2]:
+                best = cand
+    return best
+
+
+@cache
+def _fuzzy_candidates(first: str) -> tuple["Variant", ...]:
+    """Variants whose first word is close to token `first`, longest first."""
+    g = gazetteer()
+    firsts = {v.tokens[0] for v in g["by_char"].get(first[0], ())}
+    close = [f for f in firsts if _first_close(first, f)]
+    out = [v for f in close for v in g["by_first"][f]]
+    out.sort(key=lambda v: -len(v.joined))
+    return tuple(out)
+
+
+def _first_close(a: str, b: str) -> bool:
+    """Could token a be an OCR/spelling variant of the first word b of a name?"""
+    if a == b:
+        return True
+    if min(len(a), len(b)) <= 3:
+        return a[0] == b[0] and Levenshtein.distance(a, b) <= 1
+    return a[0] == b[0] and fuzz.ratio(a, b) >= 60
+
+
+def _seq_at(toks: list[Token], j: int, seqs: list[tuple[str, ...]]) -> int:
+    """Length of the longest token sequence of `seqs` starting at token j (0 if none)."""
+    keys = tuple(t.key for t in toks[j:j + 8])
+    for s in seqs:
+        if s and keys[:len(s)] == s:
+            return len(s)
+    return 0
+
+
+UNIT_KEYS = [(("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
+             (("phuong",), "phường"), (("xa",), "xã"), (("quan",), "quận"), (("huyen",), "huyện"),
+             (("tinh",), "tỉnh"), (("tp",), "thành phố")]
+
+
+def _unit_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str | None, int]:
+    for seq, unit in UNIT_KEYS:
+        window = tuple(t.key for t in toks[k:k + len(seq)])
+        if window == seq or (len(seq) == 2 and len(window) == 2 and
+                             fuzz.ratio(" ".join(window), " ".join(seq)) >= 80 and window[0] == seq[0]):
+            if unit != "thành phố" or seq != ("tp",):
+                words = tuple(unit.split())
+                if not _marks_ok(text, toks, k, words, noisy):
+                    continue
+            return unit, k + len(seq)
+    return None, k
+
+
+def _place_name_at(text: str, toks: list[Token], k: int, home: Home, noisy: bool,
+                   unit: str | None = None) -> tuple[str | None, bool, int]:
+    """(printed name, is home, end token) of a capitalized place name at token k.
+
+    It is the home place when its unit (if printed) is the home unit and its name is one of the
+    jurisdiction's names; in OCR text one wrong letter is allowed ("Ha Ngi")."""
+    n = 0
+    if k > 0 and k < len(toks) and text[toks[k - 1].end:toks[k].start] not in (" ", ""):
+        return None, False, k
+    while n < 4 and k + n < len(toks) and text[toks[k + n].start].isupper() and (
+            n == 0 or text[toks[k + n - 1].end:toks[k + n].start] in (" ", "'", "’", " - ")):
+        n += 1
+    same_unit = unit is None or home.unit is None or unit == home.unit
+    for m in range(n, 0, -1):
+        joined = " ".join(t.key for t in toks[k:k + m])
+        if same_unit and (joined in home.names or noisy and any(
+                Levenshtein.distance(joined, h) <= 1 for h in home.names if len(h) >= 5)):
+            return text[toks[k].start:toks[k + m - 1].end], True, k + m
+    if n:
+        return text[toks[k].start:toks[k + n - 1].end], False, k + n
+    return None, False, k
+
+
+def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> tuple[str | None, int]:
+    """(canonical scope, end token) of the scope phrase at token j, or (None, j)."""
+    if j >= len(toks):
+        return None, j
+    k = j + 1 if toks[j].key == "cua" and j + 1 < len(toks) else j
+    listed = _scope_list_at(text, toks, k, noisy)
+    unit, k2 = _unit_at(text, toks, k, noisy)
+    if unit is not None and not (listed and listed[1] > k2):
+        name, is_home, k3 = (_place_name_at(text, toks, k2, home, noisy, unit) if k2 < len(toks)
+                             else (None, False, k2))
+        if name and is_home:
+            return "home", k3
+        if name and unit in ("xã", "phường", "thị trấn", "quận", "huyện", "thị xã"):
+            return f"{unit} {name}", k3
+        if unit in ("thành phố", "tỉnh"):
+            return "home", k2
+        return unit, k2
+    if listed:
+        return listed
+    if k == j:
+        name, is_home, k3 = _place_name_at(text, toks, j, home, noisy)
+        if name and is_home:
+            return "home", k3
+    return None, j
+
+
+def _scope_list_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str, int] | None:
+    """A scope phrase of the gazetteer at token k ("các quận, huyện, thị xã"), tolerant to OCR noise."""
+    scopes = gazetteer()["scopes"]
+    for seq, canonical, words in scopes:
+        if tuple(t.key for t in toks[k:k + len(seq)]) == seq and _marks_ok(text, toks, k, words, noisy):
+            return canonical, k + len(seq)
+    for seq, canonical, words in scopes:
+        joined = " ".join(seq)
+        if len(joined) >= 12 and k + len(seq) <= len(toks):
+            window = " ".join(t.key for t in toks[k:k + len(seq)])
+            if window[:1] == joined[:1] and fuzz.ratio(window, joined) >= 88 and _marks_ok(text, toks, k, words, noisy):
+                return canonical, k + len(seq)
+    return None
+
+
+def _token_end(toks: list[Token], pos: int) -> int:
+    """Index of the first token starting at or after `pos`."""
+    for k, t in enumerate(toks):
+        if t.start >= pos:
+            return k
+    return len(toks)
+
+
+DISTRICT_UNITS = ("huyện", "quận", "thị xã")
+COMMUNE_UNITS = ("xã", "phường", "thị trấn")
+
+
+def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | None] | None:
+    """(canonical name, jurisdiction for the id) or None when a required scope is missing.
+
+    A bare lower level below the document's own ("BHXH huyện" in a city plan) means every
+    unit of that level: "Bảo hiểm xã hội các quận, huyện, thị xã".
+    """
+    if scope == "home":
+        scope = home.scope or "Thành phố"
+    elif scope in DISTRICT_UNITS and home.unit in ("thành phố", "tỉnh"):
+        scope = "các quận, huyện, thị xã"
+    elif scope in COMMUNE_UNITS and home.unit is not None and home.unit not in COMMUNE_UNITS:
+        scope = "các xã, phường, thị trấn"
+    juris = "Việt Nam" if entry.national or scope in NATIONAL_SCOPES else home.jurisdiction
+    if entry.scope == "none":
+        return entry.name, juris
+    if entry.scope == "required":
+        if not scope:
+            return None
+        return f"{entry.name} {scope}", juris
+    if entry.scope == "optional":
+        scope = scope or home.scope
+        return (f"{entry.name} {scope}" if scope else entry.name), juris
+    if entry.scope == "optional_generic":
+        return (f"{entry.scoped_as or entry.name} {scope}" if scope else entry.name), juris
+    return (f"{entry.name} {scope}" if scope else entry.name), juris      # free
+
+
+def agency_id(name: str, jurisdiction: str | None) -> str:
+    return f"{slug(name)}@{slug(jurisdiction)}" if jurisdiction else slug(name)
+
+
+def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token] | None = None,
+                  noisy: bool | None = None) -> list[Mention]:
+    """Agency mentions in `text`, left to right, resolved against the jurisdiction.
+
+    Exact key matches first (longest at each position); rapidfuzz then only
+    looks at the stretches no exact match covers, so noise never overrides a
+    clean name next to it. `noisy` (default: the text is mostly unmarked) says the
+    text came from OCR, restored or not: scope words need not carry their marks and
+    names that need a scope may be noisier.
+    """
+    toks = tokenize(text) if tokens is None else tokens
+    home = home_of(jurisdiction)
+    noisy = not is_marked_text(text) if noisy is None else noisy
+    found: list[tuple[int, int, Variant, float, str | None]] = []
+    i = 0
+    while i < len(toks):
+        hit = _exact_at(toks, i, text)
+        m = _resolve(hit, toks, i, text, home, noisy) if hit else None
+        if m is None:
+            i += 1
+            continue
+        found.append(m)
+        i = m[1]
+    gaps, prev = [], 0
+    for m in found:
+        gaps.append((prev, m[0]))
+        prev = m[1]
+    gaps.append((prev, len(toks)))
+    for lo, hi in gaps:
+        i = lo
+        while i < hi:
+            hit = _fuzzy_at(toks, i, hi, text, noisy)
+            m = _resolve(hit, toks, i, text, home, noisy, hi) if hit else None
+            if m is None:
+                i += 1
+                continue
+            found.append(m)
+            i = m[1]
+    found.sort()
+    gaps, prev = [], 0
+    for m in found:
+        gaps.append((prev, m[0]))
+        prev = m[1]
+    gaps.append((prev, len(toks)))
+    for lo, hi in gaps:
+        i = lo
+        while i < hi:
+            m = _generic_at(text, toks, i, hi, home, noisy)
+            if m is None:
+                i += 1
+                continue
+            found.append(m)
+            i = m[1]
+    found.sort(key=lambda m: m[:2])
+    out = []
+    for i, j2, v, score, scope in found:
+        name, juris = _canonical(v.entry, scope, home)
+        start, end = toks[i].start, toks[j2 - 1].end
+        out.append(Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope))
+    return out
+
+
+def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, noisy: bool):
+    """An agency not in the gazetteer: a capitalized head word ("Trung tâm", "Phòng") followed by
+    capitalized words, joined by "và" or "-" ("Trung tâm Văn hóa - Thể thao và Truyền thông")."""
+    for head, typ in gazetteer()["heads"]:
+        n = len(head)
+        words = [text[t.start:t.end] for t in toks[i:i + n]]
+        if words != list(head) or i + n >= limit:
+            continue
+        j = i + n
+        last, after_capital = None, False
+        while j < limit:
+            gap = text[toks[j - 1].end:toks[j].start]
+            word = text[toks[j].start:toks[j].end]
+            if gap.strip() not in ("", "-") or "\n" in gap:
+                break
+            if word[:1].isupper():
+                last, after_capital = j + 1, True
+            elif after_capital and word != "và":
+                last, after_capital = j + 1, False      # second syllable of a compound: "Văn hóa"
+            elif word != "và" or last is None:
+                break
+            else:
+                after_capital = False
+            j += 1
+        if last is None:
+            return None
+        printed = " ".join(text[toks[i].start:toks[last - 1].end].split())
+        folded = key(printed)
+        if any(fuzz.ratio(folded[:len(x)], x) >= (85 if noisy else 100) for x in gazetteer()["generic_not"]):
+            return None
+        entry = Entry(printed, typ, "free", False, True, None)
+        v = Variant(tuple(t.key for t in toks[i:last]), printed, printed, entry)
+        scope, j2 = _scope_at(text, toks, last, home, noisy)
+        if j2 > limit:
+            scope, j2 = None, last
+        j2 += _seq_at(toks, j2, gazetteer()["trailing"])
+        return (i, j2, v, 0.6, scope)
+    return None
+
+
+def _resolve(hit, toks, i, text, home, noisy, limit=None):
+    """(start token, end token, variant, score, scope) with scope and trailing words, or None."""
+    v, j, score = hit
+    scope, j2 = _scope_at(text, toks, j, home, noisy)
+    if limit is not None and j2 > limit:
+        scope, j2 = None, j
+    if _canonical(v.entry, scope, home) is None:
+        return None
+    j2 += _seq_at(toks, j2, gazetteer()["trailing"])
+    if score == 1.0 and text[toks[i].start:toks[j - 1].end].lower() != v.text.lower():
+        score = 0.95
+    return (i, j2, v, score, scope)
+
+
+def resolve_agency(surface: str, jurisdiction: str | None = None) -> Agency | None:
+    """The agency a surface names ("Sở LĐTB&XH", "Cuc Thué Ha Noi"), or None.
+
+    A lone surface has no context to tell OCR from clean text, so it is read leniently.
+    """
+    ms = find_agencies(surface, jurisdiction, noisy=True)
+    if not ms:
+        return None
+    m = max(ms, key=lambda x: x.end - x.start)
+    if (m.end - m.start) < 0.6 * len(surface.strip()):
+        return None
+    return m.agency
+
+
+def vague_at(toks: list[Token], j: int) -> int:
+    """Token length of a vague party ("các đơn vị có liên quan") at token j, 0 if none."""
+    return _seq_at(toks, j, gazetteer()["vague"])
+
+
+def title_at(toks: list[Token], j: int) -> int:
+    """Token length of a title ("Giám đốc", "Chủ tịch") at token j, 0 if none."""
+    return _seq_at(toks, j, gazetteer()["titles"])

@@ -1,0 +1,650 @@
+"""Assignments: which agency leads, supports, stands for, answers for or receives reports on which task.
+
+One row per (agency, role, task), read from the sections that assign work (parts
+on purposes, goals and targets are skipped, as are appendices):
+
+- ``lead``: the agency that *chủ trì* ("Sở Y tế chủ trì, phối hợp với ..."; "Cơ quan chủ trì: X";
+  an item "Chủ trì, phối hợp ..." under the heading of agency X);
+- ``support``: every agency after *phối hợp (chặt chẽ) (với)* in a task, and the agencies of a
+  "Cơ quan phối hợp:" heading;
+- ``standing``: "là cơ quan thường trực", "làm đầu mối", "X (cơ quan thường trực)";
+- ``responsible``: the subject of a task without *chủ trì* ("Sở Y tế, BHXH thành phố phối hợp ...",
+  "Giao X ...", "Đề nghị X ...", "UBND Thành phố yêu cầu X ..."), and the agency of a heading
+  whose items are its duties (one row per item: "2. Sở Lao động - Thương binh và Xã hội" then "- ...");
+- ``report_to``: the agency after *báo cáo / gửi / phản ánh* directly or after a linking word of
+  the same clause ("gửi về BHXH Thành phố", "báo cáo kết quả ... cho X", "(qua X)").
+
+An agency has one role per task: lead or standing wins over responsible, and an
+actor of a task is never also its supporter. Vague parties ("các đơn vị có
+liên quan", "địa phương") give no row. "thực hiện nội dung điểm b, d, đ" puts
+the section ids of those points of the same clause into ``task_refs``.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.model import Document, Section, row_id
+
+from .agencies import Mention, Token, find_agencies, is_marked_text, provinces, tokenize, vague_at
+
+DATA = Path(__file__).parent / "data"
+TABLE = "assignments"
+SKIP_KINDS = {"header", "title", "preamble", "signature", "recipients", "appendix", "table"}
+HEADING_KINDS = {"part", "clause", "point", "item", "bullet"}
+LABEL = re.compile(r"\s*(?:(?:[IVXl1]{1,6}|\d{1,2}(?:\.\d{1,2})*)\s*[.):]|[a-zđ]\s*[.)]|[-–—+*•])\s*")
+PLACE_LIST = re.compile(r"^[\s:]*(?:[A-ZĐÀ-Ỹ][\w'’]*(?:\s+[A-ZĐÀ-Ỹ][\w'’]*)*\s*[,.;:]?\s*)+$")
+LIST_GAP = re.compile(r"^[\s,;/&\-–]*$")
+ROLES = ("lead", "support", "standing", "responsible", "report_to")
+BASE_CONFIDENCE = {"subject": 0.9, "context": 0.85, "support": 0.85, "report_to": 0.8}
+
+
+def _phrases(v) -> tuple[tuple[str, ...], ...]:
+    items = [x.strip() for x in str(v).split("|") if x.strip()]
+    return tuple(sorted((tuple(t.key for t in tokenize(x)) for x in items), key=len, reverse=True))
+
+
+@cache
+def vocab() -> dict:
+    data = yaml.safe_load((DATA / "assignments.yaml").read_text(encoding="utf-8"))
+    out = {k: _phrases(v) for k, v in data.items() if isinstance(v, str)}
+    out["lead_in"] = {role: _phrases(v) for role, v in data["lead_in"].items()}
+    out["report_window"] = int(data.get("report_window", 16))
+    gaz = yaml.safe_load((DATA / "agencies.yaml").read_text(encoding="utf-8"))
+    out["titles"] = _phrases(gaz.get("titles", ""))
+    return out
+
+
+# ---------------------------------------------------------------- document view
+
+
+@dataclass
+class Ctx:
+    """What a heading hands down to the items below it."""
+
+    agencies: list[Mention]
+    role: str | None
+    supports: list[Mention]
+    pos: int
+    sid: str | None = None             # section whose heading (or body line) set it
+
+
+@dataclass
+class Subject:
+    agencies: list[Mention]
+    role: str | None                   # lead | support | standing | None (plain subject)
+    tail: int                          # char offset where the rest of the sentence starts
+    supports: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Unit:
+    start: int                         # after the section label
+    end: int
+    section: Section
+    heading: bool                      # the section's own heading line
+
+
+class View:
+    """The document with its tokens, agency mentions and section tree, for the rules below."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.text = doc.text
+        self.toks: list[Token] = tokenize(self.text)
+        self.starts = [t.start for t in self.toks]
+        self.lenient = (doc.raw.ingest_method in ("ocr", "mixed") or doc.restored_share > 0.05
+                        or not is_marked_text(self.text))
+        self.jurisdiction = jurisdiction_of(doc)
+        self.mentions = find_agencies(self.text, self.jurisdiction, self.toks, noisy=self.lenient)
+        self.mention_at: dict[int, tuple[Mention, int]] = {}
+        self.mention_end: set[int] = set()
+        for m in self.mentions:
+            i = bisect.bisect_left(self.starts, m.start)
+            j = bisect.bisect_left(self.starts, m.end)
+            self.mention_at[i] = (m, j)
+            self.mention_end.add(j)
+        self.unrestored = {r.char_start: r.original for r in doc.restorations
+                           if r.char_end - r.char_start == 1 and len(r.original) == 1}
+        self.by_id = {s.section_id: s for s in doc.sections}
+        self.children: dict[str | None, list[Section]] = {}
+        for s in doc.sections:
+            self.children.setdefault(s.parent_id, []).append(s)
+
+    def label_at(self, pos: int) -> str:
+        """The one-letter point label at `pos` as printed: restoration must not turn "đ" into "d"."""
+        return self.unrestored.get(pos, self.text[pos]).lower()
+
+    def tok(self, pos: int) -> int:
+        """Index of the first token starting at or after char `pos`."""
+        return bisect.bisect_left(self.starts, pos)
+
+    def phrase(self, k: int, phrases: tuple[tuple[str, ...], ...], exact: bool = False) -> int:
+        """Token length of the first of `phrases` found at token k (0 if none).
+
+        In OCR text (restored or not) one word of a phrase may have one wrong letter, two words
+        in phrases of three words or more ("phdi hop véi" is "phối hợp với"); two-letter words
+        only take one extra letter ("Pé¢ nghị" is "Đề nghị").
+        """
+        lenient = self.lenient and not exact
+        for p in phrases:
+            window = tuple(t.key for t in self.toks[k:k + len(p)])
+            if len(window) != len(p):
+                continue
+            if window == p:
+                return len(p)
+            if lenient and len(p) > 1:
+                damaged = 0
+                for a, b in zip(window, p):
+                    if a != b:
+                        near = len(b) >= 3 or (a[:1] == b[:1] and len(a) == len(b) + 1)
+                        damaged += 1 if near and Levenshtein.distance(a, b) <= 1 else 99
+                if damaged <= (2 if len(p) >= 3 else 1):
+                    return len(p)
+        return 0
+
+    def skip_voi(self, k: int) -> int:
+        """Past an OCR-damaged "với" ("véi", "vdi", "v6i") right after "phối hợp"."""
+        if k < len(self.toks) and re.fullmatch(r"v.i", self.toks[k].key) and self.lenient:
+            return k + 1
+        return k
+
+    def gap(self, k: int) -> str:
+        """Text between token k-1 and token k."""
+        if k <= 0 or k >= len(self.toks):
+            return ""
+        return self.text[self.toks[k - 1].end:self.toks[k].start]
+
+    def ancestors(self, s: Section) -> list[Section]:
+        out = [s]
+        while out[-1].parent_id and out[-1].parent_id in self.by_id:
+            out.append(self.by_id[out[-1].parent_id])
+        return out
+
+
+def jurisdiction_of(doc: Document) -> str | None:
+    """The document's jurisdiction (metadata), else the province named in its issuer or header."""
+    j = doc.meta.get("jurisdiction")
+    if j:
+        return j
+    head = doc.meta.get("issuer") or ""
+    for s in doc.sections:
+        if s.kind == "header":
+            head += " " + doc.text[s.char_start:s.char_end]
+    folded = " " + " ".join(t.key for t in tokenize(head)) + " "
+    for p in provinces():
+        for name in [p["name"], *p.get("aliases", [])]:
+            if " " + " ".join(t.key for t in tokenize(name)) + " " in folded:
+                return p["name"]
+    return None
+
+
+# ---------------------------------------------------------------- lists of agencies
+
+
+def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention], int, list[tuple[int, int]]]:
+    """Agencies named one after another from token k ("Sở Y tế, BHXH thành phố và các đơn vị liên quan").
+
+    Returns the mentions, the token after the last member, and the parentheses
+    met between members (their mentions qualify a member, they are not members).
+    """
+    limit = len(v.toks) if limit is None else min(limit, len(v.toks))
+    items: list[Mention] = []
+    parens: list[tuple[int, int]] = []
+    end = k
+    while k < limit:
+        k0 = k
+        while k not in v.mention_at and v.phrase(k, vocab()["titles"]):
+            k += v.phrase(k, vocab()["titles"])
+            if k < limit and v.gap(k).strip() == "," and v.phrase(k, vocab()["titles"]):
+                continue
+            break
+        if v.lenient and k not in v.mention_at and k + 1 in v.mention_at and re.fullmatch(r"c[a-z]{1,2}c", v.toks[k].key):
+            k += 1                                   # "céac Phong, Ban, nganh": a damaged "các"
+        if k in v.mention_at and v.mention_at[k][1] <= limit:
+            m, k = v.mention_at[k]
+            items.append(m)
+        elif vague_at(v.toks, k):
+            k += vague_at(v.toks, k)
+        else:
+            k = k0
+            break
+        end = k
+        nxt = _next_member(v, k, limit, parens)
+        if nxt is None:
+            break
+        k = nxt
+    return items, end, parens
+
+
+def _next_member(v: View, k: int, limit: int, parens: list[tuple[int, int]]) -> int | None:
+    """Token index where the next member of a list starts after a member ending before token k."""
+    pos = v.toks[k - 1].end
+    joined = False
+    while k < limit:
+        g = v.text[pos:v.toks[k].start]
+        if g.strip().startswith("("):
+            open_ = pos + g.index("(")
+            close = v.text.find(")", open_)
+            if close < 0 or close >= v.toks[limit - 1].end:
+                return None
+            parens.append((open_, close + 1))
+            pos = close + 1
+            k = v.tok(pos)
+            continue
+        if not LIST_GAP.match(g):
+            return None
+        if v.toks[k].key in ("va", "cung") and v.text[v.toks[k].start:v.toks[k].end].lower() in ("và", "va", "cùng"):
+            pos, k, joined = v.toks[k].end, k + 1, True
+            continue
+        return k if (g.strip() or joined) else None
+    return None
+
+
+def subject_at(v: View, pos: int, end: int) -> Subject | None:
+    """The agencies a sentence or heading starting at `pos` is about, with the role its words give."""
+    voc = vocab()
+    k = v.tok(pos)
+    stop = v.tok(end)
+    if k >= stop:
+        return None
+    role = None
+    for r in ("lead", "support", "responsible"):
+        n = v.phrase(k, voc["lead_in"][r])
+        if n:
+            role = None if r == "responsible" else r
+            k += n
+            break
+    items, e, parens = agency_list(v, k, stop)
+    if not items:
+        if role and k >= stop or (role and v.text[v.toks[k - 1].end:end].strip(" :*") == ""):
+            return Subject([], role, end)
+        return None
+    if e < stop and v.phrase(e, voc["not_task"]):
+        return None
+    d = v.phrase(e, voc["delegation"]) if e < stop else 0
+    if d:
+        items2, e2, _ = agency_list(v, e + d, stop)
+        if items2:
+            return Subject(items2, None, _after(v, e2, end))
+    if any(_is_standing(v, a, b) for a, b in parens):
+        role = "standing"
+    supports: list[Mention] = []
+    if e < stop:
+        n = v.phrase(e, voc["lead"])
+        if n:
+            role = "lead"
+            e += n
+            s = v.phrase(e, voc["support"])
+            if s:
+                supports, e, _ = agency_list(v, v.skip_voi(e + s), stop)
+        else:
+            n = v.phrase(e, voc["standing"])
+            if n:
+                role = "standing"
+                e += n
+    return Subject(items, role, _after(v, e, end), supports)
+
+
+def _after(v: View, k: int, end: int) -> int:
+    """Char offset after the list ending before token k, past a parenthesis right after it."""
+    pos = min(v.toks[k - 1].end, end) if k > 0 else end
+    if v.text[pos:end].lstrip().startswith("("):
+        close = v.text.find(")", pos, end)
+        if close > 0:
+            pos = close + 1
+    return pos
+
+
+def _is_standing(v: View, a: int, b: int) -> bool:
+    toks = tokenize(v.text[a + 1:b - 1])
+    keys = tuple(t.key for t in toks)
+    return any(keys[:len(p)] == p or keys[-len(p):] == p for p in vocab()["standing"] if p)
+
+
+# ---------------------------------------------------------------- units of text
+
+
+def _in_task_area(v: View, s: Section) -> bool:
+    chain = v.ancestors(s)
+    if any(a.kind in SKIP_KINDS for a in chain):
+        return False
+    top = chain[-1]
+    if top.kind == "part":
+        head = " ".join(t.key for t in tokenize(top.heading or ""))
+        voc = vocab()
+        skip = any(" ".join(p) in head for p in voc["skip_parts"])
+        keep = any(" ".join(p) in head for p in voc["keep_parts"])
+        return keep or not skip
+    return True
+
+
+def units(v: View) -> list[Unit]:
+    """Paragraphs and list items of the task sections; a line starting in lower case continues the last."""
+    out: list[Unit] = []
+    text = v.text
+    for s in v.doc.sections:
+        if not _in_task_area(v, s):
+            continue
+        kids = [c.char_start for c in v.children.get(s.section_id, []) if c.char_start > s.char_start]
+        own_end = min(kids) if kids else s.char_end
+        pos, first = s.char_start, True
+        current: list[int] | None = None
+        for line in text[s.char_start:own_end].split("\n"):
+            a, b = pos, pos + len(line)
+            pos = b + 1
+            stripped = line.strip()
+            if not stripped:
+                continue
+            a += len(line) - len(line.lstrip())
+            b = a + len(stripped)
+            heading = first and s.kind in HEADING_KINDS
+            if heading:
+                m = LABEL.match(text, a)
+                while m and m.end() > a and m.end() <= b:
+                    a = m.end()
+                    m = LABEL.match(text, a)
+                    if not (m and text[a:a + 1] in "-+*•"):
+                        break
+            if current is not None and not first and stripped[:1].islower():
+                current[1] = b
+            else:
+                if current is not None:
+                    out.append(Unit(current[0], current[1], s, current[2]))
+                current = [a, b, heading]
+            first = False
+        if current is not None:
+            out.append(Unit(current[0], current[1], s, current[2]))
+    return out
+
+
+def sentences(v: View, a: int, b: int) -> list[tuple[int, int]]:
+    """Sentence spans of [a, b) as Document.sentence_span cuts them."""
+    out = []
+    pos = a
+    while pos < b:
+        s, e = v.doc.sentence_span(pos, pos + 1)
+        s, e = max(s, pos), min(max(e, pos + 1), b)
+        out.append((s, e))
+        pos = e
+        while pos < b and v.text[pos] in " \t\n;.":
+            pos += 1
+    return out
+
+
+# ---------------------------------------------------------------- rules
+
+
+def heading_kind(v: View, subj: Subject, end: int) -> tuple[str, int]:
+    """("heading", end) for a heading that hands its agencies down, ("inline", task start) for
+    "X: task", ("task", tail) for a sentence with a predicate."""
+    tail = subj.tail
+    k = v.tok(tail)
+    q = v.phrase(k, vocab()["qualifiers"]) if k < len(v.toks) else 0
+    if q:
+        tail = min(v.toks[k + q - 1].end, end)
+    bare = v.text[tail:end].strip(" ,.;*")
+    if not bare or bare == ":":
+        return "heading", end
+    if bare.startswith(":"):
+        after = bare[1:].strip(" *")
+        if not after or v.text[:end].rstrip(" *").endswith(":") or PLACE_LIST.match(after):
+            return "heading", end
+        colon = v.text.index(":", tail)
+        return "inline", colon + 1 + (len(v.text[colon + 1:end]) - len(v.text[colon + 1:end].lstrip()))
+    return "task", subj.tail
+
+
+def context_for(ctxs: dict[str, list[Ctx]], v: View, s: Section, pos: int) -> Ctx | None:
+    """What the headings above a unit hand down: agencies and supporters from the nearest heading
+    naming agencies, the role from the nearest heading stating one ("Cơ quan phối hợp")."""
+    agencies, supports, role, sid, found = None, [], None, None, False
+    for a in v.ancestors(s):
+        for c in reversed(ctxs.get(a.section_id, [])):
+            if c.pos > pos:
+                continue
+            if agencies is None and c.agencies:
+                agencies, supports, sid = c.agencies, c.supports, c.sid
+            if role is None and c.role:
+                role = c.role
+            found = True
+    if not found or (agencies is None and role is None):
+        return None
+    return Ctx(agencies or [], role, supports, pos, sid)
+
+
+def task_refs(v: View, a: int, b: int, s: Section) -> list[str]:
+    """Section ids of "nội dung điểm b, d, đ": the points of the nearest enclosing clause that has
+    them all; [] when the labels do not resolve (a legal reference "điểm b, khoản 3" never does)."""
+    voc = vocab()
+    k, stop = v.tok(a), v.tok(b)
+    labels: list[str] = []
+    while k < stop:
+        n = v.phrase(k, voc["task_ref"], exact=True)
+        if not n:
+            k += 1
+            continue
+        j = k + n
+        got = []
+        while j < stop and len(v.text[v.toks[j].start:v.toks[j].end]) == 1 and v.text[v.toks[j].start].isalpha():
+            got.append(v.label_at(v.toks[j].start))
+            j += 1
+            if j < stop and v.toks[j].key == "va" and v.gap(j).strip() in ("", ","):
+                j += 1
+        if got and not (j < stop and v.phrase(j, voc["task_ref_not"], exact=True)):
+            labels.extend(got)
+        k = max(j, k + 1)
+    if not labels:
+        return []
+    for anc in v.ancestors(s):
+        kids = {c.label: c.section_id for c in v.children.get(anc.section_id, []) if c.kind in ("point", "clause")}
+        if all(lab in kids for lab in labels):
+            return [kids[lab] for lab in labels]
+    return []
+
+
+def _implicit_lead(v: View, a: int, b: int) -> bool:
+    """The unit says "chủ trì" for its own heading agency (not "X chủ trì" of another agency)."""
+    k0 = k = v.tok(a)
+    stop = v.tok(b)
+    while k < stop:
+        n = v.phrase(k, vocab()["lead"])
+        if n:
+            if not (k in v.mention_end and k - 1 >= k0 and ":" not in v.gap(k) and "\n" not in v.gap(k)):
+                return True
+            k += n
+        k += 1
+    return False
+
+
+def supports_in(v: View, a: int, b: int) -> list[Mention]:
+    """Agencies after "phối hợp (chặt chẽ) (với)" in the sentence [a, b)."""
+    voc = vocab()
+    out: list[Mention] = []
+    k, stop = v.tok(a), v.tok(b)
+    while k < stop:
+        n = v.phrase(k, voc["support"])
+        if n:
+            items, e, _ = agency_list(v, v.skip_voi(k + n), stop)
+            out.extend(items)
+            k = max(e, k + n)
+        else:
+            k += 1
+    return out
+
+
+def reports_in(v: View, a: int, b: int) -> list[Mention]:
+    """Agencies reports are sent to in the sentence [a, b)."""
+    voc = vocab()
+    out: list[Mention] = []
+    k, stop = v.tok(a), v.tok(b)
+    while k < stop:
+        n = v.phrase(k, voc["report"])
+        if not n:
+            k += 1
+            continue
+        j = k + n
+        link = v.phrase(j, voc["report_link"]) if j < stop else 0
+        items, e, parens = agency_list(v, j + link, stop)
+        if items:
+            out.extend(items + _via(v, parens))
+            k = e
+            continue
+        found = False
+        limit = min(stop, j + voc["report_window"])
+        while j < limit:
+            g = v.gap(j)
+            if ";" in g or "." in g or v.phrase(j, voc["clause_break"]) or v.phrase(j, voc["report"]):
+                break
+            if j in v.mention_at:
+                break
+            link = v.phrase(j, voc["report_link"])
+            if link:
+                items, e, parens = agency_list(v, j + link, stop)
+                if items:
+                    out.extend(items + _via(v, parens))
+                    j, found = e, True
+                    break
+                j += link
+                continue
+            j += 1
+        k = j if found or j > k + n else k + n
+    return out
+
+
+def _via(v: View, parens: list[tuple[int, int]]) -> list[Mention]:
+    """Agencies in "(qua X)" after a report addressee."""
+    out = []
+    for a, b in parens:
+        k = v.tok(a)
+        if k < len(v.toks) and v.toks[k].key == "qua":
+            items, _, _ = agency_list(v, k + 1, v.tok(b))
+            out.extend(items)
+    return out
+
+
+# ---------------------------------------------------------------- rows
+
+
+class Rows:
+    """The rows of one document: one per (task unit or sentence, agency, role), ids from the key."""
+
+    def __init__(self, v: View):
+        self.v = v
+        self.rows: list[dict] = []
+        self.seen: set = set()
+        self.ids: Counter = Counter()
+
+    def add(self, m: Mention, role: str, span: tuple[int, int], task: str, refs: list[str], how: str,
+            dedupe_key) -> None:
+        key = (dedupe_key, m.agency_id, role)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        doc = self.v.doc
+        prov = doc.provenance(*span)
+        base = (m.agency_id, role, prov["section_id"])
+        n = self.ids[base]
+        self.ids[base] += 1
+        rid = row_id(doc.doc_id, TABLE, *base, *([n] if n else []))
+        self.rows.append({
+            "assignment_id": rid, **prov, "confidence": round(BASE_CONFIDENCE[how] * m.confidence, 3),
+            "agency_id": m.agency_id, "agency_name": m.name, "agency_surface": m.surface,
+            "agency_type": m.type, "role": role, "task": " ".join(task.split()).strip(" :;,-") or None,
+            "task_refs": list(refs), "deadline_ids": [],
+        })
+
+
+def extract(doc: Document) -> list[dict]:
+    """Assignment rows of a document (DESIGN.md, table `assignments`); deadline_ids are left to the linker."""
+    v = View(doc)
+    out = Rows(v)
+    ctxs: dict[str, list[Ctx]] = {}
+    for u in units(v):
+        ctx = context_for(ctxs, v, u.section, u.start)
+        subj = subject_at(v, u.start, u.end)
+        if subj is None and u.heading and v.lenient:
+            subj = _damaged_heading(v, u)
+        if subj is not None:
+            kind, at = heading_kind(v, subj, u.end)
+            if kind == "heading":
+                if u.heading or v.text[:u.end].rstrip(" *").endswith(":"):
+                    ctxs.setdefault(u.section.section_id, []).append(
+                        Ctx(subj.agencies, subj.role, subj.supports, u.end, u.section.section_id))
+                continue
+            if kind == "inline":
+                _emit(v, out, u, at, ctx, subj, inline=True)
+                continue
+        _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
+    return out.rows
+
+
+def _damaged_heading(v: View, u: Unit, most: int = 4) -> Subject | None:
+    """An agency heading behind a few unreadable words ("Giam ddc, Thii trudéng cac Sé, Ban, nganh ...")."""
+    k = v.tok(u.start)
+    for skip in range(1, most + 1):
+        if k + skip >= v.tok(u.end):
+            break
+        s = subject_at(v, v.toks[k + skip].start, u.end)
+        if s is not None and s.agencies and heading_kind(v, s, u.end)[0] == "heading":
+            return s
+    return None
+
+
+def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: Subject | None,
+          inline: bool) -> None:
+    text = v.text
+    sents = sentences(v, u.start, u.end)
+    if not sents:
+        return
+    refs = task_refs(v, u.start, u.end, u.section)
+    unit_key = (u.start, u.end)
+    actors: set[str] = set()
+    if subj is not None and subj.agencies:
+        task = text[task_start if inline else subj.tail:u.end]
+        role = subj.role if subj.role in ("lead", "standing", "support") else (ctx.role if ctx and ctx.role else None)
+        role = role or ("lead" if _implicit_lead(v, subj.tail, u.end) and inline else "responsible")
+        for m in subj.agencies:
+            out.add(m, role, (m.start, m.end), task, refs, "subject", unit_key)
+            actors.add(m.agency_id)
+        for m in subj.supports:
+            if m.agency_id not in actors:
+                out.add(m, "support", (m.start, m.end), task, refs, "support", v.doc.sentence_span(m.start, m.end))
+    elif ctx is not None and ctx.agencies and ctx.sid in (u.section.section_id, u.section.parent_id):
+        task = text[u.start:u.end]
+        role = ctx.role or "responsible"
+        first_k = v.tok(u.start)
+        if role != "support":
+            if v.phrase(first_k, vocab()["standing"]):
+                role = "standing"
+            elif _implicit_lead(v, u.start, u.end):
+                role = "lead"
+        for m in ctx.agencies:
+            out.add(m, role, sents[0], task, refs, "context", unit_key)
+            actors.add(m.agency_id)
+        for m in ctx.supports:
+            if m.agency_id not in actors:
+                out.add(m, "support", sents[0], task, refs, "context", sents[0])
+    else:
+        task = text[u.start:u.end]
+    for i, (a, b) in enumerate(sents):
+        if i > 0:
+            s = subject_at(v, a, b)
+            if s is not None and s.agencies:
+                role = s.role if s.role in ("lead", "standing") else "responsible"
+                for m in s.agencies:
+                    out.add(m, role, (m.start, m.end), text[s.tail:b], refs, "subject", unit_key)
+                    actors.add(m.agency_id)
+        for m in supports_in(v, a, b):
+            if m.agency_id not in actors:
+                out.add(m, "support", (m.start, m.end), task, refs, "support", v.doc.sentence_span(m.start, m.end))
+        for m in reports_in(v, a, b):
+            out.add(m, "report_to", (m.start, m.end), text[a:b], refs, "report_to",
+                    v.doc.sentence_span(m.start, m.end))

@@ -1,0 +1,487 @@
+"""Deadlines (DESIGN.md, table `deadlines`): time expressions that govern an obligation or event.
+
+Kinds: `due` (trước ngày 30/10/2021, chậm nhất trong quý III năm 2013), `scheduled`
+(8h30' ngày 26/10/2021, tổng kết vào quý III năm 2015), `period` (từ 01/01/2021 đến
+30/9/2021, 6 tháng cuối năm 2024) and `recurring` (Hàng quý, Sáu tháng một lần, Định kỳ
+hàng năm, trước ngày 05 tháng 01 năm sau → yearly, anchor `01-05`). Dates are resolved to
+ISO dates against the document's year; quarters and parts of a year become calendar
+ranges. Dates of cited documents and the document's own date are not deadlines.
+
+The module also holds the date primitives legal_refs uses (`date_at`). Vocabulary:
+extractors/data/dates.yaml. Patterns run on the length-preserving folded text
+(`legal_refs.fold`), so unaccented or OCR text matches the same words.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.model import Document, row_id
+
+DATA = Path(__file__).parent / "data"
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+@cache
+def vocab() -> dict:
+    """dates.yaml, loaded once."""
+    return yaml.safe_load((DATA / "dates.yaml").read_text(encoding="utf-8"))
+
+
+def _fold(s: str) -> str:
+    from extractors.legal_refs import fold
+
+    return fold(s)
+
+
+def _alt(words) -> str:
+    """Regex alternation of folded words, longest first, spaces as \\s+."""
+    folded = sorted({_fold(w) for w in words}, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in folded)
+
+
+@cache
+def _numerals() -> dict[str, int]:
+    return {_fold(k): int(v) for k, v in vocab()["numerals"].items()}
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern]:
+    v = vocab()
+    ocr, w = v["ocr"], {k: _alt([x]) for k, x in v["words"].items()}
+    day, year, month = rf"(?:{w['day']}|{ocr['day']})", rf"(?:{w['year']}|{ocr['year']})", w["month"]
+    hour, minute = _alt(v["time_words"]["hour"]), _alt(v["time_words"]["minute"])
+    joiners = _alt(v["joiners"])
+    rel = _alt(v["relative_years"])
+    num_words = _alt(v["numerals"])
+    units = _alt(v["recurrence_units"])
+    each, periodic = rf"(?:{ocr['each']})", rf"(?:{ocr['periodic']})"
+    y4 = r"(?:19|20)\d{2}"
+    date_num = rf"(?P<d1>\d{{1,2}})\s?[/.\-]\s?(?P<m1>\d{{1,2}})\s?[/.\-]\s?(?P<y1>{y4})(?!\d)"
+    date_word = (rf"(?P<d2>\d{{1,2}})\s+{month}\s+(?P<m2>\d{{1,2}})(?!\d)"
+                 rf"(?:\s*,?\s*{year}\s+(?:(?P<y2>{y4})(?!\d)|(?P<rel>{rel})(?!\w)))?")
+    date_short = r"(?P<d3>\d{1,2})\s?/\s?(?P<m3>\d{1,2})(?![/\d])"
+    date = rf"(?:{day}\s+)?(?:{date_num}|{date_word})|{day}\s+{date_short}"
+    quarters = "|".join(sorted((re.escape(q) for q in map(str, v["quarters"])), key=len, reverse=True))
+    return {
+        "date": re.compile(rf"(?<![\w/])(?:{date})"),
+        "time": re.compile(rf"(?<![\w/])(?P<h>\d{{1,2}})\s?(?:{hour})\s?(?P<mi>\d{{2}})?\s?(?:{minute})?\s*,?\s*"),
+        "quarter": re.compile(rf"(?<!\w){w['quarter']}\s+(?P<q>{quarters})(?![\w])"
+                              rf"(?:\s*(?:/|,?\s*{year})\s*(?P<y>{y4})(?!\d))?", re.I),
+        "year_part": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{_alt(v['year_part'])})"
+                                rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
+        "month": re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
+        "each": re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
+                           rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
+        "interval": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
+        "periodic": re.compile(rf"(?<!\w){periodic}(?!\w)"),
+        "unit": re.compile(units),
+    }
+
+
+@cache
+def _marker_res() -> dict[str, re.Pattern]:
+    v = vocab()
+
+    def tail(words) -> re.Pattern:
+        day = _fold(v["words"]["day"])
+        stripped = {re.sub(rf"\s+{day}$", "", _fold(w)) for w in words} - {"", day}
+        return re.compile(rf"(?:^|\W)(?P<w>{_alt(stripped)})\s*$")
+
+    return {
+        "due": tail(v["due_markers"]),
+        "from": tail(v["period_from"]),
+        "suppress_before": tail(v["suppress_before"]),
+        "suppress_after": re.compile(rf"\s*(?:{_alt(v['suppress_after'])})(?!\w)"),
+        "benefit": re.compile(rf"(?<!\w)(?:{_alt(v['benefit_words'])})(?!\w)"),
+        "benefit_prev": re.compile(rf"(?:{_alt(v['benefit_prev'])})\s*$"),
+        "to": re.compile(rf"\s*(?:-|–|(?:{_alt(v['period_to'])}))\s*"),
+    }
+
+
+# ---------------------------------------------------------------- date primitives
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    """A date found in folded text: day/month always, year when printed, `rel` for năm sau/nay."""
+
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None
+    rel: int | None = None
+
+    def resolve(self, doc_year: int | None) -> dt.date | None:
+        """The calendar date; a missing or relative year is taken from the document's year."""
+        year = self.year
+        if year is None and doc_year is not None:
+            year = doc_year + (self.rel or 0)
+        if year is None:
+            return None
+        try:
+            return dt.date(year, self.month, self.day)
+        except ValueError:
+            return None
+
+    @property
+    def relative(self) -> bool:
+        return self.year is None
+
+
+def _date_from(m: re.Match) -> DateMatch | None:
+    g = m.groupdict()
+    for k in ("1", "2", "3"):
+        if g.get("d" + k):
+            y = g.get("y" + k)
+            rel = None
+            if k == "2" and g.get("rel"):
+                rel = _relative_offset(g["rel"])
+            d, mo = int(g["d" + k]), int(g["m" + k])
+            if not (1 <= d <= 31 and 1 <= mo <= 12):
+                return None
+            return DateMatch(m.start(), m.end(), d, mo, int(y) if y else None, rel)
+    return None
+
+
+@cache
+def _quarter_forms() -> frozenset[str]:
+    return frozenset(w.lower() for w in vocab()["quarter_forms"])
+
+
+def _relative_offset(word: str) -> int:
+    table = {_fold(k): int(v) for k, v in vocab()["relative_years"].items()}
+    return table.get(" ".join(word.split()), 0)
+
+
+def date_at(folded: str, pos: int) -> DateMatch | None:
+    """The date starting exactly at `pos` of folded text ("ngày 22/11/2012", "22 tháng 11 năm 2012")."""
+    m = _patterns()["date"].match(folded, pos)
+    return _date_from(m) if m else None
+
+
+def find_dates(folded: str) -> list[DateMatch]:
+    """Every day-precise date in folded text."""
+    out = []
+    for m in _patterns()["date"].finditer(folded):
+        d = _date_from(m)
+        if d:
+            out.append(d)
+    return out
+
+
+def quarter_range(q: int, year: int) -> tuple[dt.date, dt.date]:
+    """Calendar range of quarter q (quý III năm 2013 = 2013-07-01..2013-09-30)."""
+    first = 3 * (q - 1) + 1
+    return dt.date(year, first, 1), month_end(year, first + 2)
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def year_part_range(n: int, part: str, year: int) -> tuple[dt.date, dt.date] | None:
+    """'6 tháng đầu năm' = Jan..Jun, '3 tháng cuối năm' = Oct..Dec."""
+    if not 1 <= n <= 12:
+        return None
+    if part == "first":
+        return dt.date(year, 1, 1), month_end(year, n)
+    return dt.date(year, 13 - n, 1), dt.date(year, 12, 31)
+
+
+def document_year(doc: Document) -> int | None:
+    """The year relative dates resolve against: the issue date's, else the first year in header/title."""
+    issue = (doc.meta or {}).get("issue_date")
+    if isinstance(issue, dt.date):
+        return issue.year
+    head_end = 1200
+    for s in doc.sections:
+        if s.kind in ("header", "title"):
+            head_end = max(head_end, s.char_end)
+    year = _fold(vocab()["words"]["year"])
+    m = re.search(rf"(?:{year}|/)\s*((?:19|20)\d{{2}})(?!\d)", _fold(doc.text[:head_end]))
+    return int(m.group(1)) if m else None
+
+
+# ---------------------------------------------------------------- finding expressions
+
+
+@dataclass
+class Expr:
+    """One time expression before it becomes a row."""
+
+    start: int
+    end: int
+    kind: str
+    date: dt.date | None = None
+    date_end: dt.date | None = None
+    time: str | None = None
+    recurrence: str | None = None
+    anchor: str | None = None
+    relative: bool = False            # year not printed (or năm sau/nay): may be a recurring anchor
+    confidence: float = 0.85
+    absorbable: bool = False          # a recurrence that a following anchored date can absorb
+
+
+def _masked(start: int, end: int, masks: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in masks)
+
+
+def _before(folded: str, pos: int, width: int = 40) -> str:
+    return folded[max(0, pos - width):pos]
+
+
+def _marker_start(folded: str, pos: int, marker: re.Pattern) -> int:
+    """Start of the marker word that ends right before pos (or pos itself)."""
+    window = _before(folded, pos)
+    m = marker.search(window)
+    return pos - len(window) + m.start("w") if m else pos
+
+
+def _clause_before(folded: str, pos: int) -> str:
+    """Text from the last clause boundary up to pos."""
+    window = folded[max(0, pos - 120):pos]
+    cut = max(window.rfind(c) for c in ",;:.\n()")
+    return window[cut + 1:]
+
+
+def _benefit(folded: str, pos: int) -> bool:
+    """'trợ cấp hàng tháng', 'lương hưu, BHXH hằng tháng': a benefit's rhythm, not a duty's."""
+    clause = _clause_before(folded, pos)
+    words = clause.split()[-7:]
+    r = _marker_res()
+    return bool(r["benefit"].search(" ".join(words)) or r["benefit_prev"].search(folded[max(0, pos - 30):pos]))
+
+
+def _unit_recurrence(unit: str) -> str | None:
+    units = {_fold(k): v for k, v in vocab()["recurrence_units"].items()}
+    u = " ".join(unit.split())
+    if u in units:
+        return units[u]
+    if re.fullmatch(rf"(?:{vocab()['ocr']['year']})", u):
+        return "yearly"
+    return None
+
+
+def _number(token: str) -> int | None:
+    token = " ".join(token.split())
+    return int(token) if token.isdigit() else _numerals().get(token)
+
+
+def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int]] | None = None) -> list[Expr]:
+    """All time expressions of `text` (pure; `masks` are spans to ignore, e.g. legal references)."""
+    from extractors.legal_refs import fold
+
+    folded = fold(text)
+    masks = masks or []
+    p, r = _patterns(), _marker_res()
+    found: list[Expr] = []
+
+    def free(s: int, e: int) -> bool:
+        return not _masked(s, e, masks) and not any(x.start < e and s < x.end for x in found)
+
+    # ranges "từ 01/01/2021 đến 30/9/2021"
+    for d1 in find_dates(folded):
+        m = r["to"].match(folded, d1.end)
+        if not m:
+            continue
+        d2 = date_at(folded, m.end())
+        if not d2 or not free(d1.start, d2.end):
+            continue
+        start = _marker_start(folded, d1.start, r["from"])
+        a, b = d1.resolve(doc_year), d2.resolve(doc_year)
+        if a and b and a <= b:
+            found.append(Expr(start, d2.end, "period", a, b, confidence=0.9))
+
+    # "8h30’ ngày 26/10/2021"
+    for m in p["time"].finditer(folded):
+        d = date_at(folded, m.end())
+        if not d or not free(m.start(), d.end):
+            continue
+        h, mi = int(m.group("h")), int(m.group("mi") or 0)
+        if h > 23 or mi > 59:
+            continue
+        due = r["due"].search(_before(folded, m.start()))
+        kind = "due" if due else "scheduled"
+        start = _marker_start(folded, m.start(), r["due"]) if due else m.start()
+        found.append(Expr(start, d.end, kind, d.resolve(doc_year), time=f"{h:02d}:{mi:02d}",
+                          relative=d.relative, confidence=0.9))
+
+    # single dates
+    for d in find_dates(folded):
+        if not free(d.start, d.end):
+            continue
+        before = _before(folded, d.start)
+        if r["suppress_before"].search(before) or r["suppress_after"].match(folded, d.end):
+            masks.append((d.start, d.end))
+            continue
+        value = d.resolve(doc_year)
+        if value is None:
+            continue
+        start = d.start
+        if r["due"].search(before):
+            kind, start = "due", _marker_start(folded, d.start, r["due"])
+        elif r["from"].search(before):
+            kind, start = "period", _marker_start(folded, d.start, r["from"])
+        else:
+            kind = "scheduled"
+        found.append(Expr(start, d.end, kind, value, relative=d.relative, confidence=0.85))
+
+    # months "đến hết tháng 9/2021"
+    for m in p["month"].finditer(folded):
+        if not free(m.start(), m.end()):
+            continue
+        year, month = int(m.group("y")), int(m.group("m"))
+        if not 1 <= month <= 12:
+            continue
+        if r["due"].search(_before(folded, m.start())):
+            found.append(Expr(_marker_start(folded, m.start(), r["due"]), m.end(), "due", month_end(year, month),
+                              confidence=0.8))
+        else:
+            found.append(Expr(m.start(), m.end(), "period", dt.date(year, month, 1), month_end(year, month),
+                              confidence=0.75))
+
+    # quarters
+    for m in p["quarter"].finditer(folded):
+        q_raw = text[m.start("q"):m.end("q")]
+        if not q_raw[:1].isupper() and not q_raw[:1].isdigit():
+            continue
+        if text[m.start():m.start() + 3].lower() not in _quarter_forms():
+            continue
+        q = {str(k): v for k, v in vocab()["quarters"].items()}.get(q_raw)
+        year = int(m.group("y")) if m.group("y") else doc_year
+        if not q or not year or not free(m.start(), m.end()):
+            continue
+        a, b = quarter_range(int(q), year)
+        if r["due"].search(_before(folded, m.start())):
+            found.append(Expr(_marker_start(folded, m.start(), r["due"]), m.end(), "due", b,
+                              relative=not m.group("y"), confidence=0.85))
+        else:
+            found.append(Expr(m.start(), m.end(), "scheduled", a, b, relative=not m.group("y"), confidence=0.8))
+
+    # "6 tháng cuối năm 2024"
+    for m in p["year_part"].finditer(folded):
+        n = _number(m.group("n"))
+        part = {_fold(k): v for k, v in vocab()["year_part"].items()}[m.group("part")]
+        year = int(m.group("y")) if m.group("y") else (doc_year + _relative_offset(m.group("rel"))
+                                                       if doc_year and m.group("rel") else doc_year)
+        rng = year_part_range(n, part, year) if n and year else None
+        if rng and free(m.start(), m.end()):
+            found.append(Expr(m.start(), m.end(), "period", *rng, confidence=0.8))
+
+    # recurrences: "Hàng quý", "Định kỳ hàng năm", "Hàng tháng, quý", "Sáu tháng một lần", "định kỳ"
+    for m in p["each"].finditer(folded):
+        if not free(m.start(), m.end()):
+            continue
+        if not m.group("per") and _benefit(folded, m.start()):
+            continue
+        units = [m.group("u")] + p["unit"].findall(m.group("more") or "")
+        recs = [x for x in (_unit_recurrence(u) for u in units) if x]
+        for i, rec in enumerate(dict.fromkeys(recs)):
+            found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, confidence=0.85,
+                              absorbable=(i == len(recs) - 1)))
+    for m in p["interval"].finditer(folded):
+        n = _number(m.group("n"))
+        rec = {int(k): v for k, v in vocab()["recurrence_months"].items()}.get(n or -1)
+        if rec and free(m.start(), m.end()):
+            found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, confidence=0.85, absorbable=True))
+    if vocab().get("periodic_alone"):
+        for m in p["periodic"].finditer(folded):
+            if free(m.start(), m.end()):
+                found.append(Expr(m.start(), m.end(), "recurring", confidence=0.6, absorbable=True))
+
+    found.sort(key=lambda x: (x.start, x.end))
+    return _merge_recurrences(found, folded)
+
+
+def _sentence_bounds(folded: str, pos: int) -> tuple[int, int]:
+    s = max(folded.rfind("\n", 0, pos), folded.rfind(". ", 0, pos), folded.rfind("; ", 0, pos)) + 1
+    e = min([i for i in (folded.find("\n", pos), folded.find(". ", pos)) if i >= 0] or [len(folded)])
+    return s, e
+
+
+def _merge_recurrences(found: list[Expr], folded: str) -> list[Expr]:
+    """A recurrence followed by an anchored date ('Định kỳ hàng năm, trước ngày 05 tháng 01 năm sau')
+    is one recurring row; later relative dates of the same sentence recur the same way."""
+    out: list[Expr] = []
+    absorbed: set[int] = set()
+    for i, x in enumerate(found):
+        if x.kind == "recurring" or not x.relative or x.date is None:
+            continue
+        s, e = _sentence_bounds(folded, x.start)
+        recs = [(j, y) for j, y in enumerate(found) if y.kind == "recurring" and s <= y.start < e and y.recurrence
+                and y.start < x.start]
+        after = [(j, y) for j, y in enumerate(found) if y.kind == "recurring" and x.end <= y.start < e
+                 and y.recurrence]
+        if not recs and not after:
+            continue
+        j, rec = recs[-1] if recs else after[0]
+        x.kind, x.recurrence = "recurring", rec.recurrence
+        x.anchor = f"{x.date.month:02d}-{x.date.day:02d}"
+        between = folded[rec.end:x.start] if rec.end <= x.start else folded[x.end:rec.start]
+        if rec.absorbable and re.fullmatch(r"[\s,]*(?:[a-z ]{0,25})", between) and j not in absorbed:
+            absorbed.add(j)
+            x.start, x.end = min(x.start, rec.start), max(x.end, rec.end)
+    for j, x in enumerate(found):
+        if j not in absorbed:
+            out.append(x)
+    return out
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _masks(doc: Document) -> list[tuple[int, int]]:
+    """Spans whose dates are not deadlines: header, legal references (with their dates), own date."""
+    from extractors import legal_refs
+
+    masks = [(s.char_start, s.char_end) for s in doc.sections if s.kind == "header"]
+    for c in legal_refs.find_citations(doc.text):
+        masks.append((c.start, c.tail))
+        if c.date_span:
+            masks.append(c.date_span)
+    issue = (doc.meta or {}).get("issue_date")
+    if isinstance(issue, dt.date):
+        folded = legal_refs.fold(doc.text[:1500])
+        for d in find_dates(folded):
+            if d.resolve(None) == issue and re.search(r"\w,\s*$", folded[max(0, d.start - 4):d.start]):
+                masks.append((d.start, d.end))     # "Hà Nội, ngày 16 tháng 11 năm 2018"
+    return masks
+
+
+def extract(doc: Document) -> list[dict]:
+    """One row per time expression governing an obligation or event (see module doc)."""
+    year = document_year(doc)
+    rows, seen = [], Counter()
+    for x in find_expressions(doc.text, year, _masks(doc)):
+        section = doc.section_at(x.start, x.end)
+        if section is not None and section.kind in ("header", "signature", "recipients"):
+            continue
+        prov = doc.provenance(x.start, x.end)
+        key = (x.kind, x.date, x.date_end, x.time, x.recurrence, x.anchor, prov["section_id"])
+        seen[key] += 1
+        rows.append({
+            "deadline_id": row_id(doc.doc_id, "deadlines", *key, seen[key]),
+            **prov,
+            "confidence": x.confidence,
+            "kind": x.kind,
+            "date": x.date,
+            "date_end": x.date_end,
+            "time": x.time,
+            "recurrence": x.recurrence,
+            "recurrence_anchor": x.anchor,
+            "expression": " ".join(doc.text[x.start:x.end].split()),
+            "task": prov["sentence"],
+            "agency_ids": [],
+        })
+    return rows

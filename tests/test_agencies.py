@@ -1,0 +1,142 @@
+"""Agency gazetteer: canonical names, abbreviations, scopes and jurisdictions, OCR variants, and the
+words that look like agencies but are not (hand-written surfaces, not seed text)."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from extractors.agencies import DATA, Agency, find_agencies, gazetteer, key, resolve_agency
+
+HN = "Hà Nội"
+HCM = "Thành phố Hồ Chí Minh"
+DISTRICT = "huyện Ia H'Drai"
+
+
+@pytest.mark.parametrize("surface, name", [
+    ("Sở LĐTB&XH", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở LĐTBXH", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở Lao động, Thương binh và Xã hội", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở Lao động Thương binh và Xã hội", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở KH&ĐT", "Sở Kế hoạch và Đầu tư"),
+    ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo"),
+    ("BHXH thành phố Hà Nội", "Bảo hiểm xã hội Thành phố"),
+    ("BHXH Thành phố", "Bảo hiểm xã hội Thành phố"),
+    ("cơ quan Bảo hiểm xã hội thành phố", "Bảo hiểm xã hội Thành phố"),
+    ("cơ quan BHXH", "Cơ quan Bảo hiểm xã hội"),
+    ("BHXH Việt Nam", "Bảo hiểm xã hội Việt Nam"),
+    ("UBND TP", "Ủy ban nhân dân Thành phố"),
+    ("Uỷ ban nhân dân thành phố", "Ủy ban nhân dân Thành phố"),
+    ("UBND các quận, huyện, thị xã", "Ủy ban nhân dân các quận, huyện, thị xã"),
+    ("UBND cấp huyện", "Ủy ban nhân dân các quận, huyện, thị xã"),
+    ("Ủy ban nhân dân quận, huyện", "Ủy ban nhân dân các quận, huyện, thị xã"),
+    ("UBND cấp xã", "Ủy ban nhân dân các xã, phường, thị trấn"),
+    ("BHXH huyện", "Bảo hiểm xã hội các quận, huyện, thị xã"),
+    ("HĐND TP", "Hội đồng nhân dân Thành phố"),
+    ("Ủy ban MTTQ Việt Nam thành phố", "Ủy ban Mặt trận Tổ quốc Việt Nam Thành phố"),
+    ("UBMTTQ", "Ủy ban Mặt trận Tổ quốc Việt Nam Thành phố"),
+    ("Cục Thuế Hà Nội", "Cục Thuế Thành phố"),
+    ("Liên đoàn Lao động", "Liên đoàn Lao động Thành phố"),
+    ("các Sở - ngành", "Các Sở, ban, ngành"),
+    ("Sở, ban, ngành", "Các Sở, ban, ngành"),
+    ("các cơ sở KCB", "Các cơ sở khám bệnh, chữa bệnh"),
+    ("các đoàn thể", "Các tổ chức chính trị - xã hội"),
+    ("Ban Chỉ đạo thực hiện chính sách BHXH, BHYT", "Ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế Thành phố"),
+    ("BCĐ", "Ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế Thành phố"),
+    ("Bộ LĐTB&XH", "Bộ Lao động - Thương binh và Xã hội"),
+])
+def test_canonical_names(surface, name):
+    a = resolve_agency(surface, HN)
+    assert a is not None and a.name == name
+
+
+@pytest.mark.parametrize("surface, jurisdiction, agency_id", [
+    ("Sở Y tế", HN, "so-y-te@ha-noi"),
+    ("Sở Y tế", HCM, "so-y-te@thanh-pho-ho-chi-minh"),
+    ("Bảo hiểm xã hội thành phố", HCM, "bao-hiem-xa-hoi-thanh-pho@thanh-pho-ho-chi-minh"),
+    ("Bảo hiểm xã hội Việt Nam", HN, "bao-hiem-xa-hoi-viet-nam@viet-nam"),
+    ("Bộ Y tế", HN, "bo-y-te@viet-nam"),
+    ("Bảo hiểm xã hội huyện", DISTRICT, "bao-hiem-xa-hoi-huyen@huyen-ia-h-drai"),
+    ("UBND huyện Ia H'Drai", DISTRICT, "uy-ban-nhan-dan-huyen@huyen-ia-h-drai"),
+    ("Ủy ban nhân dân xã Ia Tơi", DISTRICT, "uy-ban-nhan-dan-xa-ia-toi@huyen-ia-h-drai"),
+    ("Phòng Lao động - Thương binh và Xã hội huyện", DISTRICT,
+     "phong-lao-dong-thuong-binh-va-xa-hoi@huyen-ia-h-drai"),
+    ("Sở Y tế", None, "so-y-te"),
+])
+def test_agency_ids_carry_the_jurisdiction(surface, jurisdiction, agency_id):
+    assert resolve_agency(surface, jurisdiction).agency_id == agency_id
+
+
+def test_province_level_words_follow_the_jurisdiction():
+    assert resolve_agency("BHXH tỉnh", "Kon Tum").name == "Bảo hiểm xã hội tỉnh"
+    assert resolve_agency("Liên đoàn Lao động", "Kon Tum").name == "Liên đoàn Lao động tỉnh"
+    assert resolve_agency("UBND huyện", DISTRICT).name == "Ủy ban nhân dân huyện"
+
+
+@pytest.mark.parametrize("surface, name", [
+    ("S& Y té", "Sở Y tế"),
+    ("S¢ Tai chinh", "Sở Tài chính"),
+    ("Cuc Thué thanh ph6é Ha Ngi", "Cục Thuế Thành phố"),
+    ("Sé& Thong tin va Truyén thong", "Sở Thông tin và Truyền thông"),
+    ("Lién doan Lao dong Thanh phd", "Liên đoàn Lao động Thành phố"),
+    ("UBND céc quéan, huyén, thi xi", "Ủy ban nhân dân các quận, huyện, thị xã"),
+    ("Cang an cac quan, huyén, thi xa", "Công an các quận, huyện, thị xã"),
+    ("Bao hiém xi hdi Thanh pho", "Bảo hiểm xã hội Thành phố"),
+    ("HPND Thanh phd", "Hội đồng nhân dân Thành phố"),
+    ("Thanh Poan Ha Noi", "Thành đoàn"),
+])
+def test_ocr_variants(surface, name):
+    a = resolve_agency(surface, HN)
+    assert a is not None and a.name == name
+
+
+@pytest.mark.parametrize("text", [
+    "Thực hiện tốt chính sách BHXH, BHYT cho người lao động.",
+    "Tăng cường thanh tra, kiểm tra các đơn vị chậm đóng.",
+    "Triển khai các văn bản chỉ đạo của cấp trên.",
+    "Xử lý các trường hợp vi phạm.",
+    "Bảo đảm công bằng xã hội và ổn định chính trị.",
+    "Cơ quan chức năng quan tâm đầu tư, điều chỉnh phù hợp.",
+    "Công an nhân dân không tham gia.",
+    "Đoàn viên thanh niên và hoạt động kiểm tra.",
+])
+def test_words_that_are_not_agencies(text):
+    assert [m.surface for m in find_agencies(text, HN)] == []
+
+
+def test_bare_scheme_names_need_a_scope():
+    assert resolve_agency("BHXH", HN) is None
+    assert resolve_agency("Công an", HN) is None
+    assert resolve_agency("Thanh tra", HN) is None
+
+
+def test_mentions_in_a_sentence_with_spans_and_types():
+    text = ("Thanh tra Thành phố chủ trì, phối hợp với Công an Thành phố, Cục Thuế Thành phố, "
+            "Liên đoàn Lao động Thành phố và các cơ sở khám bệnh, chữa bệnh.")
+    ms = find_agencies(text, HN)
+    assert [(m.name, m.type) for m in ms] == [
+        ("Thanh tra Thành phố", "inspectorate"), ("Công an Thành phố", "police"),
+        ("Cục Thuế Thành phố", "tax"), ("Liên đoàn Lao động Thành phố", "union"),
+        ("Các cơ sở khám bệnh, chữa bệnh", "hospital")]
+    assert all(text[m.start:m.end] == m.surface for m in ms)
+
+
+def test_exact_names_win_over_fuzzy_neighbours():
+    ms = find_agencies("b) Sở Lao động - Thương binh và Xã hội: Sở Nội vụ và Ban Quản lý Khu Công nghệ cao", HN)
+    assert [m.name for m in ms] == ["Sở Lao động - Thương binh và Xã hội", "Sở Nội vụ",
+                                    "Ban Quản lý Khu Công nghệ cao"]
+
+
+def test_matching_key_keeps_offsets():
+    for s in ("S& Y té", "Sở LĐTB&XH", "ph01 hợp", "Thanh Poan", "2025"):
+        assert len(key(s)) == len(s)
+    assert key("S6Y té") == "soy te" and key("2025") == "2025"
+
+
+def test_gazetteer_lists_the_abbreviations_and_valid_types():
+    data = yaml.safe_load((DATA / "agencies.yaml").read_text(encoding="utf-8"))
+    for abbr in ("BHXH", "BHYT", "UBND", "HĐND", "LĐTB&XH", "LĐTBXH", "MTTQ", "KCB", "TU", "BCĐ"):
+        assert abbr in data["abbreviations"]
+    assert {v.entry.type for v in gazetteer()["variants"]} <= {
+        "department", "insurance", "peoples_committee", "police", "tax", "union", "front",
+        "inspectorate", "school", "hospital", "other"}
+    assert isinstance(resolve_agency("Sở Y tế", HN), Agency)

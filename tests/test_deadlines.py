@@ -1,0 +1,192 @@
+"""extractors.deadlines: pattern families on hand-written sentences, then precision/recall on the seeds."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extractors import deadlines
+from pipeline.evaluate import mismatches, score
+from pipeline.model import Document, Page, RawDocument, Section
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+GOLD = Path(__file__).parent / "gold" / "seeds"
+KEYS = ("kind", "date", "date_end", "recurrence")
+THRESHOLD = 0.90
+D = dt.date
+
+
+def make_doc(text: str, year: int | None = 2022, sections: list[Section] | None = None) -> Document:
+    b = text.encode("utf-8")
+    raw = RawDocument(source_path="mem.txt", sha256=hashlib.sha256(b).hexdigest(), file_type="txt",
+                      pages=[Page(1, text)])
+    meta = {"issue_date": D(year, 3, 1)} if year else {}
+    return Document(raw=raw, text=text, raw_text=text, sections=sections or [], meta=meta)
+
+
+def rows(text: str, **kw) -> list[dict]:
+    return deadlines.extract(make_doc(text, **kw))
+
+
+def keys(text: str, **kw) -> list[tuple]:
+    return [tuple(r[k] for k in KEYS) for r in rows(text, **kw)]
+
+
+# ---------------------------------------------------------------- dates
+
+
+def test_due_date_with_marker_in_expression():
+    [r] = rows("- Các đơn vị gửi báo cáo về Sở Tài chính trước ngày 15/11/2022 để tổng hợp.")
+    assert (r["kind"], r["date"], r["expression"]) == ("due", D(2022, 11, 15), "trước ngày 15/11/2022")
+    assert r["task"].startswith("- Các đơn vị gửi báo cáo")
+    assert keys("Hoàn thành chậm nhất ngày 05 tháng 12 năm 2022.") == [("due", D(2022, 12, 5), None, None)]
+
+
+def test_scheduled_event_with_time():
+    [r] = rows("Hội nghị sơ kết tổ chức lúc 14h00 ngày 03/6/2023 tại hội trường.")
+    assert (r["kind"], r["date"], r["time"]) == ("scheduled", D(2023, 6, 3), "14:00")
+    [r] = rows("Khai mạc: 7 giờ 45 phút, ngày 12/9/2023")
+    assert (r["kind"], r["time"]) == ("scheduled", "07:45")
+
+
+def test_period_between_two_dates():
+    assert keys("Số liệu kiểm tra: từ 01/3/2022 đến 31/5/2022.") == [("period", D(2022, 3, 1), D(2022, 5, 31), None)]
+
+
+def test_date_without_year_takes_document_year():
+    assert keys("Báo cáo trước ngày 15/12 hằng năm", year=2019)[0][:2] == ("recurring", D(2019, 12, 15))
+    assert keys("- Gửi kết quả trước ngày 15/12.", year=2019) == [("due", D(2019, 12, 15), None, None)]
+
+
+def test_year_from_title_when_no_issue_date():
+    text = "KẾ HOẠCH\nThực hiện chính sách năm 2017\nCác đơn vị nộp báo cáo trước ngày 20/11."
+    assert keys(text, year=None) == [("due", D(2017, 11, 20), None, None)]
+
+
+def test_end_of_month():
+    assert keys("Số liệu tính đến hết tháng 6/2022.") == [("due", D(2022, 6, 30), None, None)]
+
+
+# ---------------------------------------------------------------- quarters and parts of a year
+
+
+def test_quarters_due_and_scheduled():
+    assert keys("Các Sở hoàn thành chậm nhất trong quý II năm 2022.") == [("due", D(2022, 6, 30), None, None)]
+    assert keys("Sơ kết vào quý IV năm 2023 và tổng kết vào quý 1/2025.") == [
+        ("scheduled", D(2023, 10, 1), D(2023, 12, 31), None), ("scheduled", D(2025, 1, 1), D(2025, 3, 31), None)]
+    assert keys("Đánh giá trong quý III.", year=2020) == [("scheduled", D(2020, 7, 1), D(2020, 9, 30), None)]
+
+
+def test_quy_as_fund_is_not_a_quarter():
+    assert keys("Quỹ I của hội được dùng đúng mục đích.") == []
+
+
+def test_parts_of_a_year():
+    assert keys("Kết quả 6 tháng đầu năm 2023 và nhiệm vụ 6 tháng cuối năm 2023.") == [
+        ("period", D(2023, 1, 1), D(2023, 6, 30), None), ("period", D(2023, 7, 1), D(2023, 12, 31), None)]
+    assert keys("Đánh giá ba tháng cuối năm.", year=2021) == [("period", D(2021, 10, 1), D(2021, 12, 31), None)]
+    assert keys("Ước thực hiện 9 tháng đầu năm nay.", year=2021) == [("period", D(2021, 1, 1), D(2021, 9, 30), None)]
+
+
+# ---------------------------------------------------------------- recurrences
+
+
+@pytest.mark.parametrize("text, recurrence", [
+    ("- Hàng quý, cung cấp danh sách doanh nghiệp.", "quarterly"),
+    ("- Hằng tháng, tổng hợp số nợ.", "monthly"),
+    ("Sáu tháng một lần, rà soát đối tượng.", "semiannual"),
+    ("3 tháng/lần kiểm tra đột xuất.", "quarterly"),
+    ("rà soát dữ liệu hằng tuần, kịp thời thông tin.", "weekly"),
+    ("Cập nhật số liệu hàng ngày.", "daily"),
+    ("- Định kỳ hàng năm, tổ chức khảo sát.", "yearly"),
+    ("- Pinh ky hing quy, cung cap thong tin.", "quarterly"),
+    ("Hang niam, cung cap so lieu.", "yearly"),
+])
+def test_recurrences(text, recurrence):
+    assert keys(text) == [("recurring", None, None, recurrence)]
+
+
+def test_two_units_in_one_expression():
+    assert keys("- Hàng tháng, quý, báo cáo UBND huyện.") == [
+        ("recurring", None, None, "monthly"), ("recurring", None, None, "quarterly")]
+
+
+def test_periodic_without_unit():
+    assert keys("Định kỳ báo cáo kết quả về Sở.") == [("recurring", None, None, None)]
+
+
+def test_recurrence_with_anchor_and_next_year():
+    rs = rows("Định kỳ hàng năm, trước ngày 10 tháng 12, các đơn vị báo cáo để tổng hợp trình UBND "
+              "chậm nhất ngày 15 tháng 01 năm sau.", year=2020)
+    assert [(r["kind"], r["date"], r["recurrence"], r["recurrence_anchor"]) for r in rs] == [
+        ("recurring", D(2020, 12, 10), "yearly", "12-10"), ("recurring", D(2021, 1, 15), "yearly", "01-15")]
+    assert rs[0]["expression"].startswith("Định kỳ hàng năm, trước ngày 10 tháng 12")
+
+
+def test_next_year_without_recurrence_is_due():
+    assert keys("Nộp báo cáo trước ngày 10 tháng 01 năm sau.", year=2020) == [("due", D(2021, 1, 10), None, None)]
+
+
+# ---------------------------------------------------------------- what is not a deadline
+
+
+@pytest.mark.parametrize("text", [
+    "Người hưởng lương hưu, trợ cấp mất sức lao động hàng tháng.",
+    "chi trả lương hưu, trợ cấp BHXH hàng tháng qua tài khoản.",
+    "nguồn kết dư hàng năm từ Quỹ bảo hiểm y tế",
+    "cần so sánh với 31/12/2020 và cùng kỳ năm trước",
+    "tham gia kháng chiến từ ngày 30 tháng 4 năm 1975 trở về trước",
+    "Thực hiện Kế hoạch số 5/KH-UBND ngày 10/01/2022 của UBND tỉnh.",
+    "Ngày 26 tháng 5 năm 1997, Bộ Chính trị đã ban hành Chỉ thị số 15-CT/TW.",
+    "Phấn đấu đến năm 2025 đạt 95% dân số tham gia.",
+])
+def test_not_deadlines(text):
+    assert keys(text) == []
+
+
+def test_own_date_and_header_are_not_deadlines():
+    header = "UBND TỈNH X\nSố: 9/KH-UBND\nX, ngày 01 tháng 3 năm 2022\n"
+    body = "KẾ HOẠCH\n(Kèm theo Kế hoạch số 9/KH-UBND ngày 01/3/2022)\nBáo cáo trước ngày 30/6/2022."
+    text = header + body
+    sections = [Section("header", None, 0, "header", None, None, 0, len(header), 0)]
+    assert keys(text, sections=sections) == [("due", D(2022, 6, 30), None, None)]
+    assert keys(text) == [("due", D(2022, 6, 30), None, None)]
+
+
+def test_row_ids_stable_and_distinct():
+    text = "Lịch: 8h30 ngày 27/10/2021.\nLịch: 8h30 ngày 27/10/2021."
+    a, b = rows(text), rows(text)
+    assert [r["deadline_id"] for r in a] == [r["deadline_id"] for r in b]
+    assert len({r["deadline_id"] for r in a}) == 2
+    assert all(r["agency_ids"] == [] for r in a)
+
+
+# ---------------------------------------------------------------- seeds
+
+
+@cache
+def seed_doc(nnn: str) -> Document:
+    from pipeline.process import build_document
+
+    return build_document(next(SEEDS.glob(f"{nnn}_*.txt")))
+
+
+def gold(nnn: str) -> list[dict]:
+    return yaml.safe_load((GOLD / f"{nnn}.deadlines.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
+@pytest.mark.parametrize("nnn", ["000", "001", "002", "003", "004"])
+def test_seed_precision_recall(nnn):
+    pred = deadlines.extract(seed_doc(nnn))
+    s = score(pred, gold(nnn), KEYS)
+    fp, fn = mismatches(pred, gold(nnn), KEYS)
+    print(f"deadlines seed {nnn}: {s}")
+    assert s.precision >= THRESHOLD and s.recall >= THRESHOLD, f"{nnn}: {s}\nFP {fp}\nFN {fn}"
+    anchored = [(r["recurrence_anchor"], r["time"]) for r in pred if r["recurrence_anchor"] or r["time"]]
+    want = [(g.get("anchor"), g.get("time")) for g in gold(nnn) if g.get("anchor") or g.get("time")]
+    assert sorted(anchored, key=str) == sorted(want, key=str)

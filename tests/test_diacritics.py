@@ -1,0 +1,191 @@
+"""Diacritic restoration on short hand-written Vietnamese (not taken from the seeds)."""
+from __future__ import annotations
+
+import filecmp
+import random
+
+import pytest
+
+import diacritics
+from diacritics.detect import needs_restoration, token_class
+from diacritics.inventory import (generated_syllables, is_real_syllable, is_vietnamese_syllable,
+                                  normalize_syllable, place_tone, split_tone, strip_marks)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return diacritics.load_model()
+
+
+# --- syllables -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("token", ["hòa", "HÒA", "Nghị", "người", "quý", "giữa", "khuỷu", "ngoài",
+                                   "Ủy", "thuở", "nguoi", "KE", "hoach"])
+def test_vietnamese_syllables_are_recognized(token):
+    assert is_vietnamese_syllable(token)
+
+
+@pytest.mark.parametrize("token", ["BHXH", "xyz", "UBND", "Covid", "ce", "ngi", "thàt", "hién", "s", "", "2025"])
+def test_non_syllables_are_rejected(token):
+    assert not is_vietnamese_syllable(token)
+
+
+def test_real_syllables_need_their_marks():
+    assert is_real_syllable("thức") and not is_real_syllable("thuc")
+    assert is_real_syllable("ban") and not is_real_syllable("nguoi")
+
+
+@pytest.mark.parametrize("given,expected", [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"),
+                                            ("HOÀ", "HÒA"), ("quý", "quý"), ("hoàn", "hoàn"),
+                                            ("BHXH", "BHXH")])
+def test_tone_placement_is_normalized(given, expected):
+    assert normalize_syllable(given) == expected
+
+
+def test_place_tone_and_strip_are_inverse_on_the_inventory():
+    sample = sorted(generated_syllables())[::97]
+    for syl in sample:
+        base, tone = split_tone(syl)
+        assert place_tone(base, tone) == syl
+    assert strip_marks("Đường Nguyễn Thị Định") == "Duong Nguyen Thi Dinh"
+
+
+# --- detection -------------------------------------------------------------------------
+
+CORRECT = ("Ủy ban nhân dân tỉnh giao Sở Y tế chủ trì, phối hợp với các đơn vị liên quan "
+           "triển khai thực hiện kế hoạch này; báo cáo kết quả trước ngày 15 tháng 12 năm 2024.")
+
+
+def test_detection_of_correct_stripped_and_ocr_text():
+    assert not needs_restoration(CORRECT)
+    assert needs_restoration(strip_marks(CORRECT))
+    assert needs_restoration("Chuong trinh s6 12 cua Uy ban nhan dan ngdy 05 thang 3 nam 2024 vé viéc "
+                             "trién khai K& hoach bao hiém x3 hoi")
+    assert not needs_restoration("The committee approved the budget for the next fiscal year.")
+    assert not needs_restoration("")
+
+
+@pytest.mark.parametrize("token,cls", [("S6", "garbled"), ("x3", "garbled"), ("hién", "garbled"),
+                                       ("người", "marked"), ("nguoi", "plain"), ("BHXH", "other")])
+def test_token_classes(token, cls):
+    assert token_class(token) == cls
+
+
+# --- candidates --------------------------------------------------------------------------
+
+def words(cands):
+    return {c.word for c in cands.cands}
+
+
+def test_stripped_candidates(model):
+    assert "người" in words(model.channel.stripped_candidates("nguoi"))
+    assert {"đồng", "động", "dòng"} <= words(model.channel.stripped_candidates("dong"))
+    assert words(model.channel.stripped_candidates("xyz")) == set()
+    assert "hđnd" in words(model.channel.stripped_candidates("HDND"))
+
+
+@pytest.mark.parametrize("garble,word", [("S6", "số"), ("x3", "xã"), ("ngdy", "ngày"), ("K&", "kế"),
+                                         ("Pang", "đảng"), ("hi€u", "hiệu"), ("thirc", "thức"),
+                                         ("v4i", "với"), ("HQI", "hội"), ("ctia", "của")])
+def test_ocr_channel_candidates(model, garble, word):
+    assert word in words(model.channel.search(garble))
+
+
+def test_channel_candidates_are_real_words(model):
+    for c in model.channel.search("d6i").cands:
+        assert is_vietnamese_syllable(c.word)
+
+
+# --- restoration -------------------------------------------------------------------------
+
+SENTENCES = [
+    "Ủy ban nhân dân tỉnh ban hành kế hoạch thực hiện chính sách bảo hiểm y tế năm 2024.",
+    "Sở Lao động - Thương binh và Xã hội chủ trì, phối hợp với Bảo hiểm xã hội tỉnh kiểm tra việc đóng bảo hiểm.",
+    "Tỷ lệ người tham gia bảo hiểm thất nghiệp đạt 35% lực lượng lao động trong độ tuổi.",
+    "Các cơ quan, đơn vị báo cáo kết quả thực hiện về Ủy ban nhân dân huyện trước ngày 20 hằng tháng.",
+]
+
+
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_stripped_sentences_are_restored(model, sentence):
+    result = diacritics.restore(strip_marks(sentence), model)
+    assert result.text == sentence
+    assert result.restored and 0 < result.share <= 1
+
+
+def test_correct_text_passes_through_untouched(model):
+    result = diacritics.restore(CORRECT, model)
+    assert result.text == CORRECT
+    assert result.changes == [] and not result.restored and result.share == 0
+
+
+def test_case_is_kept(model):
+    assert diacritics.restore("KE HOACH TRIEN KHAI", model).text == "KẾ HOẠCH TRIỂN KHAI"
+    assert diacritics.restore("Ke hoach cua UBND thanh pho Ha Noi", model).text == \
+        "Kế hoạch của UBND thành phố Hà Nội"
+
+
+def test_codes_numbers_and_abbreviations_stay(model):
+    text = "Thuc hien Ke hoach so 238/KH-UBND ve phong chong dich Covid-19 va BHXH, BHYT nam 2021"
+    out = diacritics.restore(text, model).text
+    for kept in ("238/KH-UBND", "Covid-19", "BHXH, BHYT", "2021"):
+        assert kept in out
+    assert out.startswith("Thực hiện Kế hoạch số 238/KH-UBND")
+
+
+def test_garbled_tokens_in_a_correct_line_are_fixed_one_by_one(model):
+    text = "Ủy ban nhân dân tỉnh ban hành Kế hoạch s6 12/KH-UBND về bảo hiểm x3 hội."
+    result = diacritics.restore(text, model)
+    assert result.text == "Ủy ban nhân dân tỉnh ban hành Kế hoạch số 12/KH-UBND về bảo hiểm xã hội."
+    assert [(c.original, c.restored) for c in result.changes] == [("s6", "số"), ("x3", "xã")]
+
+
+def test_ocr_lines_are_restored_with_their_garbles(model):
+    text = "Chuong trinh s6 12 cua Uy ban nhan dan ngdy 05 thang 3 nam 2024\nvé viéc trién khai K& hoach"
+    out = diacritics.restore(text, model).text
+    assert out == ("Chương trình số 12 của Ủy ban nhân dân ngày 05 tháng 3 năm 2024\n"
+                   "về việc triển khai Kế hoạch")
+
+
+def test_changes_point_into_the_output(model):
+    text = strip_marks(SENTENCES[1]) + "\n\n" + "S6 nguoi tham gia BHXH"
+    result = diacritics.restore(text, model)
+    assert result.changes
+    for c in result.changes:
+        assert result.text[c.char_start:c.char_end] == c.restored
+        assert c.original != c.restored
+        assert 0.0 <= c.confidence <= 1.0
+        assert c.restored not in c.alternatives
+
+
+# --- training ----------------------------------------------------------------------------
+
+def _tiny_corpus(path, lines=600, seed=7):
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as f:
+        for _ in range(lines):
+            f.write(rng.choice(SENTENCES) + "\n")
+
+
+def test_training_is_deterministic_and_loadable(tmp_path):
+    from diacritics.train import train
+    corpus = tmp_path / "corpus.txt"
+    _tiny_corpus(corpus)
+    a, b = tmp_path / "a", tmp_path / "b"
+    train(corpus, a, log=lambda m: None)
+    train(corpus, b, log=lambda m: None)
+    names = sorted(p.name for p in a.iterdir())
+    assert "vocab.tsv" in names and "meta.json" in names
+    match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
+    assert mismatch == [] and errors == []
+    small = diacritics.load_model(a)
+    out = diacritics.restore(strip_marks(SENTENCES[2]), small).text
+    assert out == SENTENCES[2]
+
+
+def test_training_command_line(tmp_path):
+    from diacritics.train import main
+    corpus = tmp_path / "corpus.txt"
+    _tiny_corpus(corpus, lines=50)
+    assert main(["--corpus", str(corpus), "--out", str(tmp_path / "m")]) == 0
+    assert (tmp_path / "m" / "meta.json").exists()
