@@ -23,6 +23,7 @@ DATE = re.compile(r"ngày\s*(?P<d>\d{1,2})?\s*tháng\s*(?P<m>\d{1,2})?\s*năm\s*
 PLACE_BEFORE_DATE = re.compile(r"(?P<place>[A-ZĐÀ-Ỹ][^\n,;:]{1,40}?)\s*,\s*ngày", re.U)
 AREA = re.compile(r"(?:trên|tại)\s+địa\s+bàn\s+(?P<unit>(?i:thành phố|tỉnh|huyện|quận|thị xã|xã|phường|thị trấn))\s+"
                   r"(?P<name>(?:[A-ZĐÀ-Ỹ][\w'’\-]*)(?:\s+[A-ZĐÀ-Ỹ][\w'’\-]*)*)", re.U)
+PROMULGATED_BY = re.compile(r"kèm\s+(?:theo\s+)?[^()]*?\d+(?:/\d{4})?/[A-ZĐ]+-(?P<body>[A-ZĐ]+)\b", re.I)
 NATIONAL_MOTTO = ("cong hoa xa", "doc lap", "doc 1ap")
 ABBREV_TOKEN = re.compile(r"^[A-ZĐ&]{2,}$")
 
@@ -190,7 +191,11 @@ def _signature(doc: Document) -> tuple[str | None, str | None, str | None]:
                 and not any(c.isdigit() for c in ln) and ":" not in ln:
             name = ln
             break
-    titles = [ln for ln in lines if ln.isupper() and not fold(ln).startswith(("tm.", "t/m", "noi nhan"))]
+    from pipeline.segment import vocabulary
+
+    markers = [m for m in vocabulary()["signature_markers"] if not m.endswith(".") and "/" not in m]
+    titles = [ln for ln in lines if ln.isupper() and
+              any(fold(re.sub(r"^(KT|TL|Q|TUQ)\.\s*", "", ln)).startswith(m) for m in markers)]
     if titles:
         title = sentence_case(re.sub(r"^(KT|TL|Q|TUQ)\.\s*", "", titles[-1]))
     return name, title, body
@@ -253,6 +258,9 @@ def extract(doc: Document) -> dict:
         number = parse_doc_number(head_zone)
         if not body and number and "-" in number:
             body = number.rsplit("-", 1)[-1]
+        if not body:
+            m = PROMULGATED_BY.search(title or "")
+            body = m.group("body") if m else None
         if body:
             short = places()["issuer_abbreviations"].get(body.lower(), None)
             body = short or (sentence_case(body) if body.isupper() else body)

@@ -44,8 +44,6 @@ class DocResult:
 def restore_text(text: str) -> tuple[str, list[Restoration], bool, float]:
     import diacritics
 
-    if not hasattr(diacritics, "restore"):  # TEMP until the restorer lands
-        return text, [], False, 0.0
     r = diacritics.restore(text)
     return r.text, list(r.changes), bool(r.restored), float(r.share)
 
@@ -134,8 +132,6 @@ def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
         t = time.perf_counter()
         try:
             rows = importlib.import_module(module).extract(doc)
-        except ModuleNotFoundError as e:  # TEMP until extractors land
-            rows = []
         except Exception as e:  # no rows from this extractor; the others still run
             res.status = "partial"
             res.errors.append(_error(path, res.sha256, table, type(e).__name__,
