@@ -2,11 +2,32 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .table import HashedTable, pack
+
+
+@dataclass
+class PathScores:
+    """Scores of every word choice in a chain of positions, given every choice before it.
+
+    Position p holds n[p] alternative words. At a scored position, the choice d
+    after history h (the choices of the order-1 positions before, as one index,
+    oldest digit first) is scored `score[base[p] + h * n[p] + d]`. Its new history
+    is `(h * n[p] + d) % hist_size[p]`, whose packed word ids are
+    `hist_key[hist_base[p] + new history]` (distinct per distinct history words).
+    """
+
+    n: np.ndarray
+    score: np.ndarray
+    base: np.ndarray
+    hist_base: np.ndarray
+    hist_size: np.ndarray
+    hist_key: np.ndarray
+    sizes: list[np.ndarray]      # sizes[m][p]: choices of the m positions ending at p
 
 
 class NgramLM:
@@ -104,6 +125,67 @@ class NgramLM:
             backoff[todo] += bows[n - 1][rows[todo]]
         result[todo] = backoff[todo] + self.p1[word[todo]]
         return result
+
+    def path_scores(self, n: np.ndarray, ids: np.ndarray, rel: np.ndarray) -> PathScores:
+        """`score` for every path through a chain of positions, in one batch of lookups.
+
+        Positions hold n[p] word ids each (flat `ids`, in position order); `rel` is
+        each position's index in its own sequence, whose first order-1 positions
+        are the fixed context. Every n-gram over adjacent choices is looked up once,
+        and scores add up in the order `_score` adds them, so they are the same numbers.
+        """
+        order, k = self.order, self.order - 1
+        total = len(n)
+        off = np.cumsum(n) - n
+        sizes = [np.ones(total, dtype=np.int64), n.astype(np.int64)]
+        for m in range(2, order + 1):
+            shifted = np.concatenate([np.ones(m - 1, dtype=np.int64), sizes[1][:total - (m - 1)]])
+            sizes.append(sizes[m - 1] * shifted)
+        found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        for m in range(2, order + 1):
+            where = np.flatnonzero(rel >= (k if m == order else k - 1))
+            size = sizes[m][where]
+            base = np.zeros(total, dtype=np.int64)
+            base[where] = np.cumsum(size) - size
+            e = np.arange(int(size.sum())) - np.repeat(base[where], size)
+            at = np.repeat(where, size)
+            cols = []
+            rest = e
+            for i in range(m):
+                cols.append(ids[off[at - i] + rest % n[at - i]])
+                rest = rest // n[at - i]
+            key = pack(cols[::-1])
+            idx, hit = self.tables[m].find(key)
+            found[m] = (base, idx, hit, key)
+        base, _, _, _ = found[order]
+        where = np.flatnonzero(rel >= k)
+        size = sizes[order][where]
+        e = np.arange(int(size.sum())) - np.repeat(base[where], size)
+        at = np.repeat(where, size)
+        count = len(e)
+        result = np.zeros(count)
+        backoff = np.zeros(count)
+        todo = np.ones(count, dtype=bool)
+        last = e % n[at]
+        hist = e // n[at]
+        for m in range(order, 1, -1):
+            m_base, idx, hit, _ = found[m]
+            j = m_base[at] + e % sizes[m][at]
+            done = todo & hit[j]
+            result[done] = backoff[done] + self.probs[m][idx[j[done]]]
+            todo &= ~done
+            if m > 2:
+                c_base, c_idx, c_hit, _ = found[m - 1]
+                jc = c_base[at - 1] + hist % sizes[m - 1][at - 1]
+                b = np.zeros(count)
+                hc = c_hit[jc]
+                b[hc] = self.bows[m - 1][c_idx[jc[hc]]]
+            else:
+                b = self.b1[ids[off[at - 1] + hist % n[at - 1]]]
+            backoff[todo] += b[todo]
+        result[todo] = backoff[todo] + self.p1[ids[off[at] + last]][todo]
+        h_base, _, _, h_key = found[k]
+        return PathScores(n, result, base, h_base, sizes[k], h_key, sizes)
 
     def bigram(self, prev: np.ndarray, word: np.ndarray) -> np.ndarray:
         """Natural-log P(word | prev) under the bigram part of the model (one lookup per row)."""

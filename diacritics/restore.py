@@ -18,7 +18,7 @@ from pipeline.model import Restoration
 from .channel import Candidate, CandSet, Channel
 from .inventory import is_vietnamese_syllable
 from .detect import Stats, document_mode, line_needs_restoration, stats, token_class
-from .lm import NgramLM
+from .lm import NgramLM, PathScores
 from .tokens import _LM_TOKEN, lm_form, word_spans
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -298,21 +298,50 @@ def _rank(score: np.ndarray, cslot: np.ndarray, off: np.ndarray) -> np.ndarray:
     return rank
 
 
-def _pack(cols: np.ndarray) -> np.ndarray:
-    key = np.zeros(len(cols), dtype=np.uint64)
-    for j in range(cols.shape[1]):
-        key = (key << np.uint64(16)) | cols[:, j].astype(np.uint64)
-    return key
+@dataclass
+class Chain:
+    """The pruned lattice as one chain of positions per segment, scored for every path.
+
+    A segment's positions are its LM context (one word each), its slots and, when
+    it ends a line, </s>; slot g sits at position `pos[g]`.
+    """
+
+    pos: np.ndarray            # position of each slot
+    last: np.ndarray           # last position of each segment (its </s> when final)
+    paths: PathScores
 
 
-def beam_search(model: Model, lat: Lattice, beam: int | None = None) -> np.ndarray:
+def build_chain(model: Model, lat: Lattice) -> Chain:
+    lm, k = model.lm, model.context
+    segs = lat.segs
+    fins = np.fromiter((seg.final for seg in segs), dtype=np.int64, count=len(segs))
+    length = k + lat.seg_len + fins
+    start = np.cumsum(length) - length
+    rel = np.arange(int(length.sum())) - np.repeat(start, length)
+    seg_of = np.repeat(np.arange(len(segs)), lat.seg_len)
+    pos = start[seg_of] + k + lat.pos
+    n = np.ones(len(rel), dtype=np.int64)
+    n[pos] = lat.n
+    off = np.cumsum(n) - n
+    ids = np.empty(int(n.sum()), dtype=np.int64)
+    ctx = np.array([seg.ctx for seg in segs], dtype=np.int64).reshape(len(segs), k)
+    ids[off[start[:, None] + np.arange(k)]] = ctx
+    last = start + length - 1
+    ids[off[last[fins.astype(bool)]]] = lm.eos
+    ids[np.repeat(off[pos], lat.n) + np.arange(len(lat.cid)) - np.repeat(lat.off, lat.n)] = lat.cid
+    return Chain(pos, last, lm.path_scores(n, ids, rel))
+
+
+def beam_search(model: Model, lat: Lattice, ch: Chain | None = None, beam: int | None = None) -> np.ndarray:
     """Chosen entry (index into the lattice arrays) of every slot: best LM + channel score.
 
-    Segments advance in lockstep, longest first, so each step is one batch of LM
-    lookups for every hypothesis of every segment still running.
+    Segments advance in lockstep, longest first; every score comes from the
+    chain's precomputed path scores, so a step is a few array operations.
+    Hypotheses are recombined on their last order-1 words.
     """
     beam = BEAM if beam is None else beam
-    lm, k = model.lm, model.context
+    ch = build_chain(model, lat) if ch is None else ch
+    ps = ch.paths
     chosen = lat.off.copy()
     order = np.argsort(-lat.seg_len, kind="stable")
     order = order[lat.seg_len[order] > 0]
@@ -321,43 +350,41 @@ def beam_search(model: Model, lat: Lattice, beam: int | None = None) -> np.ndarr
     n_seg = len(order)
     if not n_seg:
         return chosen
-    hist = np.array([lat.segs[i].ctx for i in order], dtype=np.int64).reshape(n_seg, k)
     finals = np.fromiter((lat.segs[i].final for i in order), dtype=bool, count=n_seg)
+    eos_at = ch.last[order]
+    hist = np.zeros(n_seg, dtype=np.int64)
     score = np.zeros(n_seg)
     line_of = np.arange(n_seg)
     back: list[tuple[np.ndarray, np.ndarray]] = []
+    best_end = np.zeros(n_seg, dtype=np.int64)
 
-    def finish(lines_from: int, lines_to: int, step: int) -> None:
+    def finish(lines_from: int, lines_to: int) -> None:
+        """Best last hypothesis (</s> scored) of the lines that end at this step."""
         cut = int(np.searchsorted(line_of, lines_from))
         final = score[cut:].copy()
-        ends = finals[line_of[cut:]]
+        lines = line_of[cut:]
+        ends = finals[lines]
         if ends.any():
-            final[ends] += lm.score(hist[cut:][ends], np.full(int(ends.sum()), lm.eos, dtype=np.int64))
-        bounds = np.searchsorted(line_of, np.arange(lines_from, lines_to + 1))
-        for li in range(lines_from, lines_to):
-            a, b = bounds[li - lines_from], bounds[li - lines_from + 1]
-            g = int(a + np.argmax(final[a - cut:b - cut]))
-            base = int(starts[li])
-            for t in range(step, -1, -1):
-                prev, cand = back[t]
-                chosen[base + t] = cand[g]
-                g = int(prev[g])
+            at = eos_at[lines[ends]]
+            final[ends] += ps.score[ps.base[at] + hist[cut:][ends]]
+        o = np.lexsort((-final, lines))
+        best_end[lines_from:lines_to] = cut + o[np.searchsorted(lines[o], np.arange(lines_from, lines_to))]
 
     active = n_seg
     for t in range(int(lens[0])):
         now = int(np.count_nonzero(lens > t))
         if now < active:
-            finish(now, active, t - 1)
+            finish(now, active)
             cut = int(np.searchsorted(line_of, now))
             hist, score, line_of = hist[:cut], score[:cut], line_of[:cut]
             active = now
         g = starts[:active] + t
         n_c = lat.n[g]
         c_start = lat.off[g]
+        at = ch.pos[g]
         if n_c.max() == 1 and len(score) == active:
-            w = lat.cid[c_start]
-            score = score + lm.score(hist, w) - lat.cost[c_start]
-            hist = np.concatenate([hist[:, 1:], w[:, None]], axis=1)
+            score = score + ps.score[ps.base[at] + hist] - lat.cost[c_start]
+            hist = hist % ps.hist_size[at]
             back.append((np.arange(active), c_start))
             continue
         n_h = np.bincount(line_of, minlength=active)
@@ -367,11 +394,13 @@ def beam_search(model: Model, lat: Lattice, beam: int | None = None) -> np.ndarr
         r = np.arange(len(row_line)) - np.repeat(np.cumsum(pairs) - pairs, pairs)
         nc_row = n_c[row_line]
         h = h_start[row_line] + r // nc_row
-        c = c_start[row_line] + r % nc_row
-        w = lat.cid[c]
-        s = score[h] + lm.score(hist, w, h) - lat.cost[c]
-        new = np.concatenate([hist[h, 1:], w[:, None]], axis=1)
-        key = _pack(new)
+        d = r % nc_row
+        c = c_start[row_line] + d
+        at_row = at[row_line]
+        q = hist[h] * nc_row + d
+        s = score[h] + ps.score[ps.base[at_row] + q] - lat.cost[c]
+        new = q % ps.hist_size[at_row]
+        key = ps.hist_key[ps.hist_base[at_row] + new]
         o = np.lexsort((-s, key, row_line))
         first = np.ones(len(o), dtype=bool)
         first[1:] = (row_line[o[1:]] != row_line[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
@@ -383,42 +412,49 @@ def beam_search(model: Model, lat: Lattice, beam: int | None = None) -> np.ndarr
         back.append((h[keep], c[keep]))
         hist, score, line_of = new[keep], s[keep], row_line[keep]
     if active:
-        finish(0, active, int(lens[0]) - 1)
+        finish(0, active)
+    g = np.zeros(n_seg, dtype=np.int64)
+    for t in range(int(lens[0]) - 1, -1, -1):
+        running = int(np.count_nonzero(lens > t))
+        ending = int(np.count_nonzero(lens > t + 1))
+        g[ending:running] = best_end[ending:running]
+        prev, cand = back[t]
+        chosen[starts[:running] + t] = cand[g[:running]]
+        g[:running] = prev[g[:running]]
     return chosen
 
 
-def confidences(model: Model, lat: Lattice, chosen: np.ndarray) -> np.ndarray:
+def confidences(model: Model, lat: Lattice, chosen: np.ndarray, ch: Chain | None = None) -> np.ndarray:
     """Posterior of every lattice entry given the chosen words around its slot (1 for lone entries)."""
-    lm, k = model.lm, model.context
-    span = RESCORE_SPAN
+    ch = build_chain(model, lat) if ch is None else ch
+    ps, order = ch.paths, model.lm.order
     total = len(lat.cid)
     probs = np.ones(total)
     amb = np.flatnonzero(lat.n > 1)
     if not len(amb):
         return probs
-    # each segment as ids: its context, the chosen words, </s> or nothing, padding
+    # the chosen path's score index at every position, then each entry's change of it
+    picked = np.zeros(len(ps.n), dtype=np.int64)
+    picked[ch.pos] = chosen - lat.off
+    path_index = np.zeros(len(ps.n), dtype=np.int64)
+    for i in range(order):
+        path_index[i:] += picked[:len(picked) - i] * ps.sizes[i][i:]
     seg_of = np.repeat(np.arange(len(lat.segs)), lat.seg_len)
-    width = k + lat.seg_len + 1 + span
-    seg_base = np.cumsum(width) - width
-    flat = np.full(int(width.sum()), NO_WORD, dtype=np.int64)
-    ctx = np.array([seg.ctx for seg in lat.segs], dtype=np.int64).reshape(len(lat.segs), k)
-    flat[seg_base[:, None] + np.arange(k)] = ctx
-    flat[seg_base[seg_of] + k + lat.pos] = lat.cid[chosen]
-    fins = np.fromiter((seg.final for seg in lat.segs), dtype=bool, count=len(lat.segs))
-    flat[(seg_base + k + lat.seg_len)[fins]] = lm.eos
     reps = lat.n[amb]
-    entry = np.repeat(lat.off[amb], reps) + (np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps))
+    within = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+    entry = np.repeat(lat.off[amb], reps) + within
     slot = np.repeat(amb, reps)
-    base = seg_base[seg_of[slot]] + lat.pos[slot]
-    end = seg_base[seg_of[slot]] + k + lat.seg_len[seg_of[slot]] - 1 + fins[seg_of[slot]]
-    win = flat[base[:, None] + np.arange(k + 1 + span)]
-    win[:, k] = lat.cid[entry]
+    at = ch.pos[slot]
+    delta = within - picked[at]
+    end = ch.last[seg_of[slot]]
     sc = -lat.cost[entry]
-    for j in range(span + 1):
-        v = np.flatnonzero(base + k + j <= end)
+    for j in range(RESCORE_SPAN + 1):
+        v = np.flatnonzero(at + j <= end)
         if not len(v):
             break
-        sc[v] += lm.score(win[v, j:j + k], win[v, j + k])
+        x = at[v] + j
+        shift = delta[v] * ps.sizes[j][x] if j < order else 0
+        sc[v] += ps.score[ps.base[x] + path_index[x] + shift]
     starts = np.cumsum(reps) - reps
     sc -= np.repeat(np.maximum.reduceat(sc, starts), reps)
     p = np.exp(sc)
@@ -458,8 +494,9 @@ def restore_text(model: Model, text: str) -> RestoreResult:
             segs.extend(segments(model, group[0], lattice))
     lat = Lattice(segs)
     prune(model, lat)
-    chosen = beam_search(model, lat)
-    probs = confidences(model, lat, chosen)
+    ch = build_chain(model, lat)
+    chosen = beam_search(model, lat, ch)
+    probs = confidences(model, lat, chosen, ch)
     edits: dict[int, list[tuple[int, int, str, float, list[str]]]] = {}
     for g, slot in enumerate(lat.slots):
         ci = int(chosen[g])

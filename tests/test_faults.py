@@ -3,7 +3,6 @@ and the exit status of `kehoach run`."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
