@@ -68,19 +68,27 @@ class Model:
         self.context = self.lm.order - 1
         self.fixed = lru_cache(maxsize=100_000)(self._fixed)
         self.known_garbles = load_garbles()
-        self.candidates: dict[tuple, CandSet | None] = {}   # memo of _word_candidates
+        self.candidates: dict[tuple, tuple[CandSet, tuple]] = {}   # memo of word_slot_candidates
 
     def garbles(self, token: str) -> CandSet:
         """Whole-token garbles from data/garbles.tsv (s → số), as candidates."""
         found = self.known_garbles.get(token.lower(), ())
         return CandSet(tuple(Candidate(self.lm.id(w), cost, w) for w, cost in found if w in self.lm.index))
 
-    def _fixed(self, token: str) -> CandSet:
-        return CandSet((Candidate(self.lm.id(lm_form(token)), 0.0, token, KEEP),))
+    def _fixed(self, token: str) -> tuple[CandSet, tuple]:
+        return CandSet((Candidate(self.lm.id(lm_form(token)), 0.0, token, KEEP),)), UNCHANGED
 
 
-def surfaced(cand: Candidate, observed: str) -> str:
-    return observed if cand.pieces is KEEP else cand.surface(observed)
+UNCHANGED = (None,)
+
+
+def surfaces(cset: CandSet, observed: str) -> tuple[str | None, ...]:
+    """Each candidate written as it would replace `observed`; None where the token stays as it is."""
+    out = []
+    for cand in cset.cands:
+        surface = None if cand.pieces is KEEP else cand.surface(observed)
+        out.append(None if surface == observed else surface)
+    return tuple(out)
 
 
 @dataclass(slots=True)
@@ -90,6 +98,7 @@ class Slot:
     end: int
     token: str
     cset: CandSet
+    surfaces: tuple[str | None, ...]    # what each candidate writes, None: the token stays
 
 
 def _word_candidates(model: Model, token: str, mode: str, restore_line: bool,
@@ -119,22 +128,24 @@ def slots(model: Model, line: str, mode: str, restore_line: bool, line_no: int =
           spans: list[tuple[int, int]] | None = None) -> list[Slot]:
     """The lattice of one line: fixed tokens and word tokens with their candidates."""
     out: list[Slot] = []
+    append = out.append
+    fixed, memo = model.fixed, model.candidates
     pos = 0
     for a, b in chain(word_spans(line) if spans is None else spans, [(len(line), len(line))]):
         if a > pos + 1 or (a == pos + 1 and not line[pos].isspace()):
             for m in _LM_TOKEN.finditer(line, pos, a):
-                out.append(Slot(line_no, m.start(), m.end(), m.group(), model.fixed(m.group())))
+                append(Slot(line_no, m.start(), m.end(), m.group(), *fixed(m.group())))
         if a == b:
             break
         token = line[a:b]
-        code = _is_code(line, a, b)
-        key = (token, mode, restore_line, code)
-        cands = model.candidates.get(key, False)
-        if cands is False:
-            if len(model.candidates) > 200_000:
-                model.candidates.clear()
-            cands = model.candidates[key] = _word_candidates(model, token, mode, restore_line, code)
-        out.append(Slot(line_no, a, b, token, cands if cands is not None else model.fixed(token)))
+        key = (token, mode, restore_line, _is_code(line, a, b))
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            cands = _word_candidates(model, token, mode, restore_line, key[3])
+            found = memo[key] = fixed(token) if cands is None else (cands, surfaces(cands, token))
+        append(Slot(line_no, a, b, token, *found))
         pos = b
     return out
 
@@ -228,6 +239,8 @@ class Lattice:
                                dtype=np.int64, count=total)
         self.cost = CHANNEL_WEIGHT * np.fromiter(chain.from_iterable(slot.cset.costs for slot in self.slots),
                                                  dtype=np.float64, count=total)
+        self.changes = np.fromiter((x is not None for x in chain.from_iterable(slot.surfaces for slot in self.slots)),
+                                   dtype=bool, count=total)   # the entry would change its token
         self.local = np.arange(total) - np.repeat(self.off, self.n)   # index in the slot's CandSet
         self.pos = np.arange(count) - np.repeat(self.seg_start, self.seg_len)   # slot index in its segment
         self.last = self.pos == np.repeat(self.seg_len - 1, self.seg_len)
@@ -237,6 +250,7 @@ class Lattice:
     def keep(self, mask: np.ndarray) -> None:
         self.n = np.add.reduceat(mask.astype(np.int64), self.off) if len(mask) else self.n
         self.cid, self.cost, self.local = self.cid[mask], self.cost[mask], self.local[mask]
+        self.changes = self.changes[mask]
         self.off = np.cumsum(self.n) - self.n
 
 
@@ -463,22 +477,36 @@ def confidences(model: Model, lat: Lattice, chosen: np.ndarray, ch: Chain | None
     return probs
 
 
-def _alternatives(lat: Lattice, g: int, chosen: int, probs: np.ndarray, surface: str) -> list[str]:
-    """Other readings of slot g that the decoder weighed, likeliest first."""
-    slot = lat.slots[g]
+def _alternatives(slot: Slot, chosen: int, ranked: list[int], local: list[int], surface: str) -> list[str]:
+    """Other readings of a slot that the decoder weighed, likeliest first (`ranked`: its entries)."""
     out: list[str] = []
-    start, end = int(lat.off[g]), int(lat.off[g] + lat.n[g])
-    for e in sorted(range(start, end), key=lambda e: -probs[e]):
+    for e in ranked:
         if e != chosen:
-            alt = surfaced(slot.cset.cands[lat.local[e]], slot.token)
-            if alt != slot.token and alt != surface and alt not in out:
+            alt = slot.surfaces[local[e]]
+            if alt is not None and alt != surface and alt not in out:
                 out.append(alt)
-    return out[:MAX_ALTERNATIVES]
+                if len(out) == MAX_ALTERNATIVES:
+                    break
+    return out
 
 
 def restore_text(model: Model, text: str) -> RestoreResult:
     """Restore `text`; see diacritics.restore for the contract."""
     lines = text.split("\n")
+    doc, segs = document_segments(model, lines)
+    lat = Lattice(segs)
+    prune(model, lat)
+    ch = build_chain(model, lat)
+    chosen = beam_search(model, lat, ch)
+    probs = confidences(model, lat, chosen, ch)
+    out, changes = apply_edits(lines, edits(lat, chosen, probs))
+    n_words = doc.syllables + doc.garbled
+    share = len(changes) / n_words if n_words else 0.0
+    return RestoreResult(out, changes, bool(changes), round(min(share, 1.0), 4))
+
+
+def document_segments(model: Model, lines: list[str]) -> tuple[Stats, list[Segment]]:
+    """The document's token statistics, and the segments of its paragraphs that may change."""
     line_spans = [word_spans(line) for line in lines]
     line_stats = [stats(line, spans) for line, spans in zip(lines, line_spans)]
     doc = Stats()
@@ -490,24 +518,35 @@ def restore_text(model: Model, text: str) -> RestoreResult:
         lattice = [slot for li in group for slot in
                    slots(model, lines[li], mode, line_needs_restoration(line_stats[li], mode), li,
                          line_spans[li])]
-        if any(s.cset.n > 1 or s.cset.cands[0].pieces is not KEEP for s in lattice):
+        if any(s.surfaces is not UNCHANGED for s in lattice):
             segs.extend(segments(model, group[0], lattice))
-    lat = Lattice(segs)
-    prune(model, lat)
-    ch = build_chain(model, lat)
-    chosen = beam_search(model, lat, ch)
-    probs = confidences(model, lat, chosen, ch)
-    edits: dict[int, list[tuple[int, int, str, float, list[str]]]] = {}
-    for g, slot in enumerate(lat.slots):
-        ci = int(chosen[g])
-        cands = slot.cset.cands
-        cand = cands[lat.local[ci]]
-        if cand.pieces is KEEP:
-            continue
-        surface = cand.surface(slot.token)
-        if surface != slot.token:
-            alts = _alternatives(lat, g, ci, probs, surface) if lat.n[g] > 1 else []
-            edits.setdefault(slot.line, []).append((slot.start, slot.end, surface, float(probs[ci]), alts))
+    return doc, segs
+
+
+Edit = tuple[int, int, str, float, list[str]]    # start, end, surface, confidence, alternatives
+
+
+def edits(lat: Lattice, chosen: np.ndarray, probs: np.ndarray) -> dict[int, list[Edit]]:
+    """The chosen entries that change their token, by line."""
+    out: dict[int, list[Edit]] = {}
+    changed = np.flatnonzero(lat.changes[chosen])
+    if not len(changed):
+        return out
+    entry_slot = np.repeat(np.arange(len(lat.n)), lat.n)
+    ranked = np.lexsort((-probs, entry_slot)).tolist()   # each slot's entries, likeliest first
+    local = lat.local.tolist()
+    picked = chosen[changed]
+    for g, ci, first, n, p in zip(changed.tolist(), picked.tolist(), lat.off[changed].tolist(),
+                                  lat.n[changed].tolist(), probs[picked].tolist()):
+        slot = lat.slots[g]
+        surface = slot.surfaces[local[ci]]
+        alts = _alternatives(slot, ci, ranked[first:first + n], local, surface) if n > 1 else []
+        out.setdefault(slot.line, []).append((slot.start, slot.end, surface, round(p, 4), alts))
+    return out
+
+
+def apply_edits(lines: list[str], by_line: dict[int, list[Edit]]) -> tuple[str, list[Restoration]]:
+    """The restored text and its changes, with offsets into it."""
     out_parts: list[str] = []
     changes: list[Restoration] = []
     offset = 0
@@ -515,17 +554,19 @@ def restore_text(model: Model, text: str) -> RestoreResult:
         if li:
             out_parts.append("\n")
             offset += 1
+        found = by_line.get(li)
+        if not found:
+            out_parts.append(line)
+            offset += len(line)
+            continue
         pos = 0
-        for start, end, surface, confidence, alts in edits.get(li, ()):
+        for start, end, surface, confidence, alts in found:
             out_parts.append(line[pos:start])
             offset += start - pos
-            changes.append(Restoration(offset, offset + len(surface), line[start:end], surface,
-                                       round(confidence, 4), alts))
+            changes.append(Restoration(offset, offset + len(surface), line[start:end], surface, confidence, alts))
             out_parts.append(surface)
             offset += len(surface)
             pos = end
         out_parts.append(line[pos:])
         offset += len(line) - pos
-    n_words = doc.syllables + doc.garbled
-    share = len(changes) / n_words if n_words else 0.0
-    return RestoreResult("".join(out_parts), changes, bool(changes), round(min(share, 1.0), 4))
+    return "".join(out_parts), changes

@@ -16,8 +16,10 @@ from .inventory import normalize_syllable
 GARBLE_CHARS = "0123456789€¢&©®£§@"
 
 _LETTER = r"[^\W\d_]|[\u0300-\u036f]"
-_WORD = re.compile(rf"(?:{_LETTER}|[{re.escape(GARBLE_CHARS)}])+")
-_HAS_LETTER = re.compile(rf"{_LETTER}")
+_GARBLE = rf"[{re.escape(GARBLE_CHARS)}]"
+# a whole run of letters and garble characters that holds a letter (the look-behind
+# starts matches at run starts only, so digit runs cost linear time)
+_WORD = re.compile(rf"(?<!{_LETTER}|{_GARBLE}){_GARBLE}*+(?:{_LETTER})(?:{_LETTER}|{_GARBLE})*+")
 
 _LM_TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]")
 
@@ -27,7 +29,7 @@ SPECIALS = (BOS, EOS, UNK, NUM)
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every word token in `text`."""
-    return [m.span() for m in _WORD.finditer(text) if _HAS_LETTER.search(m.group())]
+    return [m.span() for m in _WORD.finditer(text)]
 
 
 @lru_cache(maxsize=200_000)

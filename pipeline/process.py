@@ -93,16 +93,21 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
                    restorations=changes, diacritics_restored=restored, restored_share=share)
     doc.sections = segment(text, page_starts if raw.file_type in ("pdf", "image") else [])
     timings["segment"] = time.perf_counter() - t
+    attach_metadata(doc)
+    return doc
+
+
+def attach_metadata(doc: Document) -> None:
+    """doc.meta from the metadata extractor; a failure leaves it empty and the document partial."""
     from extractors import metadata
 
     try:
         doc.meta = metadata.extract(doc)
     except Exception as e:  # the other tables do not need the metadata
-        raw.warnings.append(Notice(f"metadata extractor failed ({type(e).__name__}: {e}); number, issuer and date "
-                                   "are missing (please report this file)", "metadata_failed", partial=True,
-                                   stage="metadata"))
+        doc.raw.warnings.append(Notice(f"metadata extractor failed ({type(e).__name__}: {e}); number, issuer and "
+                                       "date are missing (please report this file)", "metadata_failed",
+                                       partial=True, stage="metadata"))
         doc.meta = {}
-    return doc
 
 
 def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
@@ -112,15 +117,35 @@ def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
     try:
         doc = build_document(path, sha256, timings=res.timings)
     except IngestError as e:
-        res.status = "failed"
         res.errors.append(_error(path, sha256, e.stage, e.error_type, str(e)))
-        return res
+        return failed(res)
     except Exception as e:  # a bug or an unforeseen file: record it, never stop the run
-        res.status = "failed"
         res.errors.append(_error(path, sha256, failed_stage(res.timings), type(e).__name__,
                                  f"{type(e).__name__}: {e}; the document was skipped (please report this file)",
                                  tb=traceback.format_exc()))
-        return res
+        return failed(res)
+    return extract_all(doc, res)
+
+
+FILE_TYPES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".png": "image",
+              ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
+
+
+def failed(res: DocResult) -> DocResult:
+    """A document that could not be read: no rows but its `documents` row (status failed, the reason)."""
+    res.status, res.tables = "failed", {}
+    if res.sha256:
+        res.tables["documents"] = [{
+            "doc_id": res.sha256[:16], "source_path": res.source_path, "source_sha256": res.sha256,
+            "file_type": FILE_TYPES.get(Path(res.source_path).suffix.lower()), "recipients": [],
+            "pipeline_version": PIPELINE_VERSION, "status": "failed",
+            "error": "; ".join(e["message"].splitlines()[0] for e in res.errors) or None}]
+    return res
+
+
+def extract_all(doc: Document, res: DocResult) -> DocResult:
+    """Every extractor on a built document, then the per-document tables (also the DVC extract stage)."""
+    path = res.source_path
     res.sha256 = doc.raw.sha256
     res.n_pages = doc.raw.n_pages
     for w in doc.raw.warnings:
@@ -144,11 +169,10 @@ def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
     try:
         return _finish(res, doc)
     except Exception as e:  # rows that cannot be built would be wrong rows: keep none of them
-        res.status, res.tables = "failed", {}
         res.errors.append(_error(path, res.sha256, "output", type(e).__name__,
                                  f"{type(e).__name__}: {e}; the document was skipped (please report this file)",
                                  tb=traceback.format_exc()))
-        return res
+        return failed(res)
 
 
 def warm_up() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib
 import json
 import shutil
 import sys
@@ -73,14 +72,15 @@ def _failed(d: dict, stage: str, e: Exception) -> dict:
 
 def _warning_json(w) -> dict:
     return {"message": str(w), "error_type": getattr(w, "error_type", "warning"),
-            "partial": bool(getattr(w, "partial", False))}
+            "partial": bool(getattr(w, "partial", False)), "stage": getattr(w, "stage", "ingest")}
 
 
 def _warning(w: dict):
     from . import ingest
 
     notice = getattr(ingest, "Notice", None)
-    return notice(w["message"], w["error_type"], w["partial"]) if notice else w["message"]
+    return notice(w["message"], w["error_type"], w["partial"], stage=w.get("stage", "ingest")) if notice \
+        else w["message"]
 
 
 def raw_to_json(raw) -> dict:
@@ -129,90 +129,58 @@ def stage_ingest(paths: list[str], out: Path) -> None:
         _write(out / f"{_key(inp.path)}.json", d)
 
 
-def stage_restore(src: Path, out: Path) -> None:
-    """Restore lost or garbled diacritics; offsets of pages follow the edits."""
-    from .process import _shift, restore_text
-
+def _each_document(src: Path, out: Path, stage: str, step) -> None:
+    """Apply `step(d)` to every document of `src` that has not failed, writing them to `out`."""
     out = _fresh(out)
     _carry_inputs(src, out)
     for d in _docs(src):
         if d["status"] != "failed":
             try:
                 t = time.perf_counter()
-                text, changes, restored, share = restore_text(d["raw_text"])
-                starts = d["page_starts"]
-                if len(text) != len(d["raw_text"]):
-                    starts = _shift(starts, changes)
-                d["timings"]["restore"] = time.perf_counter() - t
-                d.update(text=text, page_starts=starts, restorations=[asdict(c) for c in changes],
-                         diacritics_restored=restored, restored_share=share)
+                step(d)
+                d["timings"][stage] = time.perf_counter() - t
             except Exception as e:
-                d = _failed(d, "restore", e)
+                d = _failed(d, stage, e)
         _write(out / f"{_key(d['source_path'])}.json", d)
+
+
+def stage_restore(src: Path, out: Path) -> None:
+    """Restore lost or garbled diacritics; offsets of pages follow the edits."""
+    from .process import _shift, restore_text
+
+    def step(d: dict) -> None:
+        text, changes, restored, share = restore_text(d["raw_text"])
+        starts = d["page_starts"]
+        if len(text) != len(d["raw_text"]):
+            starts = _shift(starts, changes)
+        d.update(text=text, page_starts=starts, restorations=[asdict(c) for c in changes],
+                 diacritics_restored=restored, restored_share=share)
+
+    _each_document(src, out, "restore", step)
 
 
 def stage_segment(src: Path, out: Path) -> None:
     """Split each text into its section tree."""
     from .segment import segment
 
-    out = _fresh(out)
-    _carry_inputs(src, out)
-    for d in _docs(src):
-        if d["status"] != "failed":
-            try:
-                t = time.perf_counter()
-                pdf_like = d["raw"]["file_type"] in ("pdf", "image")
-                d["sections"] = [asdict(s) for s in segment(d["text"], d["page_starts"] if pdf_like else [])]
-                d["timings"]["segment"] = time.perf_counter() - t
-            except Exception as e:
-                d = _failed(d, "segment", e)
-        _write(out / f"{_key(d['source_path'])}.json", d)
+    def step(d: dict) -> None:
+        pdf_like = d["raw"]["file_type"] in ("pdf", "image")
+        d["sections"] = [asdict(s) for s in segment(d["text"], d["page_starts"] if pdf_like else [])]
+
+    _each_document(src, out, "segment", step)
 
 
 def extract_document(d: dict):
-    """Metadata and every extractor on one segmented document → DocResult (as pipeline.process does)."""
-    from extractors import metadata
-
-    from . import process
-    from .process import DocResult
+    """Metadata and every extractor on one segmented document → DocResult, as `kehoach run` does."""
+    from .process import DocResult, attach_metadata, extract_all
 
     res = DocResult(source_path=d["source_path"], sha256=d["sha256"] or "", status=d["status"],
                     errors=list(d["errors"]), timings=dict(d["timings"]))
     if d["status"] == "failed":
         return res
     doc = document_from_json(d)
-    try:
-        doc.meta = metadata.extract(doc)
-    except Exception as e:
-        failed = _failed(d, "ingest", e)
-        res.status, res.errors = failed["status"], failed["errors"]
-        return res
-    res.sha256 = doc.raw.sha256
-    res.n_pages = doc.raw.n_pages
-    for w in doc.raw.warnings:
-        res.errors.append(process._error(res.source_path, res.sha256, "ingest", "warning", w))
-    for table, module in process.EXTRACTORS:
-        t = time.perf_counter()
-        try:
-            rows = importlib.import_module(module).extract(doc)
-        except ModuleNotFoundError:
-            rows = []
-        except Exception as e:
-            res.status = "partial"
-            res.errors.append(process._error(res.source_path, res.sha256, table, type(e).__name__,
-                                             f"extractor failed: {e}", tb=traceback.format_exc()))
-            rows = []
-        res.tables[table] = rows
-        res.timings[table] = time.perf_counter() - t
-    process.link(res.tables, doc)
-    res.tables["sections"] = [process.section_row(doc, s) for s in doc.sections]
-    res.tables["texts"] = [{"doc_id": doc.doc_id, "text": doc.text, "raw_text": doc.raw_text}]
-    res.tables["restorations"] = [
-        {"doc_id": doc.doc_id, "char_start": c.char_start, "char_end": c.char_end, "original": c.original,
-         "restored": c.restored, "confidence": c.confidence, "alternatives": list(c.alternatives)}
-        for c in doc.restorations]
-    res.tables["documents"] = [process.document_row(doc, res)]
-    return res
+    attach_metadata(doc)
+    return extract_all(doc, res)
 
 
 def stage_extract(src: Path, out: Path) -> None:

@@ -1,15 +1,25 @@
-"""Shared fixtures: the project root, the seeds (skipped when ../shared is absent), one run of corpus/."""
+"""Shared fixtures: the project root, the seeds (skipped when ../shared is absent), one run of corpus/,
+and the helpers the extractor tests share (in-memory documents, seed documents, gold scoring)."""
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import pytest
+import yaml
+
+from pipeline.evaluate import mismatches, score
+from pipeline.model import Document, Page, RawDocument, Section
+from pipeline.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 KEHOACH = [sys.executable, "-m", "pipeline.cli"]
+GOLD_SEEDS = ROOT / "tests" / "gold" / "seeds"
+SEED_IDS = ("000", "001", "002", "003", "004")
 
 
 def seed_path(prefix: str) -> Path:
@@ -73,3 +83,39 @@ def text_pdf():
         return path
 
     return make
+
+
+def text_document(text: str, *, sections: list[Section] | None = None, meta: dict | None = None,
+                  segment_text: bool = False, file_type: str = "txt") -> Document:
+    """A one-page Document from plain text, without ingest or restoration.
+
+    Sections are the given ones, else `segment(text)` when `segment_text`, else none.
+    """
+    raw = RawDocument(source_path=f"mem.{file_type}", sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                      file_type=file_type, pages=[Page(1, text)])
+    if sections is None:
+        sections = segment(text) if segment_text else []
+    return Document(raw=raw, text=text, raw_text=text, sections=sections, meta=meta or {})
+
+
+@pytest.fixture(scope="session")
+def seed_documents() -> dict[str, Document]:
+    """The five seeds through `build_document` (with diacritic restoration), built once for the session."""
+    from pipeline.process import build_document
+
+    return {n: build_document(seed_path(n)) for n in SEED_IDS}
+
+
+def gold_rows(seed: str, table: str) -> list[dict]:
+    """Hand-made gold rows of one table for one seed (tests/gold/seeds/<seed>.<table>.yaml)."""
+    return yaml.safe_load((GOLD_SEEDS / f"{seed}.{table}.yaml").read_text(encoding="utf-8"))
+
+
+def check_gold(table: str, seed: str, pred: list[dict], keys: Sequence[str], threshold: float):
+    """Score `pred` against the seed's gold on `keys`, print the figure line, assert both P and R reach `threshold`."""
+    gold = gold_rows(seed, table)
+    s = score(pred, gold, keys)
+    fp, fn = mismatches(pred, gold, keys)
+    print(f"\n{table} seed {seed}: {s}")
+    assert s.precision >= threshold and s.recall >= threshold, f"{s}\nfalse positives: {fp}\nmissed: {fn}"
+    return s

@@ -8,30 +8,23 @@ matching in pipeline.evaluate counts both).
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import SEED_IDS, check_gold, gold_rows, text_document
 from extractors import assignments
-from pipeline.evaluate import key_of, mismatches, score
-from pipeline.model import Document, Page, RawDocument
+from pipeline.evaluate import key_of
+from pipeline.model import Document
 from pipeline.schema import SCHEMAS
-from pipeline.segment import segment
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-GOLD = Path(__file__).parent / "gold" / "seeds"
 KEYS = ("agency_name", "role", "section_id")
 THRESHOLD = 0.85
 BHXH_TP = "Bảo hiểm xã hội Thành phố"
 
 
 def make_doc(text: str, jurisdiction: str | None = "Hà Nội") -> Document:
-    raw = RawDocument(source_path="mem.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
-                      file_type="txt", pages=[Page(1, text)])
-    return Document(raw=raw, text=text, raw_text=text, sections=segment(text),
-                    meta={"jurisdiction": jurisdiction})
+    return text_document(text, meta={"jurisdiction": jurisdiction}, segment_text=True)
 
 
 def rows_of(text: str, jurisdiction: str | None = "Hà Nội") -> list[dict]:
@@ -250,38 +243,14 @@ def test_rows_follow_the_schema_with_provenance_and_stable_ids():
 # ---------------------------------------------------------------- seeds
 
 
-def _seed_paths() -> list[Path]:
-    if not SEEDS.is_dir():
-        pytest.skip("seeds not available (../shared/seeds)")
-    return sorted(SEEDS.glob("00[0-4]_*.txt"))
-
-
 @pytest.fixture(scope="module")
-def seed_rows() -> dict[str, tuple[Document, list[dict]]]:
-    import diacritics
-    from pipeline.process import build_document
-
-    out = {}
-    for p in _seed_paths():
-        doc = build_document(p, restore=hasattr(diacritics, "restore"))
-        out[p.name[:3]] = (doc, assignments.extract(doc))
-    return out
+def seed_rows(seed_documents) -> dict[str, tuple[Document, list[dict]]]:
+    return {seed: (doc, assignments.extract(doc)) for seed, doc in seed_documents.items()}
 
 
-def _gold(seed: str) -> list[dict]:
-    return yaml.safe_load((GOLD / f"{seed}.assignments.yaml").read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+@pytest.mark.parametrize("seed", SEED_IDS)
 def test_seed_gold(seed, seed_rows):
-    if seed not in seed_rows:
-        pytest.skip(f"seed {seed} not available")
-    _, pred = seed_rows[seed]
-    gold = _gold(seed)
-    s = score(pred, gold, KEYS)
-    fp, fn = mismatches(pred, gold, KEYS)
-    print(f"\nassignments seed {seed}: {s}")
-    assert s.precision >= THRESHOLD and s.recall >= THRESHOLD, f"{s}\nfalse positives: {fp}\nmissed: {fn}"
+    check_gold("assignments", seed, seed_rows[seed][1], KEYS, THRESHOLD)
 
 
 def test_seed_task_refs(seed_rows):
@@ -291,7 +260,7 @@ def test_seed_task_refs(seed_rows):
         by_key = {}
         for r in pred:
             by_key.setdefault(key_of(r, KEYS), []).append(r)
-        for g in _gold(seed):
+        for g in gold_rows(seed, "assignments"):
             if "task_refs" in g:
                 checked += 1
                 got = [r["task_refs"] for r in by_key.get(key_of(g, KEYS), [])]

@@ -180,7 +180,12 @@ def test_bad_file_fails_with_a_row_that_says_what_to_do(messy, name, error_type,
     assert [(r["stage"], r["error_type"]) for r in rows] == [("ingest", error_type)]
     for w in words:
         assert w in rows[0]["message"]
-    assert not any(r["source_path"] == str(messy["dir"] / name) for r in messy["documents"])
+    docs = [r for r in messy["documents"] if r["source_path"] == str(messy["dir"] / name)]
+    if error_type in ("broken_link", "not_a_file"):     # no bytes, so no doc_id: errors and manifest only
+        assert docs == []
+    else:                                                # a row that says it failed and why, nothing else
+        assert [(d["status"], d["error"].split(":")[0]) for d in docs] == [("failed", rows[0]["message"].split(":")[0])]
+        assert docs[0]["doc_number"] is None and docs[0]["n_chars"] is None
 
 
 def test_pdf_cut_after_its_pages_is_partial(messy):

@@ -2,30 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import SEED_IDS, check_gold, gold_rows, text_document
 from extractors import deadlines
-from pipeline.evaluate import mismatches, score
-from pipeline.model import Document, Page, RawDocument, Section
+from pipeline.model import Document, Section
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-GOLD = Path(__file__).parent / "gold" / "seeds"
 KEYS = ("kind", "date", "date_end", "recurrence")
 THRESHOLD = 0.90
 D = dt.date
 
 
 def make_doc(text: str, year: int | None = 2022, sections: list[Section] | None = None) -> Document:
-    b = text.encode("utf-8")
-    raw = RawDocument(source_path="mem.txt", sha256=hashlib.sha256(b).hexdigest(), file_type="txt",
-                      pages=[Page(1, text)])
-    meta = {"issue_date": D(year, 3, 1)} if year else {}
-    return Document(raw=raw, text=text, raw_text=text, sections=sections or [], meta=meta)
+    """A document issued on 1 March of `year` (no issue date when `year` is None)."""
+    return text_document(text, sections=sections, meta={"issue_date": D(year, 3, 1)} if year else None)
 
 
 def rows(text: str, **kw) -> list[dict]:
@@ -168,25 +159,10 @@ def test_row_ids_stable_and_distinct():
 # ---------------------------------------------------------------- seeds
 
 
-@cache
-def seed_doc(nnn: str) -> Document:
-    from pipeline.process import build_document
-
-    return build_document(next(SEEDS.glob(f"{nnn}_*.txt")))
-
-
-def gold(nnn: str) -> list[dict]:
-    return yaml.safe_load((GOLD / f"{nnn}.deadlines.yaml").read_text(encoding="utf-8"))
-
-
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
-@pytest.mark.parametrize("nnn", ["000", "001", "002", "003", "004"])
-def test_seed_precision_recall(nnn):
-    pred = deadlines.extract(seed_doc(nnn))
-    s = score(pred, gold(nnn), KEYS)
-    fp, fn = mismatches(pred, gold(nnn), KEYS)
-    print(f"deadlines seed {nnn}: {s}")
-    assert s.precision >= THRESHOLD and s.recall >= THRESHOLD, f"{nnn}: {s}\nFP {fp}\nFN {fn}"
+@pytest.mark.parametrize("nnn", SEED_IDS)
+def test_seed_precision_recall(nnn, seed_documents):
+    pred = deadlines.extract(seed_documents[nnn])
+    check_gold("deadlines", nnn, pred, KEYS, THRESHOLD)
     anchored = [(r["recurrence_anchor"], r["time"]) for r in pred if r["recurrence_anchor"] or r["time"]]
-    want = [(g.get("anchor"), g.get("time")) for g in gold(nnn) if g.get("anchor") or g.get("time")]
+    want = [(g.get("anchor"), g.get("time")) for g in gold_rows(nnn, "deadlines") if g.get("anchor") or g.get("time")]
     assert sorted(anchored, key=str) == sorted(want, key=str)

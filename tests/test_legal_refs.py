@@ -2,32 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from functools import cache
-from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import SEED_IDS, check_gold, text_document
 from extractors import legal_refs
-from pipeline.evaluate import mismatches, score
-from pipeline.model import Document, Page, RawDocument, Section
+from pipeline.model import Section
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-GOLD = Path(__file__).parent / "gold" / "seeds"
 KEYS = ("canonical_id", "ref_type", "issue_date", "article", "clause")
 THRESHOLD = 0.95
 
 
-def make_doc(text: str, sections: list[Section] | None = None, meta: dict | None = None) -> Document:
-    b = text.encode("utf-8")
-    raw = RawDocument(source_path="mem.txt", sha256=hashlib.sha256(b).hexdigest(), file_type="txt",
-                      pages=[Page(1, text)])
-    return Document(raw=raw, text=text, raw_text=text, sections=sections or [], meta=meta or {})
-
-
 def refs(text: str, **kw) -> list[dict]:
-    return legal_refs.extract(make_doc(text, **kw))
+    return legal_refs.extract(text_document(text, **kw))
 
 
 def one(text: str, **kw) -> dict:
@@ -214,34 +201,19 @@ def test_row_ids_stable_and_distinct_for_repeated_mentions():
 # ---------------------------------------------------------------- seeds
 
 
-@cache
-def seed_doc(nnn: str) -> Document:
-    from pipeline.process import build_document
-
-    return build_document(next(SEEDS.glob(f"{nnn}_*.txt")))
+@pytest.fixture(scope="module")
+def seed_rows(seed_documents) -> dict[str, list[dict]]:
+    return {seed: legal_refs.extract(doc) for seed, doc in seed_documents.items()}
 
 
-def gold(nnn: str) -> list[dict]:
-    return yaml.safe_load((GOLD / f"{nnn}.legal_refs.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("nnn", SEED_IDS)
+def test_seed_precision_recall(nnn, seed_rows):
+    check_gold("legal_refs", nnn, seed_rows[nnn], KEYS, THRESHOLD)
 
 
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds not present")
-
-
-@needs_seeds
-@pytest.mark.parametrize("nnn", ["000", "001", "002", "003", "004"])
-def test_seed_precision_recall(nnn):
-    pred = legal_refs.extract(seed_doc(nnn))
-    s = score(pred, gold(nnn), KEYS)
-    fp, fn = mismatches(pred, gold(nnn), KEYS)
-    print(f"legal_refs seed {nnn}: {s}")
-    assert s.precision >= THRESHOLD and s.recall >= THRESHOLD, f"{nnn}: {s}\nFP {fp}\nFN {fn}"
-
-
-@needs_seeds
-def test_seed_ids_join_across_documents():
+def test_seed_ids_join_across_documents(seed_rows):
     """000 and 001 (OCR) cite the same three plans of 26/8/2021 under the same ids."""
-    ids = [{r["canonical_id"] for r in legal_refs.extract(seed_doc(n))} for n in ("000", "001")]
+    ids = [{r["canonical_id"] for r in seed_rows[n]} for n in ("000", "001")]
     assert {"192/KH-UBND", "193/KH-UBND", "194/KH-UBND", "08-CTR/TU"} <= ids[0] & ids[1]
 
 

@@ -4,29 +4,23 @@ for which year")."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import SEED_IDS, check_gold, gold_rows, text_document
 from extractors import targets
-from pipeline.evaluate import key_of, mismatches, score
-from pipeline.model import Document, Page, RawDocument
-from pipeline.segment import segment
+from pipeline.evaluate import key_of
+from pipeline.model import Document
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-GOLD = Path(__file__).parent / "gold" / "seeds"
 KEYS = ("indicator", "value", "unit", "target_year")
 CHECKED = ("comparator", "kind", "population_group", "assigned_by", "geography")
 THRESHOLD = 0.92
 
 
 def make_doc(text: str, **meta) -> Document:
-    raw = RawDocument(source_path="mem.txt", sha256=hashlib.sha256(text.encode()).hexdigest(),
-                      file_type="txt", pages=[Page(1, text)])
-    return Document(raw=raw, text=text, raw_text=text, sections=segment(text), meta=meta)
+    return text_document(text, meta=meta, segment_text=True)
 
 
 def rows_of(text: str, **meta) -> list[dict]:
@@ -272,30 +266,9 @@ def test_rows_have_provenance_and_stable_ids():
 # ---------------------------------------------------------------- seeds
 
 
-def _seed_paths() -> list[Path]:
-    if not SEEDS.is_dir():
-        pytest.skip("seeds not available (../shared/seeds)")
-    return sorted(SEEDS.glob("00[0-4]_*.txt"))
-
-
-def _build(path: Path) -> Document:
-    import diacritics
-    from pipeline.process import build_document
-
-    return build_document(path, restore=hasattr(diacritics, "restore"))
-
-
 @pytest.fixture(scope="module")
-def seed_rows() -> dict[str, tuple[Document, list[dict]]]:
-    out = {}
-    for p in _seed_paths():
-        doc = _build(p)
-        out[p.name[:3]] = (doc, targets.extract(doc))
-    return out
-
-
-def _gold(seed: str) -> list[dict]:
-    return yaml.safe_load((GOLD / f"{seed}.targets.yaml").read_text(encoding="utf-8"))
+def seed_rows(seed_documents) -> dict[str, tuple[Document, list[dict]]]:
+    return {seed: (doc, targets.extract(doc)) for seed, doc in seed_documents.items()}
 
 
 def _pairs(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
@@ -311,23 +284,16 @@ def _pairs(pred: list[dict], gold: list[dict]) -> list[tuple[dict, dict]]:
     return out
 
 
-@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+@pytest.mark.parametrize("seed", SEED_IDS)
 def test_seed_gold(seed, seed_rows):
-    if seed not in seed_rows:
-        pytest.skip(f"seed {seed} not available")
-    _, pred = seed_rows[seed]
-    gold = _gold(seed)
-    s = score(pred, gold, KEYS)
-    fp, fn = mismatches(pred, gold, KEYS)
-    print(f"\ntargets seed {seed}: {s}")
-    assert s.precision >= THRESHOLD and s.recall >= THRESHOLD, f"{s}\nfalse positives: {fp}\nmissed: {fn}"
+    check_gold("targets", seed, seed_rows[seed][1], KEYS, THRESHOLD)
 
 
 def test_seed_fields_beyond_the_keys(seed_rows):
     """comparator, kind, population_group, assigned_by, geography of the matched rows."""
     right, total, wrong = defaultdict(int), defaultdict(int), []
     for seed, (_, pred) in seed_rows.items():
-        for p, g in _pairs(pred, _gold(seed)):
+        for p, g in _pairs(pred, gold_rows(seed, "targets")):
             for f in CHECKED:
                 if f in g:
                     total[f] += 1
