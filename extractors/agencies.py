@@ -502,6 +502,27 @@ def agency_id(name: str, jurisdiction: str | None) -> str:
     return f"{slug(name)}@{slug(jurisdiction)}" if jurisdiction else slug(name)
 
 
+def _fill_gaps(found: list[tuple], n: int, finder) -> list[tuple]:
+    """Run `finder(i, limit)` left to right over the token stretches no mention in `found` covers."""
+    found = sorted(found)
+    gaps, prev = [], 0
+    for m in found:
+        gaps.append((prev, m[0]))
+        prev = m[1]
+    gaps.append((prev, n))
+    out = list(found)
+    for lo, hi in gaps:
+        i = lo
+        while i < hi:
+            m = finder(i, hi)
+            if m is None:
+                i += 1
+                continue
+            out.append(m)
+            i = m[1]
+    return sorted(out)
+
+
 def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token] | None = None,
                   noisy: bool | None = None) -> list[Mention]:
     """Agency mentions in `text`, left to right, resolved against the jurisdiction.
@@ -516,45 +537,20 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
     found: list[tuple[int, int, Variant, float, str | None]] = []
-    i = 0
-    while i < len(toks):
+
+    def exact(i: int, hi: int):
         hit = _exact_at(toks, i, text)
-        m = _resolve(hit, toks, i, text, home, noisy) if hit else None
-        if m is None:
-            i += 1
-            continue
-        found.append(m)
-        i = m[1]
-    gaps, prev = [], 0
-    for m in found:
-        gaps.append((prev, m[0]))
-        prev = m[1]
-    gaps.append((prev, len(toks)))
-    for lo, hi in gaps:
-        i = lo
-        while i < hi:
-            hit = _fuzzy_at(toks, i, hi, text, noisy)
-            m = _resolve(hit, toks, i, text, home, noisy, hi) if hit else None
-            if m is None:
-                i += 1
-                continue
-            found.append(m)
-            i = m[1]
-    found.sort()
-    gaps, prev = [], 0
-    for m in found:
-        gaps.append((prev, m[0]))
-        prev = m[1]
-    gaps.append((prev, len(toks)))
-    for lo, hi in gaps:
-        i = lo
-        while i < hi:
-            m = _generic_at(text, toks, i, hi, home, noisy)
-            if m is None:
-                i += 1
-                continue
-            found.append(m)
-            i = m[1]
+        return _resolve(hit, toks, i, text, home, noisy) if hit else None
+
+    def fuzzy(i: int, hi: int):
+        hit = _fuzzy_at(toks, i, hi, text, noisy)
+        return _resolve(hit, toks, i, text, home, noisy, hi) if hit else None
+
+    def generic(i: int, hi: int):
+        return _generic_at(text, toks, i, hi, home, noisy)
+
+    for finder in (exact, fuzzy, generic):
+        found = _fill_gaps(found, len(toks), finder)
     found.sort(key=lambda m: m[:2])
     out = []
     for i, j2, v, score, scope in found:
