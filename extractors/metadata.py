@@ -212,8 +212,8 @@ def _recipients(doc: Document) -> list[str]:
             if out and ln and not ln[:1].isupper():
                 out[-1] = f"{out[-1]} {ln}".strip(" ;,.")
             continue
-        item = ln.lstrip("-+• ").strip().rstrip(";,.").strip()
-        if item and not fold(item).startswith("luu"):
+        item = ln.lstrip("-+• ").split(";")[0].strip().rstrip(",.").strip()
+        if len(item) >= 3 and item[0].isalpha() and not fold(item).startswith("luu"):
             out.append(item)
     return out
 
