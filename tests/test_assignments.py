@@ -274,23 +274,8 @@ def test_seed_task_refs(seed_rows):
 #: Which tasks does Bảo hiểm xã hội Thành phố lead, in each plan? A lead row that points at
 #: points of its clause ("thực hiện nội dung điểm b, d, đ") stands for those points; any other
 #: lead row is its own task. Runs on the `assignments`, `sections` and `documents` tables.
-LED_TASKS_SQL = """
-WITH led AS (
-    SELECT doc_id, section_id, task, task_refs, char_start
-    FROM assignments
-    WHERE agency_name = ? AND role = 'lead'
-), tasks AS (
-    SELECT doc_id, section_id AS assigned_in, task, char_start, len(task_refs) > 0 AS by_reference,
-           UNNEST(CASE WHEN len(task_refs) > 0 THEN task_refs ELSE [section_id] END) AS task_section
-    FROM led
-)
-SELECT d.source_path, d.doc_number, t.assigned_in, t.task_section,
-       CASE WHEN t.by_reference THEN s.heading ELSE t.task END AS task
-FROM tasks AS t
-JOIN documents AS d USING (doc_id)
-LEFT JOIN sections AS s ON s.doc_id = t.doc_id AND s.section_id = t.task_section
-ORDER BY d.source_path, t.char_start, t.task_section
-"""
+LED_TASKS_SQL = (Path(__file__).resolve().parents[1] / "examples" / "queries" / "led_tasks.sql").read_text(
+    encoding="utf-8")
 
 #: The answer a reader of the five plans gives (seed → sections of the tasks BHXH Thành phố leads).
 #: 000 makes it the standing body only; 003 is a district plan (BHXH huyện leads there).

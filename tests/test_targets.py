@@ -310,22 +310,8 @@ def test_seed_fields_beyond_the_keys(seed_rows):
 
 #: Which BHYT coverage targets were set, by whom (the assigning decision, else the
 #: document's issuer), for which year. Runs on the `targets` and `documents` tables.
-BHYT_TARGETS_SQL = """
-SELECT d.doc_number,
-       COALESCE(t.assigned_by, d.issuer) AS set_by,
-       t.target_year,
-       t.value,
-       t.value_max,
-       t.comparator,
-       t.base,
-       t.population_group,
-       t.geography,
-       t.doc_id
-FROM targets AS t
-JOIN documents AS d USING (doc_id)
-WHERE t.indicator = 'bhyt_coverage' AND t.kind = 'target'
-ORDER BY d.issue_date NULLS LAST, t.doc_id, t.target_year, t.population_group NULLS FIRST, t.char_start
-"""
+BHYT_TARGETS_SQL = (Path(__file__).resolve().parents[1] / "examples" / "queries" / "bhyt_targets.sql").read_text(
+    encoding="utf-8")
 
 
 def bhyt_targets(con) -> list[tuple]:
@@ -390,4 +376,18 @@ def test_duckdb_bhyt_question(seed_rows, tmp_path):
     answer = bhyt_targets(open_run(tmp_path))
     got = {(seed_of[r[-1]], r[1], r[2], r[3], r[7]) for r in answer}
     assert len(answer) == len(got)
+    assert got == EXPECTED_BHYT
+
+
+def test_duckdb_bhyt_question_on_the_seeds_run(seeds_run):
+    """The same SQL over `kehoach run` of the seeds, with the issuers the metadata extractor found."""
+    import pandas as pd
+
+    from pipeline import load_run
+
+    run = load_run(seeds_run)
+    seed_of = {d: p.rsplit("/", 1)[-1][:3] for d, p in zip(run.documents.doc_id, run.documents.source_path)}
+    answer = run.sql(BHYT_TARGETS_SQL).itertuples(index=False)
+    got = {(seed_of[r.doc_id], r.set_by, r.target_year, r.value,
+            None if pd.isna(r.population_group) else r.population_group) for r in answer}
     assert got == EXPECTED_BHYT
