@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .inventory import is_vietnamese_syllable
-from .tokens import GARBLE_CHARS, word_spans
+from .tokens import GARBLE_CHARS, word_split
 
 OCR_LETTERS = frozenset("ðÐ")
 _GARBLE = frozenset(GARBLE_CHARS) | OCR_LETTERS
@@ -81,8 +81,9 @@ class Stats:
         return self.words > 0 and (self.syllables + self.garbled) / self.words >= MIN_VIETNAMESE_SHARE
 
 
-def stats(text: str, spans: list[tuple[int, int]] | None = None) -> Stats:
-    classes = [token_class(text[a:b]) for a, b in (word_spans(text) if spans is None else spans)]
+def stats(text: str, words: list[str] | None = None) -> Stats:
+    """Classes of the word tokens of `text` (its tokens.word_split words, found when not given)."""
+    classes = list(map(token_class, word_split(text)[0] if words is None else words))
     return Stats(classes.count("marked"), classes.count("plain"), classes.count("garbled"), classes.count("other"))
 
 

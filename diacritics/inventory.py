@@ -31,6 +31,7 @@ def phonology() -> dict:
     ph["rhymes"] = frozenset(ph["open_rhymes"]) | frozenset(ph["closed_rhymes"])
     ph["onset_set"] = frozenset(ph["onsets"])
     ph["onsets_longest_first"] = sorted(ph["onsets"], key=len, reverse=True)
+    ph["onset_lengths"] = sorted({len(o) for o in ph["onsets"]}, reverse=True)
     ph["stripped_rhymes"] = frozenset(strip_marks(r) for r in ph["rhymes"])
     return ph
 
@@ -47,6 +48,8 @@ def strip_marks(text: str) -> str:
 
 def split_tone(syllable: str) -> tuple[str, int]:
     """(syllable without its tone mark, tone number); tone -1 when it carries two tones."""
+    if syllable.isascii():
+        return syllable, 0
     tone = 0
     kept = []
     for ch in unicodedata.normalize("NFD", syllable):
@@ -66,9 +69,11 @@ def split_onset(base: str) -> tuple[str, str]:
         return "qu", base[2:]
     if base.startswith("gi") and len(base) > 2 and base[2] in VOWELS:
         return "gi", base[2:]
-    for onset in phonology()["onsets_longest_first"]:
-        if base.startswith(onset) and len(base) > len(onset) and base[len(onset)] in VOWELS:
-            return onset, base[len(onset):]
+    ph = phonology()
+    onsets = ph["onset_set"]
+    for n in ph["onset_lengths"]:
+        if len(base) > n and base[n] in VOWELS and base[:n] in onsets:
+            return base[:n], base[n:]
     return "", base
 
 

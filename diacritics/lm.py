@@ -139,23 +139,33 @@ class NgramLM:
         off = np.cumsum(n) - n
         sizes = [np.ones(total, dtype=np.int64), n.astype(np.int64)]
         for m in range(2, order + 1):
-            shifted = np.concatenate([np.ones(m - 1, dtype=np.int64), sizes[1][:total - (m - 1)]])
+            shifted = np.ones(total, dtype=np.int64)
+            shifted[m - 1:] = sizes[1][:max(total - (m - 1), 0)]
             sizes.append(sizes[m - 1] * shifted)
         found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
         for m in range(2, order + 1):
-            where = np.flatnonzero(rel >= (k if m == order else k - 1))
+            where = np.flatnonzero(rel >= m - 1)
             size = sizes[m][where]
             base = np.zeros(total, dtype=np.int64)
             base[where] = np.cumsum(size) - size
             e = np.arange(int(size.sum())) - np.repeat(base[where], size)
             at = np.repeat(where, size)
+            if m > 2:
+                # an n-gram is stored only if its first n-1 words are (train.estimate checks it)
+                p_base, _, p_hit, _ = found[m - 1]
+                look = np.flatnonzero(p_hit[p_base[at - 1] + e // n[at]])
+            else:
+                look = np.arange(len(e))
+            every = m == k     # the beam recombines on these keys: all of them are needed
+            rest, at_l = (e, at) if every else (e[look], at[look])
             cols = []
-            rest = e
             for i in range(m):
-                cols.append(ids[off[at - i] + rest % n[at - i]])
-                rest = rest // n[at - i]
+                cols.append(ids[off[at_l - i] + rest % n[at_l - i]])
+                rest = rest // n[at_l - i]
             key = pack(cols[::-1])
-            idx, hit = self.tables[m].find(key)
+            idx = np.zeros(len(e), dtype=np.int64)
+            hit = np.zeros(len(e), dtype=bool)
+            idx[look], hit[look] = self.tables[m].find(key[look] if every else key)
             found[m] = (base, idx, hit, key)
         base, _, _, _ = found[order]
         where = np.flatnonzero(rel >= k)
@@ -184,6 +194,8 @@ class NgramLM:
                 b = self.b1[ids[off[at - 1] + hist % n[at - 1]]]
             backoff[todo] += b[todo]
         result[todo] = backoff[todo] + self.p1[ids[off[at] + last]][todo]
+        if k == 1:     # a bigram model's history is the last word itself
+            return PathScores(n, result, base, off, n.astype(np.int64), ids.astype(np.uint64), sizes)
         h_base, _, _, h_key = found[k]
         return PathScores(n, result, base, h_base, sizes[k], h_key, sizes)
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from .channel import Candidate, CandSet, Channel
 from .inventory import is_vietnamese_syllable
 from .detect import Stats, document_mode, line_needs_restoration, stats, token_class
 from .lm import NgramLM, PathScores
-from .tokens import _LM_TOKEN, lm_form, word_spans
+from .tokens import _LM_TOKEN, lm_form, word_parts
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_MODEL = DATA / "model"
@@ -68,37 +70,59 @@ class Model:
         self.context = self.lm.order - 1
         self.fixed = lru_cache(maxsize=100_000)(self._fixed)
         self.known_garbles = load_garbles()
-        self.candidates: dict[tuple, tuple[CandSet, tuple]] = {}   # memo of word_slot_candidates
+        self.candidates: dict[tuple[str, bool], dict[str, Reading]] = {}   # (mode, restore line) → token → reading
+        self.gaps: dict[str, tuple] = {}     # memo of _gap_pieces
 
     def garbles(self, token: str) -> CandSet:
         """Whole-token garbles from data/garbles.tsv (s → số), as candidates."""
         found = self.known_garbles.get(token.lower(), ())
         return CandSet(tuple(Candidate(self.lm.id(w), cost, w) for w, cost in found if w in self.lm.index))
 
-    def _fixed(self, token: str) -> tuple[CandSet, tuple]:
-        return CandSet((Candidate(self.lm.id(lm_form(token)), 0.0, token, KEEP),)), UNCHANGED
+    def _fixed(self, token: str) -> Reading:
+        return reading(CandSet((Candidate(self.lm.id(lm_form(token)), 0.0, token, KEEP),)), token)
 
 
-UNCHANGED = (None,)
+class Reading(NamedTuple):
+    """A token's candidates, ready for the lattice and for writing the chosen one."""
+
+    cset: CandSet
+    surfaces: tuple[str | None, ...]   # what each candidate writes in place of the token; None: it stays
+    changes: tuple[bool, ...]          # surfaces[i] is not None
+    ids: tuple[int, ...]
+    costs: tuple[float, ...]
+    n: int
+    kind: str     # where a segment may end: s (. ; : ! ?), w (,), f (another lone candidate), x (several)
 
 
-def surfaces(cset: CandSet, observed: str) -> tuple[str | None, ...]:
-    """Each candidate written as it would replace `observed`; None where the token stays as it is."""
+def reading(cset: CandSet, observed: str) -> Reading:
+    """A token's candidates with what each would write in place of `observed`."""
     out = []
     for cand in cset.cands:
         surface = None if cand.pieces is KEEP else cand.surface(observed)
         out.append(None if surface == observed else surface)
-    return tuple(out)
+    if cset.n > 1:
+        kind = "x"
+    else:
+        word = cset.cands[0].word
+        kind = "s" if word in SPLIT_STRONG else "w" if word in SPLIT_WEAK else "f"
+    return Reading(cset, tuple(out), tuple(x is not None for x in out), cset.ids, cset.costs, cset.n, kind)
 
 
-@dataclass(slots=True)
-class Slot:
-    line: int
-    start: int
-    end: int
-    token: str
-    cset: CandSet
-    surfaces: tuple[str | None, ...]    # what each candidate writes, None: the token stays
+class Slots:
+    """A document's lattice as columns (few objects for the garbage collector): slot i is
+    characters start[i]..end[i] of its line, read as `reading[i]`; the slots of line l
+    start at `line_first[l]`."""
+
+    __slots__ = ("reading", "start", "end", "line_first")
+
+    def __init__(self) -> None:
+        self.reading: list[Reading] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.line_first: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.reading)
 
 
 def _word_candidates(model: Model, token: str, mode: str, restore_line: bool,
@@ -124,30 +148,76 @@ def _word_candidates(model: Model, token: str, mode: str, restore_line: bool,
     return cands
 
 
-def slots(model: Model, line: str, mode: str, restore_line: bool, line_no: int = 0,
-          spans: list[tuple[int, int]] | None = None) -> list[Slot]:
-    """The lattice of one line: fixed tokens and word tokens with their candidates."""
-    out: list[Slot] = []
-    append = out.append
-    fixed, memo = model.fixed, model.candidates
-    pos = 0
-    for a, b in chain(word_spans(line) if spans is None else spans, [(len(line), len(line))]):
-        if a > pos + 1 or (a == pos + 1 and not line[pos].isspace()):
-            for m in _LM_TOKEN.finditer(line, pos, a):
-                append(Slot(line_no, m.start(), m.end(), m.group(), *fixed(m.group())))
-        if a == b:
-            break
-        token = line[a:b]
-        key = (token, mode, restore_line, _is_code(line, a, b))
-        found = memo.get(key)
-        if found is None:
-            if len(memo) > 200_000:
-                memo.clear()
-            cands = _word_candidates(model, token, mode, restore_line, key[3])
-            found = memo[key] = fixed(token) if cands is None else (cands, surfaces(cands, token))
-        append(Slot(line_no, a, b, token, *found))
-        pos = b
+def slots(model: Model, line: str, mode: str, restore_line: bool,
+          parts: list[str] | None = None, out: Slots | None = None) -> Slots:
+    """The lattice of one line (added to `out`): fixed tokens and word tokens with their candidates.
+
+    `parts`: the line's tokens.word_parts, computed when not given. Word tokens
+    are read through a memo, so a line costs a few list operations and a loop
+    over the marks and numbers between its words.
+    """
+    out = Slots() if out is None else out
+    parts = word_parts(line) if parts is None else parts
+    out.line_first.append(len(out.reading))
+    words = parts[1::2]
+    cum = list(accumulate(map(len, parts)))
+    starts, ends = cum[0:-1:2], cum[1::2]
+    memo = model.candidates.setdefault((mode, restore_line), {})
+    if len(memo) > 200_000:
+        memo.clear()
+    found = list(map(memo.get, words))
+    if "/" in line or "-" in line:
+        for i in _code_words(line, starts, ends):
+            token = words[i]
+            found[i] = memo.get(token + CODE_MARK)
+            if found[i] is None:
+                cands = _word_candidates(model, token, mode, restore_line, True)
+                found[i] = memo[token + CODE_MARK] = model.fixed(token) if cands is None else reading(cands, token)
+    if None in found:
+        for i, token in enumerate(words):
+            if found[i] is None:
+                cands = _word_candidates(model, token, mode, restore_line, False)
+                found[i] = memo[token] = model.fixed(token) if cands is None else reading(cands, token)
+    reads, starts_of, ends_of = out.reading, out.start, out.end
+    gap_memo = model.gaps
+    done = 0
+    for k, gap in enumerate(parts[0::2]):
+        if gap == " " or not gap or gap.isspace():
+            continue
+        reads.extend(found[done:k]), starts_of.extend(starts[done:k]), ends_of.extend(ends[done:k])
+        done = k
+        pieces = gap_memo.get(gap)
+        if pieces is None:
+            if len(gap_memo) > 100_000:
+                gap_memo.clear()
+            pieces = gap_memo[gap] = _gap_pieces(model, gap)
+        base = cum[2 * k - 1] if k else 0
+        for r, a, b in pieces:
+            reads.append(r), starts_of.append(base + a), ends_of.append(base + b)
+    reads.extend(found[done:]), starts_of.extend(starts[done:]), ends_of.extend(ends[done:])
     return out
+
+
+def _gap_pieces(model: Model, gap: str) -> tuple[tuple[Reading, int, int], ...]:
+    """The LM tokens (numbers, marks) between two words, as fixed slots at offsets into the gap."""
+    return tuple((model.fixed(m.group()), m.start(), m.end()) for m in _LM_TOKEN.finditer(gap))
+
+
+def _code_words(line: str, starts: list[int], ends: list[int]) -> list[int]:
+    """Indices of the words of a line that are parts of codes (see _is_code)."""
+    before = dict(zip(ends, range(len(ends))))
+    after = dict(zip(starts, range(len(starts))))
+    near = set()
+    for m in _JOINER.finditer(line):
+        j = m.start()
+        if j in before:
+            near.add(before[j])
+        if j + 1 in after:
+            near.add(after[j + 1])
+    return [i for i in sorted(near) if _is_code(line, starts[i], ends[i])]
+
+
+CODE_MARK = "\x00code"   # memo key suffix of a token read as part of a code
 
 
 def _is_code(line: str, a: int, b: int) -> bool:
@@ -156,8 +226,8 @@ def _is_code(line: str, a: int, b: int) -> bool:
         return False
     if sum(c.isupper() for c in line[a:b]) < 2:
         return False
-    left = line[a - 2] if a >= 2 and line[a - 1] in CODE_JOINERS else ""
-    right = line[b + 1] if b + 1 < len(line) and line[b] in CODE_JOINERS else ""
+    left = line[max(0, a - 4):a - 1] if a >= 2 and line[a - 1] in CODE_JOINERS else ""
+    right = line[b + 1:b + 4] if b + 1 < len(line) and line[b] in CODE_JOINERS else ""
     return any(c.isdigit() or c.isupper() for c in left + right)
 
 
@@ -181,6 +251,7 @@ def paragraphs(lines: list[str]) -> list[list[int]]:
 
 
 CODE_JOINERS = frozenset("/-")   # inside codes: 08-CTr/TU, 58/NQ-HĐND
+_JOINER = re.compile("[/-]")
 SENTENCE_END = frozenset(".:;!?")
 _ITEM_START = re.compile(r"([-+•*–]|([0-9]+|[IVXLCivxlc]+|[a-zđ])[.)/])(\s|$)")
 NO_WORD = 0xFFFF     # an id in no n-gram: context before a segment that starts mid-line
@@ -193,54 +264,68 @@ HARD_SEGMENT = 48    # slots before a segment ends at any fixed token (number, a
 
 @dataclass
 class Segment:
-    """A run of slots decoded as one sequence: a line, or a part of a long line."""
+    """A run of slots decoded as one sequence: a paragraph, or a part of a long one."""
 
     line: int
-    first: int                 # index of its first slot in the line's lattice
-    slots: list[Slot]
+    lo: int                    # its slots are lo .. hi-1 of the document's Slots
+    hi: int
     ctx: tuple[int, ...]       # LM history before the first slot
-    final: bool                # the line ends here (score </s>)
+    final: bool                # the paragraph ends here (score </s>)
 
 
-def segments(model: Model, line: int, lattice: list[Slot]) -> list[Segment]:
-    """Cut a paragraph's lattice after sentence punctuation, so paragraphs decode in parallel steps.
-
-    The next part starts from the punctuation mark alone as LM context.
+def segments(model: Model, line: int, cols: Slots, lo: int, hi: int) -> list[Segment]:
+    """Cut a paragraph's slots lo .. hi-1 after sentence punctuation, so paragraphs decode
+    in parallel steps. The next part starts from the punctuation mark alone as LM context.
     """
     k = model.context
     out: list[Segment] = []
-    start, ctx = 0, (model.lm.bos,) * k
-    for t, slot in enumerate(lattice):
-        n = t + 1 - start
-        tok = slot.token
-        if t + 1 < len(lattice) and slot.cset.n == 1 and (
-                (n >= MIN_SEGMENT and tok in SPLIT_STRONG) or (n >= MAX_SEGMENT and tok in SPLIT_WEAK)
-                or n >= HARD_SEGMENT):
-            out.append(Segment(line, start, lattice[start:t + 1], ctx, False))
-            start, ctx = t + 1, (NO_WORD,) * (k - 1) + (slot.cset.ids[0],)
-    out.append(Segment(line, start, lattice[start:], ctx, True))
+    start, ctx = lo, (model.lm.bos,) * k
+    kinds = "".join(map(_KIND, cols.reading[lo:hi]))
+    last = hi - lo - 1       # the last slot never ends a segment early
+    while True:
+        first = start - lo
+        ends = [kinds.find("s", first + MIN_SEGMENT - 1, last), kinds.find("w", first + MAX_SEGMENT - 1, last)]
+        hard = _LONE.search(kinds, first + HARD_SEGMENT - 1, last)
+        ends = [t for t in ends + [hard.start() if hard else -1] if t >= 0]
+        if not ends:
+            break
+        t = lo + min(ends)
+        out.append(Segment(line, start, t + 1, ctx, False))
+        start, ctx = t + 1, (NO_WORD,) * (k - 1) + (cols.reading[t].ids[0],)
+    out.append(Segment(line, start, hi, ctx, True))
     return out
 
 
-class Lattice:
-    """All segments' candidates as flat arrays: slot g owns entries off[g] .. off[g] + n[g]."""
+_LONE = re.compile("[swf]")
 
-    def __init__(self, segs: list[Segment]):
-        segs = [seg for seg in segs if seg.slots]
+
+_N, _IDS, _COSTS, _CHANGES, _SURFACES, _KIND = (itemgetter(Reading._fields.index(f))
+                                                for f in ("n", "ids", "costs", "changes", "surfaces", "kind"))
+
+
+class Lattice:
+    """All segments' candidates as flat arrays: slot g owns entries off[g] .. off[g] + n[g].
+
+    Slot g is slot `index[g]` of the document's Slots `cols`.
+    """
+
+    def __init__(self, segs: list[Segment], cols: Slots | None = None):
+        segs = [seg for seg in segs if seg.hi > seg.lo]
         self.segs = segs
-        self.slots = [slot for seg in segs for slot in seg.slots]
-        count = len(self.slots)
-        self.seg_len = np.fromiter((len(seg.slots) for seg in segs), dtype=np.int64, count=len(segs))
+        self.cols = cols = Slots() if cols is None else cols
+        lo = np.fromiter((seg.lo for seg in segs), dtype=np.int64, count=len(segs))
+        self.seg_len = np.fromiter((seg.hi - seg.lo for seg in segs), dtype=np.int64, count=len(segs))
         self.seg_start = np.cumsum(self.seg_len) - self.seg_len
-        self.n = np.fromiter((slot.cset.n for slot in self.slots), dtype=np.int64, count=count)
+        count = int(self.seg_len.sum())
+        self.index = np.arange(count) + np.repeat(lo - self.seg_start, self.seg_len)   # slot in cols
+        reads = list(chain.from_iterable(cols.reading[seg.lo:seg.hi] for seg in segs))
+        self.n = np.fromiter(map(_N, reads), dtype=np.int64, count=count)
         self.off = np.cumsum(self.n) - self.n
         total = int(self.n.sum())
-        self.cid = np.fromiter(chain.from_iterable(slot.cset.ids for slot in self.slots),
-                               dtype=np.int64, count=total)
-        self.cost = CHANNEL_WEIGHT * np.fromiter(chain.from_iterable(slot.cset.costs for slot in self.slots),
+        self.cid = np.fromiter(chain.from_iterable(map(_IDS, reads)), dtype=np.int64, count=total)
+        self.cost = CHANNEL_WEIGHT * np.fromiter(chain.from_iterable(map(_COSTS, reads)),
                                                  dtype=np.float64, count=total)
-        self.changes = np.fromiter((x is not None for x in chain.from_iterable(slot.surfaces for slot in self.slots)),
-                                   dtype=bool, count=total)   # the entry would change its token
+        self.changes = np.fromiter(chain.from_iterable(map(_CHANGES, reads)), dtype=bool, count=total)
         self.local = np.arange(total) - np.repeat(self.off, self.n)   # index in the slot's CandSet
         self.pos = np.arange(count) - np.repeat(self.seg_start, self.seg_len)   # slot index in its segment
         self.last = self.pos == np.repeat(self.seg_len - 1, self.seg_len)
@@ -300,16 +385,24 @@ def prune(model: Model, lat: Lattice, margin: float | None = None, keep_max: int
         np.maximum.at(beta, i[a:b], sp[a:b] + beta[j[a:b]])
     mm = alpha + beta
     best = np.repeat(np.maximum.reduceat(mm, off), n)
-    lat.keep(((_rank(mm, cslot, off) < keep_max) | (_rank(lm.p1[cid] - cost, cslot, off) < PRUNE_KEEP_FREQUENT))
+    lat.keep((_top(mm, cslot, off, keep_max) | _top(lm.p1[cid] - cost, cslot, off, PRUNE_KEEP_FREQUENT))
              & (mm >= best - margin))
 
 
-def _rank(score: np.ndarray, cslot: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """Rank of each entry within its slot, best score first."""
-    order = np.lexsort((-score, cslot))
-    rank = np.empty(len(score), dtype=np.int64)
-    rank[order] = np.arange(len(score)) - off[cslot[order]]
-    return rank
+def _top(score: np.ndarray, cslot: np.ndarray, off: np.ndarray, k: int) -> np.ndarray:
+    """Entries among the k best of their slot (equal scores: the earlier entry first)."""
+    total = len(score)
+    taken = np.zeros(total, dtype=bool)
+    index = np.arange(total)
+    for _ in range(k):
+        masked = np.where(taken, -np.inf, score)
+        best = np.maximum.reduceat(masked, off)
+        first = np.minimum.reduceat(np.where((masked == best[cslot]) & ~taken, index, total), off)
+        first = first[first < total]
+        if not len(first):
+            break
+        taken[first] = True
+    return taken
 
 
 @dataclass
@@ -326,6 +419,7 @@ class Chain:
 
 
 def build_chain(model: Model, lat: Lattice) -> Chain:
+    """The lattice's chain of positions, with every path through it scored in one batch."""
     lm, k = model.lm, model.context
     segs = lat.segs
     fins = np.fromiter((seg.final for seg in segs), dtype=np.int64, count=len(segs))
@@ -401,28 +495,18 @@ def beam_search(model: Model, lat: Lattice, ch: Chain | None = None, beam: int |
             hist = hist % ps.hist_size[at]
             back.append((np.arange(active), c_start))
             continue
-        n_h = np.bincount(line_of, minlength=active)
-        h_start = np.cumsum(n_h) - n_h
-        pairs = n_h * n_c
-        row_line = np.repeat(np.arange(active), pairs)
-        r = np.arange(len(row_line)) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-        nc_row = n_c[row_line]
-        h = h_start[row_line] + r // nc_row
-        d = r % nc_row
+        # every hypothesis (grouped by line) followed by each candidate of its line's slot
+        reps = n_c[line_of]
+        h = np.repeat(np.arange(len(line_of)), reps)
+        d = np.arange(len(h)) - np.repeat(np.cumsum(reps) - reps, reps)
+        row_line = line_of[h]
         c = c_start[row_line] + d
         at_row = at[row_line]
-        q = hist[h] * nc_row + d
+        q = (hist * reps)[h] + d
         s = score[h] + ps.score[ps.base[at_row] + q] - lat.cost[c]
         new = q % ps.hist_size[at_row]
         key = ps.hist_key[ps.hist_base[at_row] + new]
-        o = np.lexsort((-s, key, row_line))
-        first = np.ones(len(o), dtype=bool)
-        first[1:] = (row_line[o[1:]] != row_line[o[:-1]]) | (key[o[1:]] != key[o[:-1]])
-        u = o[first]
-        u = u[np.lexsort((-s[u], row_line[u]))]
-        rl = row_line[u]
-        rank = np.arange(len(u)) - np.searchsorted(rl, rl)
-        keep = u[rank < beam]
+        keep = _recombine(row_line, key, s, beam)
         back.append((h[keep], c[keep]))
         hist, score, line_of = new[keep], s[keep], row_line[keep]
     if active:
@@ -438,6 +522,29 @@ def beam_search(model: Model, lat: Lattice, ch: Chain | None = None, beam: int |
     return chosen
 
 
+def _recombine(line: np.ndarray, key: np.ndarray, score: np.ndarray, beam: int) -> np.ndarray:
+    """The hypotheses kept: the best of each (line, key) group, then each line's `beam` best,
+    ordered by line, score (best first) and key; equal scores go to the earlier row.
+
+    `line` is sorted. Keys are 48-bit histories, so line and key pack into one integer
+    (sorted fast) when there are fewer than 2^16 lines.
+    """
+    if len(line) and line[-1] < 1 << 16:
+        order = np.argsort((line.astype(np.uint64) << np.uint64(48)) | key, kind="stable")
+    else:
+        order = np.lexsort((key, line))
+    lo, ko, so = line[order], key[order], score[order]
+    size = len(order)
+    new = np.ones(size, dtype=bool)
+    new[1:] = (lo[1:] != lo[:-1]) | (ko[1:] != ko[:-1])
+    group = np.flatnonzero(new)
+    top = np.repeat(np.maximum.reduceat(so, group), np.diff(np.append(group, size)))
+    u = order[np.minimum.reduceat(np.where(so == top, np.arange(size), size), group)]
+    u = u[np.lexsort((-score[u], line[u]))]
+    lu = line[u]
+    return u[np.arange(len(u)) - np.searchsorted(lu, lu) < beam]
+
+
 def confidences(model: Model, lat: Lattice, chosen: np.ndarray, ch: Chain | None = None) -> np.ndarray:
     """Posterior of every lattice entry given the chosen words around its slot (1 for lone entries)."""
     ch = build_chain(model, lat) if ch is None else ch
@@ -451,7 +558,7 @@ def confidences(model: Model, lat: Lattice, chosen: np.ndarray, ch: Chain | None
     picked = np.zeros(len(ps.n), dtype=np.int64)
     picked[ch.pos] = chosen - lat.off
     path_index = np.zeros(len(ps.n), dtype=np.int64)
-    for i in range(order):
+    for i in range(min(order, len(picked))):
         path_index[i:] += picked[:len(picked) - i] * ps.sizes[i][i:]
     seg_of = np.repeat(np.arange(len(lat.segs)), lat.seg_len)
     reps = lat.n[amb]
@@ -477,96 +584,87 @@ def confidences(model: Model, lat: Lattice, chosen: np.ndarray, ch: Chain | None
     return probs
 
 
-def _alternatives(slot: Slot, chosen: int, ranked: list[int], local: list[int], surface: str) -> list[str]:
-    """Other readings of a slot that the decoder weighed, likeliest first (`ranked`: its entries)."""
-    out: list[str] = []
-    for e in ranked:
-        if e != chosen:
-            alt = slot.surfaces[local[e]]
-            if alt is not None and alt != surface and alt not in out:
-                out.append(alt)
-                if len(out) == MAX_ALTERNATIVES:
-                    break
-    return out
-
-
 def restore_text(model: Model, text: str) -> RestoreResult:
     """Restore `text`; see diacritics.restore for the contract."""
     lines = text.split("\n")
-    doc, segs = document_segments(model, lines)
-    lat = Lattice(segs)
+    doc, cols, segs = document_segments(model, lines)
+    lat = Lattice(segs, cols)
     prune(model, lat)
     ch = build_chain(model, lat)
     chosen = beam_search(model, lat, ch)
     probs = confidences(model, lat, chosen, ch)
-    out, changes = apply_edits(lines, edits(lat, chosen, probs))
+    out, changes = edits(text, lines, lat, chosen, probs)
     n_words = doc.syllables + doc.garbled
     share = len(changes) / n_words if n_words else 0.0
     return RestoreResult(out, changes, bool(changes), round(min(share, 1.0), 4))
 
 
-def document_segments(model: Model, lines: list[str]) -> tuple[Stats, list[Segment]]:
-    """The document's token statistics, and the segments of its paragraphs that may change."""
-    line_spans = [word_spans(line) for line in lines]
-    line_stats = [stats(line, spans) for line, spans in zip(lines, line_spans)]
+def document_segments(model: Model, lines: list[str]) -> tuple[Stats, Slots, list[Segment]]:
+    """The document's token statistics, its slots, and the segments of its paragraphs that may change."""
+    line_parts = list(map(word_parts, lines))
+    line_stats = [stats(line, parts[1::2]) for line, parts in zip(lines, line_parts)]
     doc = Stats()
     for st in line_stats:
         doc.merge(st)
     mode = document_mode(doc)
+    cols = Slots()
     segs: list[Segment] = []
     for group in paragraphs(lines):
-        lattice = [slot for li in group for slot in
-                   slots(model, lines[li], mode, line_needs_restoration(line_stats[li], mode), li,
-                         line_spans[li])]
-        if any(s.surfaces is not UNCHANGED for s in lattice):
-            segs.extend(segments(model, group[0], lattice))
-    return doc, segs
+        lo = len(cols)
+        for li in group:
+            slots(model, lines[li], mode, line_needs_restoration(line_stats[li], mode), line_parts[li], cols)
+        if any(map(any, map(_CHANGES, cols.reading[lo:]))):
+            segs.extend(segments(model, group[0], cols, lo, len(cols)))
+    return doc, cols, segs
 
 
-Edit = tuple[int, int, str, float, list[str]]    # start, end, surface, confidence, alternatives
-
-
-def edits(lat: Lattice, chosen: np.ndarray, probs: np.ndarray) -> dict[int, list[Edit]]:
-    """The chosen entries that change their token, by line."""
-    out: dict[int, list[Edit]] = {}
-    changed = np.flatnonzero(lat.changes[chosen])
-    if not len(changed):
-        return out
-    entry_slot = np.repeat(np.arange(len(lat.n)), lat.n)
-    ranked = np.lexsort((-probs, entry_slot)).tolist()   # each slot's entries, likeliest first
-    local = lat.local.tolist()
-    picked = chosen[changed]
-    for g, ci, first, n, p in zip(changed.tolist(), picked.tolist(), lat.off[changed].tolist(),
-                                  lat.n[changed].tolist(), probs[picked].tolist()):
-        slot = lat.slots[g]
-        surface = slot.surfaces[local[ci]]
-        alts = _alternatives(slot, ci, ranked[first:first + n], local, surface) if n > 1 else []
-        out.setdefault(slot.line, []).append((slot.start, slot.end, surface, round(p, 4), alts))
+def round4(x: np.ndarray) -> list[float]:
+    """round(v, 4) of every value (numpy's rounding, with Python's where the two could differ)."""
+    scaled = x * 1e4
+    out = (np.rint(scaled) / 1e4).tolist()
+    for i in np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6).tolist():
+        out[i] = round(float(x[i]), 4)
     return out
 
 
-def apply_edits(lines: list[str], by_line: dict[int, list[Edit]]) -> tuple[str, list[Restoration]]:
-    """The restored text and its changes, with offsets into it."""
-    out_parts: list[str] = []
-    changes: list[Restoration] = []
-    offset = 0
-    for li, line in enumerate(lines):
-        if li:
-            out_parts.append("\n")
-            offset += 1
-        found = by_line.get(li)
-        if not found:
-            out_parts.append(line)
-            offset += len(line)
-            continue
-        pos = 0
-        for start, end, surface, confidence, alts in found:
-            out_parts.append(line[pos:start])
-            offset += start - pos
-            changes.append(Restoration(offset, offset + len(surface), line[start:end], surface, confidence, alts))
-            out_parts.append(surface)
-            offset += len(surface)
-            pos = end
-        out_parts.append(line[pos:])
-        offset += len(line) - pos
-    return "".join(out_parts), changes
+def edits(text: str, lines: list[str], lat: Lattice, chosen: np.ndarray,
+          probs: np.ndarray) -> tuple[str, list[Restoration]]:
+    """The restored text, and the chosen entries that change their token with offsets into it.
+
+    A change's alternatives are the other readings of its slot that the decoder
+    weighed, likeliest first.
+    """
+    changed = np.flatnonzero(lat.changes[chosen])
+    out: list[Restoration] = []
+    if not len(changed):
+        return text, out
+    entry_slot = np.repeat(np.arange(len(lat.n)), lat.n)
+    ranked = lat.local[np.lexsort((-probs, entry_slot))].tolist()   # each slot's readings, likeliest first
+    picked = chosen[changed]
+    cols, index = lat.cols, lat.index[changed].tolist()
+    line_offset = [0, *accumulate(len(line) + 1 for line in lines)]
+    at = [line_offset[li] for li in (np.searchsorted(cols.line_first, index, side="right") - 1).tolist()]
+    reads = itemgetter(*index)(cols.reading) if len(index) > 1 else (cols.reading[index[0]],)
+    starts, ends = cols.start, cols.end
+    pieces: list[str] = []
+    done = shift = 0
+    for surfs, i, base, pick, first, n, p in zip(map(_SURFACES, reads), index, at, lat.local[picked].tolist(),
+                                                 lat.off[changed].tolist(), lat.n[changed].tolist(),
+                                                 round4(probs[picked])):
+        surface = surfs[pick]
+        alts: list[str] = []
+        if n > 1:
+            for other in ranked[first:first + n]:
+                alt = surfs[other]
+                if other != pick and alt is not None and alt != surface and alt not in alts:
+                    alts.append(alt)
+            del alts[MAX_ALTERNATIVES:]
+        a, b = base + starts[i], base + ends[i]
+        pieces.append(text[done:a])
+        pieces.append(surface)
+        done = b
+        start = a + shift
+        out.append(Restoration(start, start + len(surface), text[a:b], surface, p, alts))
+        shift += len(surface) - (b - a)
+    pieces.append(text[done:])
+    return "".join(pieces), out

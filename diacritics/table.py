@@ -8,6 +8,8 @@ two different n-grams are confused with probability 2^-32 per comparison.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 BITS = 16
@@ -15,6 +17,9 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _LOW32 = np.uint64(0xFFFFFFFF)
 _WINDOW = np.arange(4)
+# masks of a uint32's first one, two, three bytes in memory order
+_BYTES = tuple(np.uint32(m) for m in ((0xFF, 0xFFFF, 0xFFFFFF) if sys.byteorder == "little"
+                                     else (0xFF000000, 0xFFFF0000, 0xFFFFFF00)))
 
 
 def pack(cols) -> np.ndarray:
@@ -74,8 +79,10 @@ class HashedTable:
         # one gather of a fixed window covers almost every bucket (a window running into the
         # next bucket could match there only through a 32-bit fingerprint collision) ...
         eq = self.fp[pos[:, None] + _WINDOW] == fp[:, None]
-        hit = eq.any(axis=1)
-        idx = pos + eq.argmax(axis=1)
+        # the window's four matches as the bytes of one uint32: any match, and the first one
+        v = eq.view(np.uint32).ravel()
+        hit = v != 0
+        idx = pos + ((v & _BYTES[0]) == 0) + ((v & _BYTES[1]) == 0) + ((v & _BYTES[2]) == 0)
         end = self.start[b + 1]
         # ... the rare longer buckets are walked on
         rows = np.flatnonzero(~hit & (end - pos > len(_WINDOW)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import accumulate
 
 from .inventory import normalize_syllable
 
@@ -20,6 +21,7 @@ _GARBLE = rf"[{re.escape(GARBLE_CHARS)}]"
 # a whole run of letters and garble characters that holds a letter (the look-behind
 # starts matches at run starts only, so digit runs cost linear time)
 _WORD = re.compile(rf"(?<!{_LETTER}|{_GARBLE}){_GARBLE}*+(?:{_LETTER})(?:{_LETTER}|{_GARBLE})*+")
+_WORD_PARTS = re.compile(f"({_WORD.pattern})")   # split: text between words, word, text between ...
 
 _LM_TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]")
 
@@ -30,6 +32,23 @@ SPECIALS = (BOS, EOS, UNK, NUM)
 def word_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every word token in `text`."""
     return [m.span() for m in _WORD.finditer(text)]
+
+
+def word_bounds(text: str) -> list[int]:
+    """start, end, start, end ... of the word tokens in `text` (word_spans, flat: no tuples kept)."""
+    return word_split(text)[1]
+
+
+def word_split(text: str) -> tuple[list[str], list[int]]:
+    """The word tokens of `text` and their word_bounds, in one pass."""
+    parts = word_parts(text)
+    return parts[1::2], list(accumulate(map(len, parts)))[:-1]
+
+
+def word_parts(text: str) -> list[str]:
+    """`text` cut into the text before the first word token, the word, the text up to the
+    next word, ... the text after the last word (an odd number of parts)."""
+    return _WORD_PARTS.split(text)
 
 
 @lru_cache(maxsize=200_000)

@@ -158,6 +158,62 @@ def test_changes_point_into_the_output(model):
         assert c.restored not in c.alternatives
 
 
+# --- decoder internals ---------------------------------------------------------------------
+
+def test_path_scores_are_the_single_query_scores(model):
+    """The batch of every n-gram path through a chain gives exactly NgramLM.score's numbers."""
+    import numpy as np
+    lm, k = model.lm, model.lm.order - 1
+    tokens = "ke hoach thuc hien bao hiem xa hoi nam , cua tinh".split()
+    cands = [model.channel.stripped_candidates(t).ids or (lm.id(t),) for t in tokens]
+    n = np.array([1] * k + [len(c) for c in cands] + [1], dtype=np.int64)
+    ids = np.array([lm.bos] * k + [i for c in cands for i in c] + [lm.eos], dtype=np.int64)
+    paths = lm.path_scores(n, ids, np.arange(len(n)))
+    off = np.cumsum(n) - n
+    rng = np.random.default_rng(0)
+    checked = 0
+    for p in range(k, len(n)):
+        for _ in range(20):
+            digits = [int(rng.integers(n[p - i])) for i in range(k, -1, -1)]   # oldest first
+            index = 0
+            for i, d in enumerate(digits):
+                index = index * n[p - k + i] + d
+            words = [ids[off[p - k + i] + d] for i, d in enumerate(digits)]
+            expected = lm.score(np.array([words[:-1]]), np.array([words[-1]]))[0]
+            assert paths.score[paths.base[p] + index] == expected
+            checked += 1
+    assert checked == 20 * (len(n) - k)
+
+
+def test_top_entries_per_slot_follow_a_stable_sort():
+    import numpy as np
+    from diacritics.restore import _top
+    rng = np.random.default_rng(1)
+    n = rng.integers(1, 7, 300)
+    off = np.cumsum(n) - n
+    slot = np.repeat(np.arange(len(n)), n)
+    score = rng.integers(0, 4, int(n.sum())).astype(float)       # many ties
+    score[::11] = -np.inf
+    order = np.lexsort((-score, slot))
+    rank = np.empty(len(score), dtype=np.int64)
+    rank[order] = np.arange(len(score)) - off[slot[order]]
+    for k in (1, 2, 3):
+        assert (_top(score, slot, off, k) == (rank < k)).all()
+
+
+def test_recombination_keeps_the_best_of_each_history_then_the_beam():
+    import numpy as np
+    from diacritics.restore import _recombine
+    line = np.array([0, 0, 0, 0, 1, 1, 1])
+    key = np.array([5, 7, 5, 9, 5, 5, 3], dtype=np.uint64)
+    score = np.array([-3.0, -1.0, -2.0, -2.0, -4.0, -4.0, -9.0])
+    # line 0: key 5 keeps row 2 (-2 beats -3); rows 2 and 3 tie at -2: key 5 goes first.
+    # line 1: rows 4 and 5 share key 5 and tie: the earlier row stays
+    assert _recombine(line, key, score, 1).tolist() == [1, 4]
+    assert _recombine(line, key, score, 2).tolist() == [1, 2, 4, 6]
+    assert _recombine(line, key, score, 4).tolist() == [1, 2, 3, 4, 6]
+
+
 # --- training ----------------------------------------------------------------------------
 
 def _tiny_corpus(path, lines=600, seed=7):
@@ -181,6 +237,15 @@ def test_training_is_deterministic_and_loadable(tmp_path):
     small = diacritics.load_model(a)
     out = diacritics.restore(strip_marks(SENTENCES[2]), small).text
     assert out == SENTENCES[2]
+
+
+def test_a_bigram_model_decodes_too(tmp_path):
+    from diacritics.train import train
+    corpus = tmp_path / "corpus.txt"
+    _tiny_corpus(corpus)
+    train(corpus, tmp_path / "m2", {"order": 2}, log=lambda m: None)
+    small = diacritics.load_model(tmp_path / "m2")
+    assert diacritics.restore(strip_marks(SENTENCES[0]), small).text == SENTENCES[0]
 
 
 def test_training_command_line(tmp_path):
