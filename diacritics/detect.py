@@ -39,9 +39,14 @@ def token_class(token: str) -> str:
         return "garbled"
     if is_vietnamese_syllable(token):
         return "marked" if has_marks(token) else "plain"
-    if has_marks(token) and token.isalpha() and len(token) <= 8:
+    if has_marks(token) and token.isalpha() and len(token) <= 8 and not _only_d_stroke(token):
         return "garbled"
     return "other"
+
+
+def _only_d_stroke(token: str) -> bool:
+    """Names and codes whose only Vietnamese letter is đ (Ia Đal, ĐTN) are not garbles."""
+    return not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", token))
 
 
 @dataclass

@@ -254,3 +254,8 @@ def test_training_command_line(tmp_path):
     _tiny_corpus(corpus, lines=50)
     assert main(["--corpus", str(corpus), "--out", str(tmp_path / "m")]) == 0
     assert (tmp_path / "m" / "meta.json").exists()
+
+
+def test_names_whose_only_mark_is_d_stroke_stay_in_correct_text():
+    text = "Ủy ban nhân dân xã Ia Đal và xã Ia Tơi phối hợp thực hiện kế hoạch."
+    assert diacritics.restore(text).text == text
