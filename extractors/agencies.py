@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
+from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -74,19 +75,6 @@ class Token:
 # ---------------------------------------------------------------- text keys
 
 
-@cache
-def _fold_char(c: str) -> str:
-    if c in "đĐ":
-        return "d"
-    d = unicodedata.normalize("NFD", c.lower())
-    return d[0] if d and len(d[0]) == 1 else c
-
-
-def fold(text: str) -> str:
-    """Lower case, marks removed, đ→d; same length as `text`."""
-    return "".join(_fold_char(c) for c in text)
-
-
 def key(text: str) -> str:
     """Matching key of `text`, one character per character: folded plus OCR letter repairs."""
     out = []
@@ -99,7 +87,7 @@ def key(text: str) -> str:
         elif c in OCR_LETTERS and (prev_alpha or next_alpha) and not (c.isdigit() and _in_number(text, i)):
             out.append(OCR_LETTERS[c])
         else:
-            out.append(_fold_char(c))
+            out.append(fold(c))
     return "".join(out)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.model import Document, row_id
+from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -37,21 +38,15 @@ def vocab() -> dict:
     return yaml.safe_load((DATA / "dates.yaml").read_text(encoding="utf-8"))
 
 
-def _fold(s: str) -> str:
-    from extractors.legal_refs import fold
-
-    return fold(s)
-
-
 def _alt(words) -> str:
     """Regex alternation of folded words, longest first, spaces as \\s+."""
-    folded = sorted({_fold(w) for w in words}, key=len, reverse=True)
+    folded = sorted({fold(w) for w in words}, key=len, reverse=True)
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in folded)
 
 
 @cache
 def _numerals() -> dict[str, int]:
-    return {_fold(k): int(v) for k, v in vocab()["numerals"].items()}
+    return {fold(k): int(v) for k, v in vocab()["numerals"].items()}
 
 
 @cache
@@ -93,8 +88,8 @@ def _marker_res() -> dict[str, re.Pattern]:
     v = vocab()
 
     def tail(words) -> re.Pattern:
-        day = _fold(v["words"]["day"])
-        stripped = {re.sub(rf"\s+{day}$", "", _fold(w)) for w in words} - {"", day}
+        day = fold(v["words"]["day"])
+        stripped = {re.sub(rf"\s+{day}$", "", fold(w)) for w in words} - {"", day}
         return re.compile(rf"(?:^|\W)(?P<w>{_alt(stripped)})\s*$")
 
     return {
@@ -160,7 +155,7 @@ def _quarter_forms() -> frozenset[str]:
 
 
 def _relative_offset(word: str) -> int:
-    table = {_fold(k): int(v) for k, v in vocab()["relative_years"].items()}
+    table = {fold(k): int(v) for k, v in vocab()["relative_years"].items()}
     return table.get(" ".join(word.split()), 0)
 
 
@@ -208,8 +203,8 @@ def document_year(doc: Document) -> int | None:
     for s in doc.sections:
         if s.kind in ("header", "title"):
             head_end = max(head_end, s.char_end)
-    year = _fold(vocab()["words"]["year"])
-    m = re.search(rf"(?:{year}|/)\s*((?:19|20)\d{{2}})(?!\d)", _fold(doc.text[:head_end]))
+    year = fold(vocab()["words"]["year"])
+    m = re.search(rf"(?:{year}|/)\s*((?:19|20)\d{{2}})(?!\d)", fold(doc.text[:head_end]))
     return int(m.group(1)) if m else None
 
 
@@ -264,7 +259,7 @@ def _benefit(folded: str, pos: int) -> bool:
 
 
 def _unit_recurrence(unit: str) -> str | None:
-    units = {_fold(k): v for k, v in vocab()["recurrence_units"].items()}
+    units = {fold(k): v for k, v in vocab()["recurrence_units"].items()}
     u = " ".join(unit.split())
     if u in units:
         return units[u]
@@ -280,7 +275,6 @@ def _number(token: str) -> int | None:
 
 def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int]] | None = None) -> list[Expr]:
     """All time expressions of `text` (pure; `masks` are spans to ignore, e.g. legal references)."""
-    from extractors.legal_refs import fold
 
     folded = fold(text)
     masks = masks or []
@@ -372,7 +366,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
     # "6 tháng cuối năm 2024"
     for m in p["year_part"].finditer(folded):
         n = _number(m.group("n"))
-        part = {_fold(k): v for k, v in vocab()["year_part"].items()}[m.group("part")]
+        part = {fold(k): v for k, v in vocab()["year_part"].items()}[m.group("part")]
         year = int(m.group("y")) if m.group("y") else (doc_year + _relative_offset(m.group("rel"))
                                                        if doc_year and m.group("rel") else doc_year)
         rng = year_part_range(n, part, year) if n and year else None

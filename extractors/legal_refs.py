@@ -31,25 +31,12 @@ import yaml
 from rapidfuzz import fuzz
 
 from pipeline.model import Document, row_id
+from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
 
 
 # ---------------------------------------------------------------- folding and data
-
-
-def fold(text: str) -> str:
-    """Lower-case, marks removed, đ→d, one character for one character (offsets are kept)."""
-    out = []
-    for ch in text:
-        if ch < "\x80":
-            out.append(ch.lower())
-        elif ch in "đĐðÐ":
-            out.append("d")
-        else:
-            base = unicodedata.normalize("NFD", ch)[0].lower()
-            out.append(base if len(base) == 1 else ch)
-    return "".join(out)
 
 
 def _load(name: str) -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.model import Document, Section
-from pipeline.segment import fold
+from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,26 +26,12 @@ from typing import Any
 import yaml
 
 from pipeline.model import Document, row_id
+from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
 TABLE = "targets"
 
 # ---------------------------------------------------------------- folding
-
-
-@cache
-def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", ch)[0].lower()
-    return base if len(base) == 1 else ch
-
-
-def fold(text: str) -> str:
-    """Lower-case, marks removed, đ→d, one character per character (offsets are kept)."""
-    if text.isascii():
-        return text.lower()
-    return "".join(ch.lower() if ch < "\x80" else _fold_char(ch) for ch in text)
 
 
 def fold_pattern(pattern: str) -> str:

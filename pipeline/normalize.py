@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .model import Page
+from .text import fold
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 VOWELS = set("aăâeêioôơuưy")
@@ -51,7 +52,7 @@ def fix_tone_placement(word: str) -> str:
     m = re.search(r"(oa|oe|uy)$", low)
     if not m or (m.group(1) == "uy" and low[: m.start()].endswith("q")):
         return word
-    if any(c in VOWELS for c in _strip_marks(low[: m.start()])):
+    if any(c in VOWELS for c in fold(low[: m.start()])):
         return word
     target = m.start()
     out = []
@@ -60,10 +61,6 @@ def fix_tone_placement(word: str) -> str:
         if i == target:
             out.append(tones[0])
     return unicodedata.normalize("NFC", "".join(out))
-
-
-def _strip_marks(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).replace("đ", "d")
 
 
 def normalize_word(word: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,14 +16,9 @@ from pathlib import Path
 import yaml
 
 from .model import Section
+from .text import fold
 
 DATA = Path(__file__).parent / "data"
-
-
-def fold(s: str) -> str:
-    """Lower-case, marks removed, đ→d: for matching markers on any text."""
-    s = unicodedata.normalize("NFD", s.lower())
-    return "".join(c for c in s if not unicodedata.combining(c)).replace("đ", "d")
 
 
 @cache
