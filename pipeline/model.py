@@ -73,6 +73,55 @@ class Section:
 
 
 @dataclass
+class Cell:
+    """One cell of a table (DESIGN.md, table `table_cells`); offsets into Document.text when located."""
+
+    row: int                          # 0 = header row
+    col: int
+    text: str                         # wrapped lines joined with one space
+    header: str | None = None         # the column's header text
+    row_span: int = 1
+    col_span: int = 1
+    page: int | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    confidence: float = 1.0
+
+
+@dataclass
+class TableRow:
+    """A row of a table: `data`, or `group` (one cell spanning all columns: "I. ...", "A. BỘ ...")."""
+
+    index: int                        # row number in the table (0 = header)
+    cells: list[Cell]                 # in column order; empty cells omitted
+    kind: str = "data"                # header | data | group
+    char_start: int | None = None
+    char_end: int | None = None
+
+    def cell(self, col: int) -> Cell | None:
+        return next((c for c in self.cells if c.col <= col < c.col + c.col_span), None)
+
+
+@dataclass
+class Table:
+    """A table of the document, whatever form it came in (PDF ruled, Word, Markdown, flattened text)."""
+
+    table_id: str                     # T1, T2, ... in document order
+    source: str                       # pdf | docx | markdown | flattened
+    headers: list[str]                # one per column
+    rows: list[TableRow]              # header row first (kind header), then data and group rows
+    char_start: int | None = None
+    char_end: int | None = None
+    section_id: str | None = None
+    page: int | None = None
+    confidence: float = 1.0
+
+    @property
+    def body(self) -> list[TableRow]:
+        return [r for r in self.rows if r.kind != "header"]
+
+
+@dataclass
 class Restoration:
     """One token changed by diacritic restoration, offsets into the final text."""
 
@@ -98,6 +147,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)     # filled by extractors.metadata
     restorations: list[Restoration] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)     # filled by pipeline.tables
     diacritics_restored: bool = False
     restored_share: float = 0.0
 
