@@ -40,7 +40,7 @@ def vocab() -> dict:
 
 def _alt(words) -> str:
     """Regex alternation of folded words, longest first, spaces as \\s+."""
-    folded = sorted({fold(w) for w in words}, key=len, reverse=True)
+    folded = sorted({fold(w) for w in words}, key=lambda w: (-len(w), w))
     return "|".join(r"\s+".join(map(re.escape, w.split())) for w in folded)
 
 
@@ -273,8 +273,120 @@ def _number(token: str) -> int | None:
     return int(token) if token.isdigit() else _numerals().get(token)
 
 
-def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int]] | None = None) -> list[Expr]:
-    """All time expressions of `text` (pure; `masks` are spans to ignore, e.g. legal references)."""
+@cache
+def _span_patterns() -> dict[str, re.Pattern]:
+    """Closed and open spans of quarters, months, days and years (dates.yaml: span_*, open_after, ...)."""
+    v = vocab()
+    frm, to = _alt(v["span_from"]), r"\s*(?:-|–|(?:" + _alt(w for w in v["span_to"] if w not in "-–") + r"))\s*"
+    y4 = r"(?:19|20)\d{2}"
+    q = r"quy\s+(?P<qN>iv|iii|ii|i|[1-4])(?![\w])(?:\s*(?:/|,?\s*nam)\s*(?P<yN>" + y4 + r")(?!\d))?"
+    mon = r"thang\s+(?P<mN>\d{1,2})(?:\s*(?:/|,?\s*nam)\s*(?P<yN>" + y4 + r")(?!\d))?"
+    q1, q2, mon1, mon4 = q.replace("N", "1"), q.replace("N", "2"), mon.replace("N", "1"), mon.replace("N", "4")
+    return {
+        "quarters": re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
+                               rf"(?:{q2}|(?P<yo>{y4})(?!\d))"),
+        "months": re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
+                             rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
+        "days": re.compile(rf"(?<!\w)(?:{frm})\s+ngay\s+(?P<d1>\d{{1,2}}){to}(?:het\s+)?(?:ngay\s+)?"
+                           rf"(?P<d2>\d{{1,2}})\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}})"
+                           rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)"),
+        "years": re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
+                            rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
+        "open": re.compile(rf"(?<!\w)(?:{frm})\s+(?:{q1}|{mon4}|nam\s+(?P<y3>{y4})(?!\d))"),
+        "open_after": re.compile(rf"(?<!\w)nam\s+(?P<y>{y4})\s*(?:{_alt(v['open_after'])})(?!\w)"),
+        "cited": re.compile(rf"(?<!\w)(?:{_alt(v['year_span_cited'])})(?!\w)"),
+        "year_due": re.compile(rf"(?<!\w)(?P<w>{_alt(v['year_due_before'])})\s+(?P<y>{y4})(?![\d/])"),
+    }
+
+
+def _quarter(token: str) -> int:
+    return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(token) or int(token)
+
+
+def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Expr]:
+    """Spans that the single-date passes would cut in two: "Từ quý III/2026 đến quý III/2027" (closed),
+    "từ ngày 03 đến ngày 05 tháng 9 năm 2026", "Năm 2025 - 2026", "từ năm 2026" and
+    "năm 2025 và các năm tiếp theo" (open). In a completion cell a bare year is due at its end."""
+    p, out = _span_patterns(), []
+
+    def add(x: Expr) -> None:
+        if free(x.start, x.end) and not any(y.start < x.end and x.start < y.end for y in out):
+            out.append(x)
+
+    for m in p["quarters"].finditer(folded):
+        y2 = m.group("y2") or m.group("yo")
+        y1 = m.group("y1") or y2 or doc_year
+        if not y1 or not (y2 or doc_year):
+            continue
+        a = quarter_range(_quarter(m.group("q1")), int(y1))[0]
+        b = (quarter_range(_quarter(m.group("q2")), int(y2 or doc_year))[1] if m.group("q2")
+             else dt.date(int(m.group("yo")), 12, 31))
+        if a <= b:
+            add(Expr(m.start(), m.end(), "period", a, b, confidence=0.85))
+    for m in p["months"].finditer(folded):
+        m1, m2, y2 = int(m.group("m1")), int(m.group("m2")), int(m.group("y2"))
+        y1 = int(m.group("y1") or y2)
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12 and dt.date(y1, m1, 1) <= dt.date(y2, m2, 1):
+            add(Expr(m.start(), m.end(), "period", dt.date(y1, m1, 1), month_end(y2, m2), confidence=0.8))
+    for m in p["days"].finditer(folded):
+        y = int(m.group("y")) if m.group("y") else doc_year
+        try:
+            a, b = dt.date(y, int(m.group("m")), int(m.group("d1"))), dt.date(y, int(m.group("m")), int(m.group("d2")))
+        except (TypeError, ValueError):
+            continue
+        if a <= b:
+            add(Expr(m.start(), m.end(), "period", a, b, confidence=0.85))
+    seen_years: set[tuple[int, int]] = set()
+    for m in p["years"].finditer(folded):
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if not (m.group("pre") or completion) or not y1 <= y2 <= y1 + 30:
+            continue
+        if not completion:
+            line = folded[max(folded.rfind("\n", 0, m.start()) + 1, m.start() - 150):m.start()]
+            if (y1, y2) in seen_years or p["cited"].search(line) or folded[m.end():m.end() + 2].strip()[:1] == ":":
+                continue
+            seen_years.add((y1, y2))
+        add(Expr(m.start(), m.end(), "period", dt.date(y1, 1, 1), dt.date(y2, 12, 31), confidence=0.75))
+    for m in p["open_after"].finditer(folded):
+        add(Expr(m.start(), m.end(), "period", dt.date(int(m.group("y")), 1, 1), confidence=0.8))
+    for m in p["open"].finditer(folded):
+        if m.group("q1") and (m.group("y1") or doc_year):
+            start = quarter_range(_quarter(m.group("q1")), int(m.group("y1") or doc_year))[0]
+        elif m.group("m4") and (m.group("y4") or doc_year) and 1 <= int(m.group("m4")) <= 12:
+            start = dt.date(int(m.group("y4") or doc_year), int(m.group("m4")), 1)
+        elif m.group("y3"):
+            start = dt.date(int(m.group("y3")), 1, 1)
+        else:
+            continue
+        add(Expr(m.start(), m.end(), "period", start, confidence=0.8))
+    for m in p["year_due"].finditer(folded):
+        add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
+    if completion:
+        for m in re.finditer(r"(?<![\w/])nam\s+(?P<y>(?:19|20)\d{2})(?![\d/])", folded):
+            if re.search(r"(?:quy|thang)\s+\w{1,3}\s*,?\s*$", folded[max(0, m.start() - 12):m.start()]):
+                continue
+            add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
+    return out
+
+
+def completion_expressions(text: str, doc_year: int | None) -> list[Expr]:
+    """Time expressions of a completion-time cell ("Quý I/2026", "Tháng 6/2026", "Năm 2026"):
+    a single quarter, month or year is `due` on its last day; spans stay periods."""
+    out = []
+    for x in find_expressions(text, doc_year, completion=True):
+        if x.kind == "scheduled" and x.date_end is not None:
+            x.kind, x.date, x.date_end = "due", x.date_end, None
+        elif x.kind == "period" and x.date and x.date_end and x.date.day == 1 and x.date_end == month_end(
+                x.date.year, x.date.month):
+            x.kind, x.date, x.date_end = "due", x.date_end, None
+        out.append(x)
+    return out
+
+
+def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int]] | None = None,
+                     completion: bool = False) -> list[Expr]:
+    """All time expressions of `text` (pure; `masks` are spans to ignore, e.g. legal references).
+    `completion`: the text is a completion-time cell, where a bare year is a due date."""
 
     folded = fold(text)
     masks = masks or []
@@ -283,6 +395,8 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
 
     def free(s: int, e: int) -> bool:
         return not _masked(s, e, masks) and not any(x.start < e and s < x.end for x in found)
+
+    found.extend(_spans(folded, doc_year, free, completion))
 
     # ranges "từ 01/01/2021 đến 30/9/2021"
     for d1 in find_dates(folded):

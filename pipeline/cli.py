@@ -85,6 +85,31 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .gold import evaluate_run, format_report, load_gold, read_run
+
+    if not Path(args.run).is_dir():
+        print(f"kehoach eval: {args.run} is not a run directory (write one with `kehoach run ... --out DIR`)",
+              file=sys.stderr)
+        return 2
+    gold = []
+    for g in args.gold:
+        if not Path(g).is_dir():
+            print(f"kehoach eval: gold folder {g} not found", file=sys.stderr)
+            return 2
+        gold += load_gold(Path(g))
+    result = evaluate_run(read_run(Path(args.run)), gold)
+    print(format_report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result["groups"], indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if args.details:
+        Path(args.details).write_text(json.dumps(result["details"], indent=1, sort_keys=True, ensure_ascii=False)
+                                      + "\n", encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="kehoach",
@@ -121,6 +146,17 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--corpus", required=True, metavar="PATH", help="UTF-8 text, one paragraph per line (.gz ok)")
     t.add_argument("--out", required=True, metavar="FILE", help="where to write the model")
     t.set_defaults(func=_cmd_train)
+
+    e = sub.add_parser("eval", help="precision, recall and F1 of a run against hand-made gold",
+                       description="Score a run against gold folders (tests/gold/dev format, or the seeds' flat "
+                                   "files): P/R/F1 per table for each group of the gold (seeds, tune, check).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="example:\n  kehoach eval outputs/dev --gold tests/gold/dev --gold tests/gold/seeds")
+    e.add_argument("run", metavar="RUN", help="a run directory written by `kehoach run`")
+    e.add_argument("--gold", action="append", required=True, metavar="DIR", help="gold folder (repeatable)")
+    e.add_argument("--json", metavar="FILE", help="also write the figures as JSON (a DVC metrics file)")
+    e.add_argument("--details", metavar="FILE", help="write per-document figures, false positives and misses")
+    e.set_defaults(func=_cmd_eval)
 
     from .diff import add_parser as add_diff_parser
 

@@ -99,6 +99,7 @@ class Run:
     assignments: pd.DataFrame
     deadlines: pd.DataFrame
     legal_refs: pd.DataFrame
+    tasks: pd.DataFrame
     restorations: pd.DataFrame
     errors: pd.DataFrame
     _con: object = field(default=None, repr=False, compare=False)

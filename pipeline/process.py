@@ -199,6 +199,9 @@ def failed_stage(timings: dict[str, float]) -> str:
 def _finish(res: DocResult, doc: Document) -> DocResult:
     """Link the extracted rows and add the per-document tables."""
     link(res.tables, doc)
+    from extractors import tasks
+
+    tasks.attach(doc, res.tables)
     res.tables["sections"] = [section_row(doc, s) for s in doc.sections]
     res.tables["texts"] = [{"doc_id": doc.doc_id, "text": doc.text, "raw_text": doc.raw_text}]
     res.tables["restorations"] = [

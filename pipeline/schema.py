@@ -50,12 +50,17 @@ SCHEMAS: dict[str, pa.Schema] = {
     "assignments": _schema([
         ("assignment_id", STR), *PROVENANCE, ("agency_id", STR), ("agency_name", STR),
         ("agency_surface", STR), ("agency_type", STR), ("role", STR), ("task", STR),
-        ("task_refs", LIST), ("deadline_ids", LIST),
+        ("task_refs", LIST), ("deadline_ids", LIST), ("task_id", STR),
     ]),
     "deadlines": _schema([
         ("deadline_id", STR), *PROVENANCE, ("kind", STR), ("date", DATE), ("date_end", DATE),
         ("time", STR), ("recurrence", STR), ("recurrence_anchor", STR), ("expression", STR),
-        ("task", STR), ("agency_ids", LIST),
+        ("task", STR), ("agency_ids", LIST), ("task_id", STR),
+    ]),
+    "tasks": _schema([
+        ("task_id", STR), *PROVENANCE, ("number", STR), ("text", STR), ("group", STR),
+        ("lead_ids", LIST), ("lead_names", LIST), ("support_ids", LIST), ("support_names", LIST),
+        ("deliverable", STR), ("deadline_ids", LIST), ("deadline_text", STR), ("source", STR),
     ]),
     "legal_refs": _schema([
         ("ref_id", STR), *PROVENANCE, ("ref_type", STR), ("number", STR), ("year", I32),
@@ -81,6 +86,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "assignments": ["doc_id", "char_start", "assignment_id"],
     "deadlines": ["doc_id", "char_start", "deadline_id"],
     "legal_refs": ["doc_id", "char_start", "ref_id"],
+    "tasks": ["doc_id", "char_start", "task_id"],
     "restorations": ["doc_id", "char_start"],
     "errors": ["source_path", "stage", "message"],
 }
@@ -88,7 +94,7 @@ SORT_KEYS: dict[str, list[str]] = {
 #: The id column of each extracted table (used by diff to pair rows).
 ID_COLUMNS = {
     "documents": "doc_id", "targets": "target_id", "assignments": "assignment_id",
-    "deadlines": "deadline_id", "legal_refs": "ref_id",
+    "deadlines": "deadline_id", "legal_refs": "ref_id", "tasks": "task_id",
 }
 
 TABLES = list(SCHEMAS)

@@ -1,0 +1,295 @@
+"""Tasks (DESIGN.md, table `tasks`): who does what, by when, with what result.
+
+Two sources: every row of a task table (STT | nhiệm vụ | chủ trì | phối hợp | kết quả |
+thời gian hoàn thành, in whatever form the table came: PDF, Word, Markdown, flattened text),
+and every clause or item of the text whose assignments name who does it. A table task
+brings its own `assignments` rows (one per agency of its lead and support cells, carrying
+`task_id`) and `deadlines` rows (from its time cell: "Quý I/2027" there is due on 31 March);
+a text task links the assignments and deadlines the other extractors found in its sentence.
+
+`attach(doc, tables)` runs after the other extractors and the sentence linker.
+Vocabulary: extractors/data/tasks.yaml.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.model import Document, Table, TableRow, row_id
+from pipeline.text import fold
+
+from . import deadlines as deadlines_mod
+from .agencies import Mention, find_agencies
+
+DATA = Path(__file__).parent / "data"
+ROMAN = re.compile(r"^(?P<label>[IVX]{1,5}|[A-Z])\s*[.)]?\s*(?:$|\s)")
+NUMBER = re.compile(r"^\s*(?P<n>\d{1,3}(?:\.\d{1,2})*)\s*[.)]?\s*$")
+
+
+@cache
+def vocab() -> dict:
+    return yaml.safe_load((DATA / "tasks.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def _column_phrases() -> list[tuple[str, str]]:
+    return [(role, fold(p)) for role, phrases in vocab()["columns"].items() for p in phrases]
+
+
+def _match(header: str) -> tuple[str | None, tuple[int, int]]:
+    """(role, strength) of a header: whole phrase > prefix > inside, longer phrases first."""
+    h = " ".join(fold(header or "").replace("/", " ").split()).strip(" .:")
+    best: tuple[str | None, tuple[int, int]] = (None, (0, 0))
+    for role, phrase in _column_phrases():
+        if h == phrase:
+            rank = 3
+        elif h.startswith(phrase + " "):
+            rank = 2
+        elif len(phrase) > 6 and phrase in h:
+            rank = 1
+        else:
+            continue
+        if (rank, len(phrase)) > best[1]:
+            best = (role, (rank, len(phrase)))
+    return best
+
+
+def column_role(header: str) -> str | None:
+    """The role of a column from its header ("Cơ quan chủ trì" → lead), None if unknown."""
+    return _match(header)[0]
+
+
+def columns(table: Table) -> dict[str, int]:
+    """Role → column index: for each role, the column whose header matches it best (then the first)."""
+    best: dict[str, tuple[tuple[int, int], int]] = {}
+    for i, h in enumerate(table.headers):
+        role, strength = _match(h)
+        if role and (role not in best or strength > best[role][0]):
+            best[role] = (strength, i)
+    return {role: i for role, (_, i) in best.items()}
+
+
+def is_task_table(table: Table) -> bool:
+    """A table with a lead column and either a task column or a support/time column."""
+    c = columns(table)
+    return "lead" in c and ("task" in c or "support" in c or "time" in c)
+
+
+@dataclass
+class Task:
+    """One task before it becomes rows."""
+
+    number: str | None
+    text: str
+    group: str | None
+    section_id: str | None
+    start: int | None
+    end: int | None
+    leads: list[Mention] = field(default_factory=list)
+    supports: list[Mention] = field(default_factory=list)
+    reports: list[Mention] = field(default_factory=list)
+    deliverable: str | None = None
+    deadline_text: str | None = None
+    deadline_exprs: list[tuple[deadlines_mod.Expr, int | None]] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+def _members(text: str, jurisdiction: str | None) -> list[Mention]:
+    """Agencies of a cell ("Bộ Tài chính, Bộ Nội vụ", "- Bộ Y tế;"), each once, in order."""
+    seen, out = set(), []
+    for m in find_agencies(text, jurisdiction):
+        if m.agency_id not in seen:
+            seen.add(m.agency_id)
+            out.append(m)
+    return out
+
+
+def _shift(m: Mention, offset: int | None) -> Mention:
+    if offset is None:
+        return m
+    return Mention(m.start + offset, m.end + offset, m.surface, m.name, m.type, m.agency_id, m.confidence, m.scope)
+
+
+def _group_label(row: TableRow) -> str | None:
+    text = " ".join(c.text for c in row.cells).strip()
+    m = ROMAN.match(text)
+    return m.group("label") if m else None
+
+
+def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int | None) -> list[Task]:
+    """One Task per numbered (or agency-bearing) row of a task table."""
+    cols = columns(table)
+    time_header = fold(table.headers[cols["time"]]) if "time" in cols else ""
+    completion = any(fold(w) in time_header for w in vocab()["completion_words"])
+    base = table.section_id
+    if base and doc.sections:
+        sec = next((s for s in doc.sections if s.section_id == base), None)
+        while sec is not None and sec.kind not in ("appendix", "part", "clause", "article", "title"):
+            sec = next((s for s in doc.sections if s.section_id == sec.parent_id), None)
+        base = sec.section_id if sec is not None else base
+    group, out = None, []
+    for row in table.body:
+        if row.kind == "group":
+            label = _group_label(row)
+            group = f"{base}.{label}" if base and label else (label or group)
+            continue
+
+        def cell(role: str):
+            return row.cell(cols[role]) if role in cols else None
+
+        lead_c, sup_c, time_c = cell("lead"), cell("support"), cell("time")
+        num_c, task_c, del_c, rep_c = cell("number"), cell("task"), cell("deliverable"), cell("report_to")
+        number = None
+        if num_c is not None:
+            m = NUMBER.match(num_c.text)
+            number = m.group("n") if m else (num_c.text.strip() or None)
+        leads = [_shift(m, lead_c.char_start) for m in _members(lead_c.text, jurisdiction)] if lead_c else []
+        supports = [_shift(m, sup_c.char_start) for m in _members(sup_c.text, jurisdiction)] if sup_c else []
+        reports = [_shift(m, rep_c.char_start) for m in _members(rep_c.text, jurisdiction)] if rep_c else []
+        if number is None and not leads:
+            continue
+        exprs = []
+        if time_c is not None and time_c.text.strip():
+            find = deadlines_mod.completion_expressions if completion else deadlines_mod.find_expressions
+            exprs = [(x, time_c.char_start) for x in find(time_c.text, year)]
+        starts = [c.char_start for c in row.cells if c.char_start is not None]
+        ends = [c.char_end for c in row.cells if c.char_end is not None]
+        conf = min([c.confidence for c in row.cells] or [table.confidence])
+        out.append(Task(number, " ".join((task_c.text if task_c else "").split()), group,
+                        group or base or table.section_id,
+                        row.char_start if row.char_start is not None else (min(starts) if starts else None),
+                        row.char_end if row.char_end is not None else (max(ends) if ends else None),
+                        leads, supports, reports, " ".join(del_c.text.split()) if del_c else None,
+                        " ".join(time_c.text.split()) if time_c else None, exprs, round(conf, 3)))
+    return out
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _provenance(doc: Document, start: int | None, end: int | None, section_id: str | None) -> dict:
+    if start is None or end is None:
+        return {"doc_id": doc.doc_id, "section_id": section_id, "char_start": None, "char_end": None,
+                "page": None, "sentence": None}
+    prov = doc.provenance(start, end)
+    prov["section_id"] = section_id or prov["section_id"]
+    return prov
+
+
+def _task_row(doc: Document, t: Task, task_id: str, deadline_ids: list[str], source: str) -> dict:
+    prov = _provenance(doc, t.start, t.end, t.section_id)
+    if source == "table" and t.start is not None:
+        prov["sentence"] = " ".join(doc.text[t.start:t.end].split())[:400] or None
+    return {
+        "task_id": task_id, **prov, "confidence": t.confidence, "number": t.number, "text": t.text or None,
+        "group": t.group, "lead_ids": [m.agency_id for m in t.leads], "lead_names": [m.name for m in t.leads],
+        "support_ids": [m.agency_id for m in t.supports], "support_names": [m.name for m in t.supports],
+        "deliverable": t.deliverable or None, "deadline_ids": deadline_ids, "deadline_text": t.deadline_text or None,
+        "source": source,
+    }
+
+
+def _within(r: dict, spans: list[tuple[int, int]]) -> bool:
+    s = r.get("char_start")
+    return s is not None and any(a <= s < b for a, b in spans)
+
+
+def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
+    """Add `tasks` to `tables`: task-table rows (with their own assignments and deadlines, which replace
+    what the text extractors read from the table's cells) and text tasks (grouping assignments)."""
+    from .assignments import jurisdiction_of
+
+    jurisdiction = jurisdiction_of(doc)
+    year = deadlines_mod.document_year(doc)
+    task_rows: list[dict] = []
+    assignments = tables.setdefault("assignments", [])
+    deadlines = tables.setdefault("deadlines", [])
+    found = [(tb, table_tasks(doc, tb, jurisdiction, year)) for tb in doc.tables if is_task_table(tb)]
+    spans = [(tb.char_start, tb.char_end) for tb, ts in found if ts and tb.char_start is not None]
+    assignments[:] = [r for r in assignments if not _within(r, spans)]
+    deadlines[:] = [r for r in deadlines if not _within(r, spans)]
+    seen: Counter = Counter()
+    for tb, ts in found:
+        for i, t in enumerate(ts):
+            key = (tb.table_id, t.number, t.group, t.text[:60])
+            seen[key] += 1
+            task_id = row_id(doc.doc_id, "tasks", *key, seen[key])
+            d_ids = []
+            for x, off in t.deadline_exprs:
+                d_ids.append(_deadline_row(doc, deadlines, t, x, off, task_id))
+            for role, ms in (("lead", t.leads), ("support", t.supports), ("report_to", t.reports)):
+                for m in ms:
+                    assignments.append(_assignment_row(doc, t, m, role, task_id, d_ids))
+            task_rows.append(_task_row(doc, t, task_id, d_ids, "table"))
+    task_rows += text_tasks(doc, assignments, deadlines)
+    tables["tasks"] = task_rows
+
+
+def _deadline_row(doc: Document, out: list[dict], t: Task, x, off: int | None, task_id: str) -> str:
+    start = off + x.start if off is not None else t.start
+    end = off + x.end if off is not None else t.end
+    did = row_id(doc.doc_id, "deadlines", task_id, x.kind, x.date, x.date_end, x.recurrence, x.start)
+    prov = _provenance(doc, start, end, t.section_id)
+    out.append({
+        "deadline_id": did, **prov, "confidence": round(x.confidence * t.confidence, 3), "kind": x.kind,
+        "date": x.date, "date_end": x.date_end, "time": x.time, "recurrence": x.recurrence,
+        "recurrence_anchor": x.anchor, "expression": " ".join((t.deadline_text or "").split())[:200] or None,
+        "task": t.text[:300] or None, "agency_ids": sorted({m.agency_id for m in t.leads + t.supports}),
+        "task_id": task_id,
+    })
+    return did
+
+
+def _assignment_row(doc: Document, t: Task, m: Mention, role: str, task_id: str, d_ids: list[str]) -> dict:
+    prov = _provenance(doc, m.start if t.start is not None else None, m.end if t.start is not None else None,
+                       t.section_id)
+    return {
+        "assignment_id": row_id(doc.doc_id, "assignments", task_id, m.agency_id, role),
+        **prov, "confidence": round(0.9 * m.confidence * t.confidence, 3), "agency_id": m.agency_id,
+        "agency_name": m.name, "agency_surface": m.surface, "agency_type": m.type, "role": role,
+        "task": t.text[:300] or None, "task_refs": [], "deadline_ids": list(d_ids), "task_id": task_id,
+    }
+
+
+def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) -> list[dict]:
+    """One task per sentence or item of the text whose assignments name a doer (lead, responsible,
+    standing); its supports are the support rows of the same sentence."""
+    lead_roles = set(vocab()["text_lead_roles"])
+    groups: dict[tuple, list[dict]] = {}
+    for r in assignments:
+        if r.get("task_id") or r.get("char_start") is None:
+            continue
+        span = doc.sentence_span(r["char_start"], r["char_end"])
+        groups.setdefault((r["section_id"], span), []).append(r)
+    out = []
+    by_id = {d["deadline_id"]: d for d in deadlines}
+    for (sid, (a, b)), rows in sorted(groups.items(), key=lambda kv: (kv[0][1], str(kv[0][0]))):
+        leads = [r for r in rows if r["role"] in lead_roles]
+        if not leads:
+            continue
+        task_id = row_id(doc.doc_id, "tasks", "text", sid, a, b)
+        d_ids = sorted({d for r in rows for d in (r.get("deadline_ids") or []) if d in by_id})
+        for r in rows:
+            r["task_id"] = task_id
+        for d in d_ids:
+            by_id[d].setdefault("task_id", task_id)
+        prov = doc.provenance(a, max(a, b))
+        names = lambda rs, attr: list(dict.fromkeys(r[attr] for r in rs))  # noqa: E731
+        supports = [r for r in rows if r["role"] == "support"]
+        label = sid.rsplit(".", 1)[-1] if sid else None
+        out.append({
+            "task_id": task_id, **prov, "section_id": sid, "confidence": round(min(r["confidence"] for r in leads), 3),
+            "number": label, "text": " ".join(doc.text[a:b].split())[:400] or None,
+            "group": sid.rsplit(".", 1)[0] if sid and "." in sid else None,
+            "lead_ids": names(leads, "agency_id"), "lead_names": names(leads, "agency_name"),
+            "support_ids": names(supports, "agency_id"), "support_names": names(supports, "agency_name"),
+            "deliverable": None, "deadline_ids": d_ids,
+            "deadline_text": "; ".join(by_id[d]["expression"] for d in d_ids if by_id[d].get("expression")) or None,
+            "source": "text",
+        })
+    return out

@@ -1,0 +1,107 @@
+"""The hand-made gold on real plans loads and is valid, and the scorer counts it as ANNOTATION.md says."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.gold import Score, evaluate_run, gold_section, load_gold, score_metadata, score_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT / "tests" / "gold" / "dev"
+DEV_PDF = ROOT / "tests" / "gold" / "dev-pdf"
+PLANS = ROOT.parent / "shared" / "dev-plans"
+
+ENUMS = {
+    "deadlines": {"kind": {"due", "scheduled", "period", "recurring"},
+                  "recurrence": {None, "daily", "weekly", "monthly", "quarterly", "semiannual", "yearly"}},
+    "assignments": {"role": {"lead", "support", "standing", "responsible", "report_to"}},
+    "targets": {"comparator": {None, "eq", "ge", "gt", "le", "lt", "approx"},
+                "kind": {None, "target", "baseline", "actual"}},
+}
+
+
+def _collapsed(path: Path) -> str:
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_split_is_fixed_and_disjoint():
+    split = yaml.safe_load((DEV / "split.yaml").read_text(encoding="utf-8"))
+    tune, check = set(split["tune"]), set(split["check"])
+    assert len(tune) >= 6 and len(check) >= 6 and not tune & check
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in DEV.iterdir() if p.is_dir()) if DEV.is_dir() else [])
+def test_dev_gold_is_valid(folder):
+    d = DEV / folder
+    for table in ("sections", "legal_refs", "deadlines", "targets", "assignments"):
+        assert (d / f"{table}.yaml").exists(), f"{folder}: {table}.yaml missing"
+    text = _collapsed(PLANS / "text" / f"{folder}.txt") if (PLANS / "text" / f"{folder}.txt").exists() else None
+    meta = yaml.safe_load((d / "meta.yaml").read_text(encoding="utf-8"))
+    assert meta.get("doc_type") and meta.get("issuer_level") in {"central", "province", "district", "commune"}
+    for f in sorted(d.glob("*.yaml")):
+        if f.stem == "meta":
+            continue
+        rows = yaml.safe_load(f.read_text(encoding="utf-8")) or []
+        assert isinstance(rows, list), f
+        for r in rows:
+            if f.stem != "sections":
+                assert r.get("section_id"), (f.name, r)
+                if text is not None and r.get("snippet"):
+                    assert " ".join(str(r["snippet"]).split()) in text, (f.name, r["snippet"])
+            for field, allowed in ENUMS.get(f.stem, {}).items():
+                assert r.get(field) in allowed, (f.name, field, r)
+            for field in ("date", "date_end"):
+                if r.get(field) is not None:
+                    assert isinstance(r[field], dt.date), (f.name, field, r)
+
+
+@pytest.mark.skipif(not DEV_PDF.is_dir(), reason="no PDF task-table gold")
+def test_pdf_task_gold_is_consistent():
+    docs = load_gold(DEV_PDF)
+    assert len(docs) >= 3
+    for g in docs:
+        numbers = [t["number"] for t in g.tables["tasks"]]
+        assert len(numbers) == len(set(map(str, numbers))), g.name
+        leads = sum(len(t.get("lead_names") or []) for t in g.tables["tasks"])
+        assert leads == sum(1 for a in g.tables["assignments"] if a["role"] == "lead"), g.name
+
+
+def test_optional_rows_count_for_precision_only():
+    gold = [{"k": "a"}, {"k": "b"}, {"k": "c", "optional": True}]
+    s, fp, fn = score_rows([{"k": "a"}, {"k": "c"}, {"k": "x"}], gold, ["k"])
+    assert (s.tp, s.n_pred, s.n_gold, s.tp_pred) == (1, 3, 2, 2)
+    assert fp == [("x",)] and fn == [("b",)]
+    assert s.precision == pytest.approx(2 / 3) and s.recall == 0.5
+
+
+def test_scores_add_up():
+    s = Score(1, 3, 2, 2) + Score(2, 2, 4)
+    assert (s.tp, s.n_pred, s.n_gold, s.tp_pred) == (3, 5, 6, 4)
+
+
+def test_bullet_sections_take_their_labelled_ancestor():
+    assert gold_section("IV.1.-3") == "IV.1"
+    assert gold_section("II.1.đ.*1.-1") == "II.1.đ.*1"
+    assert gold_section("PL1.II") == "PL1.II"
+
+
+def test_metadata_fields_are_items():
+    s, fp, fn = score_metadata({"doc_number": "12/KH-UBND", "issuer": "UBND tỉnh X", "title": None},
+                               {"doc_number": "12/KH-UBND", "issuer": "UBND tỉnh Y", "title": "T"})
+    assert (s.tp, s.n_pred, s.n_gold) == (1, 2, 3)
+
+
+def test_evaluate_run_groups_by_split(tmp_path):
+    g = tmp_path / "gold"
+    (g / "plan-a").mkdir(parents=True)
+    (g / "split.yaml").write_text("tune: [plan-a]\ncheck: []\n")
+    (g / "plan-a" / "targets.yaml").write_text("- {value: 95.0, unit: percent, target_year: 2026, section_id: I}\n")
+    run = {"documents": [{"doc_id": "d1", "source_path": "x/plan-a.txt"}],
+           "targets": [{"doc_id": "d1", "value": 95.0, "unit": "percent", "target_year": 2026, "section_id": "I"},
+                       {"doc_id": "d1", "value": 5.0, "unit": "percent", "target_year": 2026, "section_id": "I"}]}
+    res = evaluate_run(run, load_gold(g))
+    assert res["groups"]["tune"]["targets"]["precision"] == 0.5
+    assert res["groups"]["tune"]["targets"]["recall"] == 1.0
