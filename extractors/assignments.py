@@ -558,7 +558,7 @@ class Rows:
             "assignment_id": rid, **prov, "confidence": round(BASE_CONFIDENCE[how] * m.confidence, 3),
             "agency_id": m.agency_id, "agency_name": m.name, "agency_surface": m.surface,
             "agency_type": m.type, "role": role, "task": " ".join(task.split()).strip(" :;,-") or None,
-            "task_refs": list(refs), "deadline_ids": [],
+            "task_refs": list(refs), "deadline_ids": [], "task_id": None,
         })
 
 

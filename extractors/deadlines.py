@@ -591,5 +591,6 @@ def extract(doc: Document) -> list[dict]:
             "expression": " ".join(doc.text[x.start:x.end].split()),
             "task": prov["sentence"],
             "agency_ids": [],
+            "task_id": None,
         })
     return rows
