@@ -16,6 +16,7 @@ as an agency not in the gazetteer, under its printed name.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -190,13 +191,13 @@ def gazetteer() -> dict:
                     if g not in forms:
                         forms.add(g)
                         todo.append(g)
-        for f in forms:
+        for f in sorted(forms):  # sorted: variant order must not depend on the hash seed
             toks = _keys(f)
             if toks:
                 abbr = len(toks) == 1 and f.upper() == f
                 variants.append(Variant(toks, " ".join(toks), f, e, "".join(toks),
                                         None if abbr else _threshold_for(" ".join(toks), e), abbr))
-    variants.sort(key=lambda v: -len(v.joined))
+    variants.sort(key=lambda v: (-len(v.joined), v.joined, v.text, v.entry.name))
     by_first: dict[str, list[Variant]] = {}
     by_char: dict[str, list[Variant]] = {}
     for v in variants:
@@ -296,10 +297,16 @@ def _exact_at(toks: list[Token], i: int, text: str) -> tuple[Variant, int, float
     keys = [t.key for t in toks[i:i + 16]]
     best = None
     for v in g["by_first"].get(keys[0], ()):
+        if best is not None and v.joined != best[0].joined:
+            break
         n = len(v.tokens)
         if tuple(keys[:n]) == v.tokens and _admissible(v, text, toks, i, i + n):
-            best = (v, i + n, 1.0)
-            break
+            # among variants with the same key, the one printed as in the text wins (not the hash seed)
+            printed = text[toks[i].start:toks[i + n - 1].end].lower() == v.text.lower()
+            if best is None or printed:
+                best = (v, i + n, 1.0)
+            if printed:
+                break
     for v in _fuzzy_candidates(keys[0]):
         if best is not None and len(v.joined) <= len(best[0].joined):
             break
@@ -341,9 +348,9 @@ def _fuzzy_candidates(first: str) -> tuple["Variant", ...]:
     """Variants whose first word is close to token `first`, longest first."""
     g = gazetteer()
     firsts = {v.tokens[0] for v in g["by_char"].get(first[0], ())}
-    close = [f for f in firsts if _first_close(first, f)]
+    close = [f for f in sorted(firsts) if _first_close(first, f)]
     out = [v for f in close for v in g["by_first"][f]]
-    out.sort(key=lambda v: -len(v.joined))
+    out.sort(key=lambda v: (-len(v.joined), v.joined, v.text, v.entry.name))
     return tuple(out)
 
 
@@ -624,3 +631,74 @@ def vague_at(toks: list[Token], j: int) -> int:
 def title_at(toks: list[Token], j: int) -> int:
     """Token length of a title ("Giám đốc", "Chủ tịch") at token j, 0 if none."""
     return _seq_at(toks, j, gazetteer()["titles"])
+
+
+# ---------------------------------------------------------------- the agencies table
+
+
+@cache
+def history() -> dict[str, dict]:
+    """agency_history.yaml by name: level, valid_from, predecessors (with the date they ended)."""
+    data = yaml.load((DATA / "agency_history.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+    out: dict[str, dict] = {}
+    for c in data["changes"]:
+        e = out.setdefault(c["name"], {"level": c["level"], "valid_from": None, "predecessors": [],
+                                       "successors": [], "valid_to": None})
+        e["valid_from"] = c.get("valid_from") or e["valid_from"]
+        for p in c.get("predecessors") or []:
+            e["predecessors"].append(p)
+            pe = out.setdefault(p, {"level": c["level"], "valid_from": None, "predecessors": [],
+                                    "successors": [], "valid_to": None})
+            pe["successors"].append(c["name"])
+            start = c.get("valid_from") or c.get("since")
+            if start is not None:
+                end = start - dt.timedelta(days=1)
+                pe["valid_to"] = max(pe["valid_to"], end) if pe["valid_to"] else end
+    return out
+
+
+@cache
+def _vocabulary_names() -> tuple[tuple[str, ...], dict[str, Entry]]:
+    entries = {v.entry.name: v.entry for v in gazetteer()["variants"]}
+    return tuple(sorted(entries, key=len, reverse=True)), entries
+
+
+def _level(name: str, national: bool) -> str:
+    f = fold(name)
+    if national:
+        return "central"
+    if "xa, phuong" in f or "phuong, xa" in f or f.endswith((" xa", " phuong")):
+        return "commune"
+    if "quan, huyen" in f or f.endswith((" huyen", " quan")):
+        return "district"
+    return "province"
+
+
+def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) -> list[dict]:
+    """Rows of the `agencies` table for (agency_id, name, type) met in a document, with their known
+    predecessors and successors (agency_history.yaml), so a query can follow a duty across 2025."""
+    names, entries = _vocabulary_names()
+    hist = history()
+    todo = list(agencies)
+    rows: dict[str, dict] = {}
+    while todo:
+        aid, name, typ = todo.pop()
+        if aid in rows:
+            continue
+        national = aid.endswith("@viet-nam") or "@" not in aid and jurisdiction is None
+        entry = next((entries[n] for n in names if fold(name).startswith(fold(n))), None)
+        national = national or bool(entry and entry.national)
+        juris = "Việt Nam" if national else jurisdiction
+        h = hist.get(name, {})
+        link = lambda n: agency_id(n, juris)  # noqa: E731
+        rows[aid] = {
+            "agency_id": aid, "name": name, "agency_type": typ, "level": h.get("level") or _level(name, national),
+            "jurisdiction": juris, "valid_from": h.get("valid_from"), "valid_to": h.get("valid_to"),
+            "predecessor_ids": sorted(link(n) for n in h.get("predecessors", [])),
+            "successor_ids": sorted(link(n) for n in h.get("successors", [])),
+            "source": "vocabulary" if entry is not None else "text",
+        }
+        for n in h.get("predecessors", []) + h.get("successors", []):
+            other = next((entries[x] for x in names if fold(n).startswith(fold(x))), None)
+            todo.append((link(n), n, other.type if other else typ))
+    return [rows[k] for k in sorted(rows)]

@@ -100,6 +100,7 @@ class Run:
     deadlines: pd.DataFrame
     legal_refs: pd.DataFrame
     tasks: pd.DataFrame
+    agencies: pd.DataFrame
     restorations: pd.DataFrame
     errors: pd.DataFrame
     _con: object = field(default=None, repr=False, compare=False)

@@ -202,6 +202,7 @@ def _finish(res: DocResult, doc: Document) -> DocResult:
     from extractors import tasks
 
     tasks.attach(doc, res.tables)
+    res.tables["agencies"] = agency_table(doc, res.tables)
     res.tables["sections"] = [section_row(doc, s) for s in doc.sections]
     res.tables["texts"] = [{"doc_id": doc.doc_id, "text": doc.text, "raw_text": doc.raw_text}]
     res.tables["restorations"] = [
@@ -210,6 +211,16 @@ def _finish(res: DocResult, doc: Document) -> DocResult:
         for c in doc.restorations]
     res.tables["documents"] = [document_row(doc, res)]
     return res
+
+
+def agency_table(doc: Document, tables: dict[str, list[dict]]) -> list[dict]:
+    """`agencies` rows for the agencies this document assigns work to (shared across the run)."""
+    from extractors.agencies import agency_rows
+    from extractors.assignments import jurisdiction_of
+
+    met = sorted({(r["agency_id"], r["agency_name"], r["agency_type"]) for r in tables.get("assignments", [])
+                  if r.get("agency_id")})
+    return agency_rows(met, jurisdiction_of(doc))
 
 
 def _error(path: str, sha: str | None, stage: str, error_type: str, message: str, tb: str | None = None) -> dict:

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from .ingest import SUPPORTED, IngestError, sha256_file
 from .process import PIPELINE_VERSION, DocResult, process_file, warm_up
-from .schema import SCHEMA_VERSION, SCHEMAS, SORT_KEYS
+from .schema import SCHEMA_VERSION, SCHEMAS, SORT_KEYS, UNIQUE_KEYS
 
 
 @dataclass
@@ -263,6 +263,8 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
     names = schema.names
     rows = [{k: r.get(k) for k in names} for r in rows]
     keys = SORT_KEYS[table]
+    if table in UNIQUE_KEYS:
+        rows = list({r[UNIQUE_KEYS[table]]: r for r in rows}.values())
     rows.sort(key=lambda r: tuple((r[k] is None, r[k] if r[k] is not None else 0) for k in keys))
     return pa.Table.from_pylist(rows, schema=schema)
 

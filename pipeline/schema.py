@@ -68,6 +68,10 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("subject", STR), ("article", STR), ("clause", STR), ("point", STR), ("relation", STR),
         ("surface", STR), ("resolved_doc_id", STR),
     ]),
+    "agencies": _schema([
+        ("agency_id", STR), ("name", STR), ("agency_type", STR), ("level", STR), ("jurisdiction", STR),
+        ("valid_from", DATE), ("valid_to", DATE), ("predecessor_ids", LIST), ("successor_ids", LIST), ("source", STR),
+    ]),
     "restorations": _schema([
         ("doc_id", STR), ("char_start", I32), ("char_end", I32), ("original", STR),
         ("restored", STR), ("confidence", F64), ("alternatives", LIST),
@@ -87,9 +91,13 @@ SORT_KEYS: dict[str, list[str]] = {
     "deadlines": ["doc_id", "char_start", "deadline_id"],
     "legal_refs": ["doc_id", "char_start", "ref_id"],
     "tasks": ["doc_id", "char_start", "task_id"],
+    "agencies": ["agency_id"],
     "restorations": ["doc_id", "char_start"],
     "errors": ["source_path", "stage", "message"],
 }
+
+#: Tables whose rows are shared by documents: one row per key in a run.
+UNIQUE_KEYS = {"agencies": "agency_id"}
 
 #: The id column of each extracted table (used by diff to pair rows).
 ID_COLUMNS = {
