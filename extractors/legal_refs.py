@@ -443,6 +443,40 @@ def _find_named(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Ci
     return out
 
 
+AMENDING = re.compile(r"(?<!\w)luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+(?=luat\s)")
+LAW_NUMBER = re.compile(r"\s+so\s+\d{1,3}/\d{4}/qh\d{1,2}(?![\w/])")
+LAW_JOIN = re.compile(r"\s*(?:,|\s+va(?:\s+cac)?)\s+(?=luat\s)")
+
+
+def _find_amending(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Citation]:
+    """An amending law keeps its full name ("Luật sửa đổi, bổ sung một số điều của Luật A và Luật B");
+    the laws it names are mentions of their own, found by `_find_named`."""
+    law = _patterns_data()["law_types"]["law"]
+    out = []
+    for m in AMENDING.finditer(folded):
+        if any(s <= m.start() < e for s, e in taken) or not text[m.start()].isupper():
+            continue
+        pos, end = m.end(), None
+        while folded.startswith("luat ", pos):
+            hit = _match_law_name(folded, pos + 5, law)
+            if hit is None:
+                break
+            end = hit[1]
+            num = LAW_NUMBER.match(folded, end)
+            if num:
+                end = num.end()
+            j = LAW_JOIN.match(folded, end)
+            if not j:
+                break
+            pos = j.end()
+        if end is None:
+            continue
+        name = " ".join(text[m.start():end].split())
+        out.append(Citation(m.start(), end, end, law, name, typed=True, confidence=0.8,
+                            issuer=_law_issuers().get(law), issuer_stated=True))
+    return out
+
+
 @cache
 def _law_year_re() -> re.Pattern:
     """'Bộ luật Hình sự năm 2015' / '... 2015': the version year right after a law's name."""
@@ -493,6 +527,7 @@ def find_citations(text: str) -> list[Citation]:
     cits = _find_numbered(text, folded)
     taken = [(c.start, c.end) for c in cits]
     cits += _find_named(text, folded, taken)
+    cits += _find_amending(text, folded, taken)
     taken = [(c.start, c.end) for c in cits]
     cits += _find_bare(text, folded, taken)
     cits.sort(key=lambda c: c.start)

@@ -31,6 +31,7 @@ MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 METADATA_FIELDS = ("doc_number", "doc_type", "issuer", "issuer_level", "jurisdiction", "place", "issue_date",
                    "title", "signer_name", "signer_title", "recipients", "attached_type", "attached_title")
+NOT_GOLD_SECTIONS = {"header", "signature", "recipients", "table", "bullet"}
 BULLET = re.compile(r"\.[-+]\d*(?=\.|$)")
 
 
@@ -177,6 +178,8 @@ def _prepare(table: str, rows: list[dict], numbers: dict[str, str]) -> list[dict
     out = []
     for r in rows:
         r = dict(r)
+        if table == "sections" and (r.get("kind") in NOT_GOLD_SECTIONS or BULLET.search(r["section_id"] or "")):
+            continue
         if "section_id" in r:
             r["section_id"] = gold_section(r["section_id"])
         if table in ("assignments", "deadlines"):

@@ -139,10 +139,18 @@ def test_laws_by_name_abbreviation_and_year():
     assert rows[0]["issuer"] == "Quốc hội" and rows[3]["year"] == 2015
 
 
+def test_amending_law_keeps_its_full_name_and_its_laws_are_mentions():
+    rows = refs("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Thống kê số 01/2021/QH15 và Luật Thủ đô "
+                "ngày 05 tháng 3 năm 2025; Luật Phòng thủ dân sự.")
+    ids = [r["canonical_id"] for r in rows]
+    assert ids[0] == ("Luật sửa đổi, bổ sung một số điều của Luật Thống kê số 01/2021/QH15 và Luật Thủ đô")
+    assert {"Luật Thống kê", "01/2021/QH15", "Luật Thủ đô", "Luật Phòng thủ dân sự"} <= set(ids)
+
+
 def test_laws_with_ocr_damage_and_unknown_names():
-    rows = refs("Phổ biến Lu4t Tha do, Luit viéc lam, B luat hinh su; sửa đổi Luật Hòa giải cơ sở trên địa bàn.")
+    rows = refs("Phổ biến Lu4t Tha do, Luit viéc lam, B luat hinh su; sửa đổi Luật Phát triển cây dừa trên địa bàn.")
     assert [r["canonical_id"] for r in rows] == ["Luật Thủ đô", "Luật Việc làm", "Bộ luật Hình sự",
-                                                 "Luật Hòa giải cơ sở"]
+                                                 "Luật Phát triển cây dừa"]
     assert rows[-1]["confidence"] < 0.7
     assert refs("Theo Luật này, các bên có trách nhiệm.") == []
 
