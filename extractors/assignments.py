@@ -82,6 +82,8 @@ class Subject:
     role: str | None                   # lead | support | standing | None (plain subject)
     tail: int                          # char offset where the rest of the sentence starts
     supports: list[Mention] = field(default_factory=list)
+    labelled: bool = False             # "Cơ quan chủ trì: X" — a role line, not a heading
+    delegated: bool = False            # "Giao X chủ trì ...": X also answers for the task
 
 
 @dataclass
@@ -255,11 +257,14 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
     stop = v.tok(end)
     if k >= stop:
         return None
-    role = None
-    for r in ("lead", "support", "responsible"):
+    role, labelled, delegated = None, False, False
+    for r in ("lead", "support", "responsible", "labelled_responsible"):
         n = v.phrase(k, voc["lead_in"][r])
         if n:
+            labelled = r != "responsible" and v.text[v.toks[k + n - 1].end:end].lstrip().startswith(":")
+            delegated = r == "responsible"
             role = None if r == "responsible" else r
+            role = "responsible" if r == "labelled_responsible" else role
             k += n
             break
     items, e, parens = agency_list(v, k, stop)
@@ -267,6 +272,8 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
         if role and k >= stop or (role and v.text[v.toks[k - 1].end:end].strip(" :*") == ""):
             return Subject([], role, end)
         return None
+    if labelled:
+        return Subject(items, role, _after(v, e, end), labelled=True)
     if e < stop and v.phrase(e, voc["not_task"]):
         return None
     d = v.phrase(e, voc["delegation"]) if e < stop else 0
@@ -285,6 +292,8 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
             s = v.phrase(e, voc["support"])
             if s:
                 supports, e, _ = agency_list(v, v.skip_voi(e + s), stop)
+            if delegated:
+                return Subject(items, role, _after(v, e, end), supports, delegated=True)
         else:
             n = v.phrase(e, voc["standing"])
             if n:
@@ -567,11 +576,17 @@ def extract(doc: Document) -> list[dict]:
     v = View(doc)
     out = Rows(v)
     ctxs: dict[str, list[Ctx]] = {}
+    parents = {s.parent_id for s in doc.sections}
     for u in units(v):
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
         if subj is None and u.heading and v.lenient:
             subj = _damaged_heading(v, u)
+        if (subj is not None and subj.labelled and not v.text[:u.end].rstrip(" *").endswith(":")
+                and not (u.heading and u.section.section_id in parents)):
+            for m in subj.agencies:
+                out.add(m, subj.role, (m.start, m.end), v.text[u.start:u.end], [], "subject", (u.start, u.end))
+            continue
         if subj is not None:
             kind, at = heading_kind(v, subj, u.end)
             if kind == "heading":
@@ -613,6 +628,8 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
         role = role or ("lead" if _implicit_lead(v, subj.tail, u.end) and inline else "responsible")
         for m in subj.agencies:
             out.add(m, role, (m.start, m.end), task, refs, "subject", unit_key)
+            if subj.delegated and role != "responsible":
+                out.add(m, "responsible", (m.start, m.end), task, refs, "subject", unit_key)
             actors.add(m.agency_id)
         for m in subj.supports:
             if m.agency_id not in actors:
