@@ -293,7 +293,8 @@ def _span_patterns() -> dict[str, re.Pattern]:
         "years": re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
                             rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
         "open": re.compile(rf"(?<!\w)(?:{frm})\s+(?:{q1}|{mon4}|nam\s+(?P<y3>{y4})(?!\d))"),
-        "open_after": re.compile(rf"(?<!\w)nam\s+(?P<y>{y4})\s*(?:{_alt(v['open_after'])})(?!\w)"),
+        "open_after": re.compile(rf"(?<!\w)(?:quy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|,?\s*nam)\s*|nam\s+)(?P<y>{y4})"
+                                 rf"\s*(?:{_alt(v['open_after'])})(?!\w)"),
         "cited": re.compile(rf"(?<!\w)(?:{_alt(v['year_span_cited'])})(?!\w)"),
         "year_due": re.compile(rf"(?<!\w)(?P<w>{_alt(v['year_due_before'])})\s+(?P<y>{y4})(?![\d/])"),
     }
@@ -342,13 +343,17 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
         if not (m.group("pre") or completion) or not y1 <= y2 <= y1 + 30:
             continue
         if not completion:
+            if doc_year and y1 < doc_year:
+                continue                       # a period under review, not the plan's own
             line = folded[max(folded.rfind("\n", 0, m.start()) + 1, m.start() - 150):m.start()]
             if (y1, y2) in seen_years or p["cited"].search(line) or folded[m.end():m.end() + 2].strip()[:1] == ":":
                 continue
             seen_years.add((y1, y2))
         add(Expr(m.start(), m.end(), "period", dt.date(y1, 1, 1), dt.date(y2, 12, 31), confidence=0.75))
     for m in p["open_after"].finditer(folded):
-        add(Expr(m.start(), m.end(), "period", dt.date(int(m.group("y")), 1, 1), confidence=0.8))
+        start = (quarter_range(_quarter(m.group("q")), int(m.group("y")))[0] if m.group("q")
+                 else dt.date(int(m.group("y")), 1, 1))
+        add(Expr(m.start(), m.end(), "period", start, confidence=0.8))
     for m in p["open"].finditer(folded):
         if m.group("q1") and (m.group("y1") or doc_year):
             start = quarter_range(_quarter(m.group("q1")), int(m.group("y1") or doc_year))[0]
@@ -571,7 +576,10 @@ def extract(doc: Document) -> list[dict]:
     """One row per time expression governing an obligation or event (see module doc)."""
     year = document_year(doc)
     rows, seen = [], Counter()
+    issue = (doc.meta or {}).get("issue_date")
     for x in find_expressions(doc.text, year, _masks(doc)):
+        if x.kind == "scheduled" and isinstance(issue, dt.date) and (x.date_end or x.date or issue) < issue:
+            continue                           # an event before the document: history, not a deadline
         section = doc.section_at(x.start, x.end)
         if section is not None and section.kind in ("header", "signature", "recipients"):
             continue

@@ -148,8 +148,29 @@ def test_own_date_and_header_are_not_deadlines():
     assert keys(text) == [("due", D(2022, 6, 30), None, None)]
 
 
+def test_spans_open_periods_and_completion_cells():
+    assert keys("Thời gian thực hiện: từ quý III/2022 đến quý I/2023.") == [("period", D(2022, 7, 1), D(2023, 3, 31), None)]
+    assert keys("Tập huấn từ ngày 03 đến ngày 05 tháng 9 năm 2022.") == [("period", D(2022, 9, 3), D(2022, 9, 5), None)]
+    assert keys("Thời gian: năm 2022 và các năm tiếp theo.") == [("period", D(2022, 1, 1), None, None)]
+    assert keys("Thời gian: Quý II năm 2022 và các năm tiếp theo.") == [("period", D(2022, 4, 1), None, None)]
+    assert keys("Triển khai từ quý II/2022.") == [("period", D(2022, 4, 1), None, None)]
+    assert keys("Thời gian hoàn thành: Tháng 12/2022.") == [("due", D(2022, 12, 31), None, None)]
+    assert keys("Thực hiện trong giai đoạn 2022 - 2025.") == [("period", D(2022, 1, 1), D(2025, 12, 31), None)]
+    cells = {"Quý I/2023": [("due", D(2023, 3, 31), None)], "Năm 2023": [("due", D(2023, 12, 31), None)],
+             "2023 - 2025": [("period", D(2023, 1, 1), D(2025, 12, 31))], "Thường xuyên": []}
+    for cell, want in cells.items():
+        got = [(x.kind, x.date, x.date_end) for x in deadlines.completion_expressions(cell, 2022)]
+        assert got == want, cell
+
+
+def test_history_and_funding_rhythm_are_not_deadlines():
+    assert keys("Luật được Quốc hội thông qua ngày 26 tháng 6 năm 2021.") == []
+    assert keys("Kinh phí bố trí trong dự toán ngân sách hằng năm của các sở.") == []
+    assert keys("Kết quả giai đoạn 2016 - 2020 còn hạn chế.") == []
+
+
 def test_row_ids_stable_and_distinct():
-    text = "Lịch: 8h30 ngày 27/10/2021.\nLịch: 8h30 ngày 27/10/2021."
+    text = "Lịch: 8h30 ngày 27/10/2022.\nLịch: 8h30 ngày 27/10/2022."
     a, b = rows(text), rows(text)
     assert [r["deadline_id"] for r in a] == [r["deadline_id"] for r in b]
     assert len({r["deadline_id"] for r in a}) == 2
