@@ -258,6 +258,11 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
     if k >= stop:
         return None
     role, labelled, delegated = None, False, False
+    if v.phrase(k, voc["fronted"]):
+        comma = v.text.find(",", v.toks[k].start, end)
+        if comma < 0 or v.tok(comma) >= stop:
+            return None
+        k = v.tok(comma + 1)
     for r in ("lead", "support", "responsible", "labelled_responsible"):
         n = v.phrase(k, voc["lead_in"][r])
         if n:
@@ -284,6 +289,15 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
     if any(_is_standing(v, a, b) for a, b in parens):
         role = "standing"
     supports: list[Mention] = []
+    if e < stop and v.text[v.toks[e - 1].end:v.toks[e].start].strip() == "," and v.phrase(e, voc["aside"]):
+        comma = v.toks[e].start                              # "Sở X, trên cơ sở đề xuất của ..., chủ trì"
+        for _ in range(6):
+            comma = v.text.find(",", comma + 1, end)
+            if comma < 0 or v.tok(comma + 1) >= stop:
+                break
+            if v.phrase(v.tok(comma + 1), voc["lead"]):
+                e = v.tok(comma + 1)
+                break
     if e < stop:
         n = v.phrase(e, voc["lead"])
         if n:

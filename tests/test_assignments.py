@@ -333,3 +333,56 @@ def test_duckdb_led_tasks_on_the_extracted_rows(seed_rows, tmp_path):
 def test_duckdb_led_tasks_on_the_seeds_run(seeds_run):
     """The same SQL on `kehoach run` over the seeds."""
     assert _answer(open_run(seeds_run)) == EXPECTED_LED
+
+
+# ---------------------------------------------------------------- families seen on real plans (issue 11)
+
+
+def _assign(text: str, jurisdiction: str | None = None) -> set[tuple]:
+    doc = text_document(text, segment_text=True, meta={"jurisdiction": jurisdiction} if jurisdiction else None)
+    return {(r["agency_name"], r["role"], r["section_id"]) for r in assignments.extract(doc)}
+
+
+def test_labelled_role_lines_give_their_roles():
+    got = _assign("II. NHIỆM VỤ\n1. Tập huấn nghiệp vụ\n- Đơn vị chủ trì: Sở Tư pháp.\n"
+                  "- Cơ quan phối hợp: Sở Nội vụ; Ủy ban nhân dân các xã, phường.\n"
+                  "- Cơ quan thực hiện: Sở Y tế.\n- Thời gian thực hiện: năm 2026.\n")
+    assert got == {("Sở Tư pháp", "lead", "II.1.-1"), ("Sở Nội vụ", "support", "II.1.-2"),
+                   ("Ủy ban nhân dân các xã, phường", "support", "II.1.-2"), ("Sở Y tế", "responsible", "II.1.-3")}
+
+
+def test_giao_x_chu_tri_is_lead_and_responsible():
+    got = _assign("IV. TỔ CHỨC THỰC HIỆN\n2. Giao Sở Xây dựng chủ trì, phối hợp với Sở Tài chính lập dự toán.\n")
+    assert got == {("Sở Xây dựng", "lead", "IV.2"), ("Sở Xây dựng", "responsible", "IV.2"),
+                   ("Sở Tài chính", "support", "IV.2")}
+
+
+def test_subject_after_a_fronted_clause_or_an_aside():
+    got = _assign("IV. TỔ CHỨC THỰC HIỆN\n1. Căn cứ Kế hoạch này, Sở Công Thương có trách nhiệm hướng dẫn doanh nghiệp.\n"
+                  "2. Sở Tài chính, trên cơ sở đề xuất của các đơn vị, chủ trì tổng hợp dự toán.\n")
+    assert ("Sở Công Thương", "responsible", "IV.1") in got and ("Sở Tài chính", "lead", "IV.2") in got
+
+
+def test_central_bodies_and_the_execution_article():
+    got = _assign("QUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch thực hiện Đề án.\n"
+                  "Điều 2. Bộ trưởng, Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch "
+                  "Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương chịu trách nhiệm thi hành Quyết định này.\n"
+                  "II. NHIỆM VỤ\n1. Bộ Nông nghiệp và Môi trường chủ trì, phối hợp với Bộ Dân tộc và Tôn giáo rà soát, "
+                  "báo cáo Thủ tướng Chính phủ.\n", jurisdiction="Việt Nam")
+    assert got == {("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "responsible", "Điều 2"),
+                   ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "responsible", "Điều 2"),
+                   ("Bộ Nông nghiệp và Môi trường", "lead", "II.1"), ("Bộ Dân tộc và Tôn giáo", "support", "II.1"),
+                   ("Thủ tướng Chính phủ", "report_to", "II.1")}
+
+
+def test_agencies_after_the_2025_reorganization_keep_their_names():
+    from extractors.agencies import agency_rows, find_agencies
+
+    names = [m.name for m in find_agencies("Sở Nông nghiệp và Môi trường, Ủy ban nhân dân các xã, phường, đặc khu",
+                                           "Gia Lai")]
+    assert names == ["Sở Nông nghiệp và Môi trường", "Ủy ban nhân dân các xã, phường, đặc khu"]
+    rows = {r["name"]: r for r in agency_rows([("so-nong-nghiep-va-moi-truong@gia-lai",
+                                                 "Sở Nông nghiệp và Môi trường", "department")], "Gia Lai")}
+    assert rows["Sở Nông nghiệp và Môi trường"]["valid_from"].isoformat() == "2025-03-01"
+    assert rows["Sở Tài nguyên và Môi trường"]["successor_ids"] == ["so-nong-nghiep-va-moi-truong@gia-lai"]
+    assert rows["Sở Nông nghiệp và Phát triển nông thôn"]["valid_to"].isoformat() == "2025-02-28"
