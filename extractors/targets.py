@@ -127,6 +127,10 @@ def vocab() -> Vocab:
                                  + r")(?:(?!\b(?:" + "|".join(re.escape(fold(w)) for w in cues["ignore_unless"])
                                  + r")\b)[^,;])*$"),
             "assign": _phrase_regex(cues["assignment_cues"]),
+            "scoring": re.compile(r"^[^,;.]{0,25}?(?<!\w)(?:" + "|".join(re.escape(fold(w)) for w in sorted(
+                cues["scoring_after"], key=len, reverse=True)) + r")\s+\d+(?:[.,]\d+)?\s*" + re.escape(
+                fold(cues["scoring_unit"])) + r"(?!\w)"),
+            "scoring_section": _phrase_regex(cues["scoring_sections"]),
         },
         weak_target=_phrase_regex(list(weak)),
         strong_target=_phrase_regex([c for c in cues["kind_cues"]["target"] if c not in weak]),
@@ -346,6 +350,22 @@ def _title(doc: Document) -> str | None:
         if s.kind == "title":
             return doc.text[s.char_start:s.char_end]
     return None
+
+
+TITLE_SPAN = re.compile(r"(?<![\d/])((?:19|20)\d{2})\s*(?:-|–|den(?:\s+nam)?)\s*((?:19|20)\d{2})(?![\d/])")
+TITLE_YEAR = re.compile(r"(?<!\w)nam\s+((?:19|20)\d{2})(?![\d/])")
+
+
+def title_year(title: str | None) -> int | None:
+    """The year a plan's title sets for its targets: the end of "giai đoạn 2026 - 2030", else "năm 2026"."""
+    if not title:
+        return None
+    f = fold(" ".join(title.split()))
+    m = TITLE_SPAN.search(f)
+    if m:
+        return int(m.group(2))
+    years = TITLE_YEAR.findall(f)
+    return int(years[-1]) if years else None
 
 
 def build_context(doc: Document) -> Context:
@@ -598,8 +618,12 @@ def describe(ctx: Context, fig: Figure, doc_assigner: str | None) -> dict[str, A
     cb, ce = clause_bounds(ctx.text, s, e, fig)
     if v.cues["ignore"].search(ctx.folded[max(cb, fig.num_start - 50):fig.num_start]):
         return None
+    if v.cues["scoring"].search(ctx.folded[fig.end:min(ce, fig.end + 60)]):
+        return None                                      # "đạt 100% cộng 05 điểm": a scoring rule
     leads = lead_ins(ctx, li)
     heads = ancestors(ctx, li)
+    if any(_has(ctx, v.cues["scoring_section"], h) for h in heads + leads):
+        return None
     in_target_section = any(_has(ctx, v.cues["target_section"], h) for h in heads + leads)
     if fig.unit_rule.get("only_in_target_sections") and not in_target_section:
         return None
@@ -637,7 +661,7 @@ def describe(ctx: Context, fig: Figure, doc_assigner: str | None) -> dict[str, A
         "geography": find_place(ctx, s, fig.start) or (ctx.doc.meta or {}).get("jurisdiction"),
         "period_start": period.start if period else None,
         "period_end": period.end if period else None,
-        "target_year": period.year if period else None,
+        "target_year": period.year if period else (title_year(ctx.title) if kind == "target" else None),
         "assigned_by": assigned_by,
         "kind": kind,
     }

@@ -391,3 +391,33 @@ def test_duckdb_bhyt_question_on_the_seeds_run(seeds_run):
     got = {(seed_of[r.doc_id], r.set_by, r.target_year, r.value,
             None if pd.isna(r.population_group) else r.population_group) for r in answer}
     assert got == EXPECTED_BHYT
+
+
+# ---------------------------------------------------------------- families seen on real plans (issue 11)
+
+
+def _targets(text: str) -> list[tuple]:
+    doc = text_document(text, segment_text=True)
+    return [(r["value"], r["unit"], r["comparator"], r["target_year"]) for r in targets.extract(doc)]
+
+
+def test_units_other_than_percent():
+    got = _targets("KẾ HOẠCH\nCông tác dân số giai đoạn 2026 - 2030\nI. MỤC TIÊU\n"
+                   "1. Tổng tỷ suất sinh đạt 2,1 con/phụ nữ.\n"
+                   "2. Tỷ số giới tính khi sinh dưới 109 bé trai/100 bé gái.\n"
+                   "3. Phấn đấu bồi dưỡng 32 giờ cho mỗi cộng tác viên.\n")
+    assert got == [(2.1, "children_per_woman", "eq", 2030), (109.0, "boys_per_100_girls", "lt", 2030),
+                   (32.0, "hours", "eq", 2030)]
+
+
+def test_one_year_plan_takes_its_year_from_the_title():
+    got = _targets("KẾ HOẠCH\nPhát triển người tham gia bảo hiểm xã hội năm 2027\nI. CHỈ TIÊU\n"
+                   "1. Tỷ lệ lao động tham gia bảo hiểm xã hội đạt 41,2% lực lượng lao động.\n")
+    assert got == [(41.2, "percent", "eq", 2027)]
+
+
+def test_scoring_rules_of_an_emulation_appendix_are_not_targets():
+    got = _targets("KẾ HOẠCH\nThi đua năm 2027\nI. MỤC TIÊU\n1. Tỷ lệ bao phủ bảo hiểm y tế đạt 96%.\n"
+                   "PHỤ LỤC\nTIÊU CHÍ CHẤM ĐIỂM\n1. Tỷ lệ bao phủ bảo hiểm y tế đạt 100% kế hoạch được 10 điểm.\n"
+                   "2. Thu bảo hiểm xã hội vượt 2% cộng 05 điểm; dưới 90% trừ 02 điểm.\n")
+    assert got == [(96.0, "percent", "eq", 2027)]
