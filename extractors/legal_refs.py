@@ -154,7 +154,11 @@ def canonical_symbol(symbol: str) -> str:
 def canonical_id(number: str, symbol: str, year: int | str | None = None, sep: str = "/") -> str:
     """The number-symbol as one token: `21-NQ/TW`, `3651/QĐ-UBND`, `146/2018/NĐ-CP`."""
     head = f"{number}/{year}" if year else str(number)
-    return f"{head}{sep}{canonical_symbol(symbol)}"
+    sym = canonical_symbol(symbol)
+    code, _, issuer = sym.partition("-")
+    if not year and sep == "/" and issuer in doc_types().get("party_issuers", ()) and "/" not in sym:
+        return f"{number}-{code}/{issuer}"                 # "28/NQ-TW" is printed for 28-NQ/TW
+    return f"{head}{sep}{sym}"
 
 
 def _segments(symbol: str) -> list[str]:

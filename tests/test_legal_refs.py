@@ -228,3 +228,11 @@ def test_seed_ids_join_across_documents(seed_rows):
 def test_own_number_found_in_header_without_metadata():
     text = "UBND TỈNH X\nSố: 99/KH-UBND\nX, ngày 02 tháng 3 năm 2022\nKèm theo Kế hoạch số 99/KH-UBND; Kế hoạch 98/KH-UBND"
     assert [r["canonical_id"] for r in refs(text)] == ["98/KH-UBND"]
+
+
+def test_broken_numbers_party_misprints_and_more_types():
+    rows = refs("Thực hiện Chỉ thị số 07- CT/TU ngày 03/4/2026 của Tỉnh ủy, Nghị quyết số 45/NQ- TW; "
+                "Kết luận số 61-KL/TW, Công điện số 15/CĐ-TTg, Phương án số 3/PA-UBND và Chiến lược số 8/CL-BYT.")
+    assert [(r["canonical_id"], r["ref_type"]) for r in rows] == [
+        ("07-CT/TU", "Chỉ thị"), ("45-NQ/TW", "Nghị quyết"), ("61-KL/TW", "Kết luận"),
+        ("15/CĐ-TTG", "Công điện"), ("3/PA-UBND", "Phương án"), ("8/CL-BYT", "Chiến lược")]
