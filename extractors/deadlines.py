@@ -7,53 +7,33 @@ hàng năm, trước ngày 05 tháng 01 năm sau → yearly, anchor `01-05`). Da
 ISO dates against the document's year; quarters and parts of a year become calendar
 ranges. Dates of cited documents and the document's own date are not deadlines.
 
-The module also holds the date primitives legal_refs uses (`date_at`). Vocabulary:
+Date primitives shared with legal_refs live in extractors/dates.py. Vocabulary:
 extractors/data/dates.yaml. Patterns run on the length-preserving folded text
 (`legal_refs.fold`), so unaccented or OCR text matches the same words.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-
-import yaml
 
 from pipeline.model import Document, row_id
 from pipeline.text import fold
 
-DATA = Path(__file__).parent / "data"
+from .dates import (DateMatch, _alt, _numerals, _relative_offset, date_at, date_pattern, find_dates,  # noqa: F401
+                    month_end, quarter_range, vocab, year_part_range)
 
 
 # ---------------------------------------------------------------- vocabulary
 
 
 @cache
-def vocab() -> dict:
-    """dates.yaml, loaded once."""
-    return yaml.safe_load((DATA / "dates.yaml").read_text(encoding="utf-8"))
-
-
-def _alt(words) -> str:
-    """Regex alternation of folded words, longest first, spaces as \\s+."""
-    folded = sorted({fold(w) for w in words}, key=lambda w: (-len(w), w))
-    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in folded)
-
-
-@cache
-def _numerals() -> dict[str, int]:
-    return {fold(k): int(v) for k, v in vocab()["numerals"].items()}
-
-
-@cache
 def _patterns() -> dict[str, re.Pattern]:
     v = vocab()
     ocr, w = v["ocr"], {k: _alt([x]) for k, x in v["words"].items()}
-    day, year, month = rf"(?:{w['day']}|{ocr['day']})", rf"(?:{w['year']}|{ocr['year']})", w["month"]
+    year, month = rf"(?:{w['year']}|{ocr['year']})", w["month"]
     hour, minute = _alt(v["time_words"]["hour"]), _alt(v["time_words"]["minute"])
     joiners = _alt(v["joiners"])
     rel = _alt(v["relative_years"])
@@ -61,14 +41,9 @@ def _patterns() -> dict[str, re.Pattern]:
     units = _alt(v["recurrence_units"])
     each, periodic = rf"(?:{ocr['each']})", rf"(?:{ocr['periodic']})"
     y4 = r"(?:19|20)\d{2}"
-    date_num = rf"(?P<d1>\d{{1,2}})\s?[/.\-]\s?(?P<m1>\d{{1,2}})\s?[/.\-]\s?(?P<y1>{y4})(?!\d)"
-    date_word = (rf"(?P<d2>\d{{1,2}})\s+{month}\s+(?P<m2>\d{{1,2}})(?!\d)"
-                 rf"(?:\s*,?\s*{year}\s+(?:(?P<y2>{y4})(?!\d)|(?P<rel>{rel})(?!\w)))?")
-    date_short = r"(?P<d3>\d{1,2})\s?/\s?(?P<m3>\d{1,2})(?![/\d])"
-    date = rf"(?:{day}\s+)?(?:{date_num}|{date_word})|{day}\s+{date_short}"
     quarters = "|".join(sorted((re.escape(q) for q in map(str, v["quarters"])), key=len, reverse=True))
     return {
-        "date": re.compile(rf"(?<![\w/])(?:{date})"),
+        "date": date_pattern(),
         "time": re.compile(rf"(?<![\w/])(?P<h>\d{{1,2}})\s?(?:{hour})\s?(?P<mi>\d{{2}})?\s?(?:{minute})?\s*,?\s*"),
         "quarter": re.compile(rf"(?<!\w){w['quarter']}\s+(?P<q>{quarters})(?![\w])"
                               rf"(?:\s*(?:/|,?\s*{year})\s*(?P<y>{y4})(?!\d))?", re.I),
@@ -106,92 +81,9 @@ def _marker_res() -> dict[str, re.Pattern]:
 # ---------------------------------------------------------------- date primitives
 
 
-@dataclass(frozen=True)
-class DateMatch:
-    """A date found in folded text: day/month always, year when printed, `rel` for năm sau/nay."""
-
-    start: int
-    end: int
-    day: int
-    month: int
-    year: int | None
-    rel: int | None = None
-
-    def resolve(self, doc_year: int | None) -> dt.date | None:
-        """The calendar date; a missing or relative year is taken from the document's year."""
-        year = self.year
-        if year is None and doc_year is not None:
-            year = doc_year + (self.rel or 0)
-        if year is None:
-            return None
-        try:
-            return dt.date(year, self.month, self.day)
-        except ValueError:
-            return None
-
-    @property
-    def relative(self) -> bool:
-        return self.year is None
-
-
-def _date_from(m: re.Match) -> DateMatch | None:
-    g = m.groupdict()
-    for k in ("1", "2", "3"):
-        if g.get("d" + k):
-            y = g.get("y" + k)
-            rel = None
-            if k == "2" and g.get("rel"):
-                rel = _relative_offset(g["rel"])
-            d, mo = int(g["d" + k]), int(g["m" + k])
-            if not (1 <= d <= 31 and 1 <= mo <= 12):
-                return None
-            return DateMatch(m.start(), m.end(), d, mo, int(y) if y else None, rel)
-    return None
-
-
 @cache
 def _quarter_forms() -> frozenset[str]:
     return frozenset(w.lower() for w in vocab()["quarter_forms"])
-
-
-def _relative_offset(word: str) -> int:
-    table = {fold(k): int(v) for k, v in vocab()["relative_years"].items()}
-    return table.get(" ".join(word.split()), 0)
-
-
-def date_at(folded: str, pos: int) -> DateMatch | None:
-    """The date starting exactly at `pos` of folded text ("ngày 22/11/2012", "22 tháng 11 năm 2012")."""
-    m = _patterns()["date"].match(folded, pos)
-    return _date_from(m) if m else None
-
-
-def find_dates(folded: str) -> list[DateMatch]:
-    """Every day-precise date in folded text."""
-    out = []
-    for m in _patterns()["date"].finditer(folded):
-        d = _date_from(m)
-        if d:
-            out.append(d)
-    return out
-
-
-def quarter_range(q: int, year: int) -> tuple[dt.date, dt.date]:
-    """Calendar range of quarter q (quý III năm 2013 = 2013-07-01..2013-09-30)."""
-    first = 3 * (q - 1) + 1
-    return dt.date(year, first, 1), month_end(year, first + 2)
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def year_part_range(n: int, part: str, year: int) -> tuple[dt.date, dt.date] | None:
-    """'6 tháng đầu năm' = Jan..Jun, '3 tháng cuối năm' = Oct..Dec."""
-    if not 1 <= n <= 12:
-        return None
-    if part == "first":
-        return dt.date(year, 1, 1), month_end(year, n)
-    return dt.date(year, 13 - n, 1), dt.date(year, 12, 31)
 
 
 def document_year(doc: Document) -> int | None:

@@ -254,14 +254,14 @@ def _context_res() -> dict[str, re.Pattern]:
 
 def _day_word() -> str:
     """'ngày' and its OCR forms (from dates.yaml), as a regex on folded text."""
-    from extractors.deadlines import vocab
+    from extractors.dates import vocab
 
     return rf"(?:{fold(vocab()['words']['day'])}|{vocab()['ocr']['day']})"
 
 
 def _date_after(folded: str, pos: int):
     """The issue date printed right after a reference ("ngày 22/11/2012", "ban hành ngày ...")."""
-    from extractors.deadlines import date_at
+    from extractors.dates import date_at
 
     m = _context_res()["date_lead"].match(folded, pos)
     if not m:
@@ -315,7 +315,7 @@ def _read_tail(c: Citation, text: str, folded: str, starts: set[int]) -> None:
 
 def _read_before(c: Citation, text: str, folded: str) -> None:
     """'Ngày 26 tháng 5 năm 1997, Bộ Chính trị đã ban hành Chỉ thị số 15-CT/TW': date and issuer before."""
-    from extractors.deadlines import find_dates
+    from extractors.dates import find_dates
 
     s = max(0, c.start - 160)
     m = _context_res()["issued_before"].search(folded, s, c.start)
@@ -484,7 +484,7 @@ def _find_amending(text: str, folded: str, taken: list[tuple[int, int]]) -> list
 @cache
 def _law_year_re() -> re.Pattern:
     """'Bộ luật Hình sự năm 2015' / '... 2015': the version year right after a law's name."""
-    from extractors.deadlines import vocab
+    from extractors.dates import vocab
 
     return re.compile(rf"\w{{0,4}}\s*(?:{fold(vocab()['words']['year'])}\s+)?((?:19|20)\d{{2}})(?!\d)")
 
