@@ -268,11 +268,14 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         groups.setdefault((r["section_id"], span), []).append(r)
     out = []
     by_id = {d["deadline_id"]: d for d in deadlines}
+    seen: Counter = Counter()
     for (sid, (a, b)), rows in sorted(groups.items(), key=lambda kv: (kv[0][1], str(kv[0][0]))):
         leads = [r for r in rows if r["role"] in lead_roles]
         if not leads:
             continue
-        task_id = row_id(doc.doc_id, "tasks", "text", sid, a, b)
+        key = (sid, tuple(sorted({r["agency_id"] for r in leads})), " ".join(doc.text[a:b].split())[:200])
+        seen[key] += 1
+        task_id = row_id(doc.doc_id, "tasks", "text", *key, seen[key])
         d_ids = sorted({d for r in rows for d in (r.get("deadline_ids") or []) if d in by_id})
         for r in rows:
             r["task_id"] = task_id
