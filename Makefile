@@ -1,5 +1,5 @@
 # kehoach: `make run` converts corpus/ into outputs/latest; `make test` runs the tests.
-# Both set up what is missing first (Debian tesseract + Vietnamese data, .venv, packages).
+# Both set up what is missing first (Debian tesseract + Vietnamese data, antiword, .venv, packages).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -15,6 +15,13 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
 	else \
 	  echo "OCR needs Debian packages; run: sudo apt-get install -y tesseract-ocr tesseract-ocr-vie"; \
+	fi
+	@if command -v antiword >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing antiword (legacy Word .doc) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq antiword >/dev/null; \
+	else \
+	  echo "Legacy Word (.doc) needs antiword; run: sudo apt-get install -y antiword"; \
 	fi
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \

@@ -1,7 +1,11 @@
-"""Metadata: number, type, issuer, jurisdiction, place, date, title, signer, recipients.
+"""Metadata: number, type, issuer, jurisdiction, place, date, title, signer, recipients,
+and the plan a decision promulgates (attached_type, attached_title).
 
 Read from the header, title, signature and recipients sections. Blank fields in
-the source ("Số: /KH-BCĐ", "ngày tháng năm 2024") give None, never a guess.
+the source ("Số: /KH-BCĐ", "ngày tháng năm 2024") give None, never a guess. In a
+decision that carries its plan (docs/multi-part.md) the decision's own title and
+signature (the first) are used; the plan's title block gives attached_*.
+Vocabulary: data/metadata.yaml and data/places.yaml.
 """
 from __future__ import annotations
 
@@ -31,6 +35,49 @@ ABBREV_TOKEN = re.compile(r"^[A-ZĐ&]{2,}$")
 @cache
 def places() -> dict:
     return yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def vocab() -> dict:
+    return yaml.safe_load((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def _central_index() -> dict[str, str]:
+    return {_key(n): n for n in vocab()["central_issuers"]}
+
+
+def _key(s: str) -> str:
+    """Folded, punctuation-free form for whole-name matching ("BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH")."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(s)).split())
+
+
+@cache
+def _titles_rx() -> re.Pattern:
+    alts = sorted({_key(t) for t in vocab()["signer_titles"]}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alts) + r")(?!\w)")
+
+
+def central_issuer(name: str | None) -> str | None:
+    """The canonical spelling of a central issuer (`Thủ tướng Chính phủ`, `Bộ Y tế`), else None."""
+    if not name:
+        return None
+    k = _key(name)
+    if k in _central_index():
+        return _central_index()[k]
+    for pre in vocab()["central_prefixes"]:
+        if k.startswith(_key(pre) + " ") and (name.isupper() or name[:1].isupper()):
+            rest = name.strip()[len(pre):].strip()
+            return f"{pre.capitalize()} {_name_case(rest)}"
+    return None
+
+
+def _name_case(name: str) -> str:
+    """`VĂN HÓA, THỂ THAO VÀ DU LỊCH` → `Văn hóa, Thể thao và Du lịch` (each comma part capitalised)."""
+    if not name.isupper():
+        return name
+    parts = [p.strip().lower() for p in name.split(",")]
+    return ", ".join(p[:1].upper() + p[1:] for p in parts if p)
 
 
 @cache
@@ -155,6 +202,9 @@ def with_unit(jurisdiction: str) -> str:
 def _format_issuer(lines: list[str]) -> str | None:
     if not lines:
         return None
+    central = central_issuer(" ".join(lines)) or central_issuer(lines[0])
+    if central:
+        return central
     body = lines[0]
     abbrevs = places()["issuer_abbreviations"]
     head = None
@@ -169,35 +219,92 @@ def _format_issuer(lines: list[str]) -> str | None:
     return head
 
 
+def _is_central(issuer: str | None) -> bool:
+    return bool(issuer) and (central_issuer(issuer) is not None or
+                             any(fold(issuer).startswith(fold(c)) for c in places()["central_issuers"]))
+
+
 def _issuer_level(issuer: str | None, level: str | None) -> str | None:
-    if issuer and any(fold(issuer).startswith(fold(c)) for c in places()["central_issuers"]):
-        return "central"
-    return level
+    return "central" if _is_central(issuer) else level
+
+
+def _strip_prefix(line: str) -> tuple[str, str | None]:
+    """("CHỦ TỊCH", "kt.") from "KT. CHỦ TỊCH"; the line and None without a prefix."""
+    f = fold(line)
+    for p in sorted(vocab()["signature_prefixes"], key=len, reverse=True):
+        if f.startswith(p):
+            return line[len(p):].strip(), p
+    return line, None
+
+
+def _upper_run(line: str) -> tuple[str, str]:
+    """(upper-case words, the rest) of a title line: "CHỦ TỊCH Nguyễn Văn A" → ("CHỦ TỊCH", "Nguyễn Văn A")."""
+    words = line.split()
+    k = 0
+    while k < len(words) and (words[k].isupper() or not any(c.isalpha() for c in words[k])):
+        k += 1
+    return " ".join(words[:k]), " ".join(words[k:])
+
+
+def signer_title(line: str) -> str | None:
+    """The signer's title in a signature line, canonically spelled: "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" →
+    `Phó Chủ tịch`, "PHÓ CHỦ TỊCH UBND HUYỆN" → `Phó Chủ tịch UBND huyện`; None if no title opens it."""
+    rest, _ = _strip_prefix(line)
+    words = [w for w in _upper_run(rest)[0].split() if _key(w)]
+    keys = [_key(w) for w in words]
+    found, i = [], 0
+    while i < len(words):
+        m = _titles_rx().match(" ".join(keys[i:]))
+        if m:
+            found.append((i, m.group(0)))
+            i += len(m.group(0).split())
+        else:
+            i += 1
+    if not found or found[0][0] != 0:
+        return None
+    i, key = found[-1]
+    canon = next(t for t in vocab()["signer_titles"] if _key(t) == key)
+    tail = [w if _is_abbrev(w) else w.lower() for w in words[i + len(key.split()):]]
+    return " ".join([canon, *tail])
+
+
+def _is_name(line: str) -> bool:
+    words = line.split()
+    return 2 <= len(words) <= 6 and all(w[:1].isupper() for w in words) and not any(c.isdigit() for c in line) \
+        and ":" not in line and "(" not in line and not _titles_rx().match(_key(line))
 
 
 def _signature(doc: Document) -> tuple[str | None, str | None, str | None]:
-    """(signer_name, signer_title, body named after TM.) from the signature block or the last lines."""
+    """(signer_name, signer_title, body named after TM.) from the (first) signature block or the last lines.
+
+    The title is that of the last title line ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" → Phó Chủ tịch); the name is
+    the first name-like line after it, or the words glued after the title ("CHỦ TỊCH Nguyễn Văn A").
+    """
     s = _section(doc, "signature")
     text = _span_text(doc, s) if s else doc.text[-300:]
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    name = title = body = None
-    for ln in lines:
-        f = fold(ln)
-        if f.startswith(("tm.", "t/m")):
-            body = ln.split(".", 1)[-1].strip() if "." in ln[:4] else ln[3:].strip()
-    for ln in reversed(lines):
-        words = ln.split()
-        if 2 <= len(words) <= 5 and all(w[:1].isupper() for w in words) and not ln.isupper() \
-                and not any(c.isdigit() for c in ln) and ":" not in ln:
-            name = ln
-            break
-    from pipeline.segment import vocabulary
-
-    markers = [m for m in vocabulary()["signature_markers"] if not m.endswith(".") and "/" not in m]
-    titles = [ln for ln in lines if ln.isupper() and
-              any(fold(re.sub(r"^(KT|TL|Q|TUQ)\.\s*", "", ln)).startswith(m) for m in markers)]
-    if titles:
-        title = sentence_case(re.sub(r"^(KT|TL|Q|TUQ)\.\s*", "", titles[-1]))
+    noise = {_key(x) for x in vocab()["signature_noise"]}
+    body = title = name = None
+    title_k = None
+    for k, ln in enumerate(lines):
+        rest, prefix = _strip_prefix(ln)
+        if prefix in vocab()["body_prefixes"]:
+            body = rest
+            continue
+        t = signer_title(ln)
+        if t:
+            title, title_k = t, k
+            glued = _upper_run(rest)[1]
+            name = glued if glued and _is_name(glued) else None
+    if title_k is not None and name is None:
+        window = [ln for ln in lines[title_k + 1:title_k + 5] if _key(ln) not in noise and _is_name(ln)]
+        mixed = [ln for ln in window if not ln.isupper()]
+        upper = [ln for ln in window if ln.isupper() and len(ln.split()) <= 5 and central_issuer(ln) is None
+                 and not _is_abbrev(ln.split()[0])]
+        name = (mixed or upper or [None])[0]
+    if title_k is None:
+        name = next((ln for ln in reversed(lines) if _is_name(ln) and not ln.isupper() and len(ln.split()) <= 5),
+                    None)
     return name, title, body
 
 
@@ -225,12 +332,140 @@ def _doc_type(doc: Document) -> str | None:
     return places()["document_types"].get(t.heading.strip(" :*").lower())
 
 
-def _title_text(doc: Document) -> str | None:
+def _is_decision(doc: Document) -> bool:
+    from pipeline.segment import vocabulary
+
     t = _section(doc, "title")
+    return bool(t and t.heading) and fold(t.heading.strip(" :*")) in vocabulary()["decision_types"]
+
+
+def _is_promulgation_line(line: str) -> bool:
+    """"(Ban hành kèm theo Quyết định số ...)" under a plan's title."""
+    from pipeline.segment import vocabulary
+
+    f = fold(line).lstrip(" (*")
+    return line.lstrip(" *").startswith("(") and any(f.startswith(m) for m in vocabulary()["attached_markers"])
+
+
+def _is_issuer_repeat(line: str) -> bool:
+    """"THỦ TƯỚNG CHÍNH PHỦ" between a decision's title and its preamble."""
+    from pipeline.segment import _starts, vocabulary
+
+    return line.isupper() and _starts(fold(line), vocabulary()["issuer_repeat_starters"])
+
+
+def _title_parts(doc: Document, sid: str = "title") -> tuple[list[str], str | None]:
+    """(subject lines, issuer-repeat line) of a title section: the lines after the keyword, without
+    the "(Ban hành kèm theo ...)" line and, in a decision, the line repeating the issuer."""
+    t = _section(doc, sid)
     if not t:
-        return None
+        return [], None
     lines = [ln.strip() for ln in _span_text(doc, t).splitlines()[1:] if ln.strip()]
-    return " ".join(lines) or None
+    lines = [ln for ln in lines if not _is_promulgation_line(ln)]
+    repeat = None
+    if sid == "title" and _is_decision(doc) and len(lines) >= 2 and _is_issuer_repeat(lines[-1]):
+        repeat = lines.pop()
+    return lines, repeat
+
+
+def _title_text(doc: Document) -> str | None:
+    return " ".join(_title_parts(doc)[0]) or None
+
+
+def _inline_attached(text: str) -> tuple[str, str] | None:
+    """(type, name) of the plan an article promulgates or approves in its own words:
+    "Phê duyệt Chương trình phát triển Chính phủ số (sau đây ...)" → ("Chương trình", "phát triển Chính phủ số")."""
+    from pipeline.segment import vocabulary
+
+    voc = vocabulary()
+    types = voc["attached_types"]
+    phrases = "|".join(re.escape(p) for p in sorted(voc["promulgation_phrases"], key=len, reverse=True))
+    kinds = "|".join(re.escape(k) for k in sorted(types, key=len, reverse=True))
+    f = fold(text)
+    m = re.search(rf"(?:{phrases})\s+(?P<q>[\"“”]?)(?P<type>{kinds})(?!\w)\s*", f)
+    if not m:
+        return None
+    start = m.end()
+    ends = [len(f)]
+    for e in [*voc["attached_title_ends"], ":", ";", "\n"]:
+        k = f.find(e, start)
+        if k >= 0:
+            ends.append(k)
+    k = f.find(".\n", start)
+    ends.append(k if k >= 0 else len(f))
+    if f.rstrip().endswith("."):
+        ends.append(len(f.rstrip()) - 1)
+    if m.group("q"):
+        q = min((k for k in (f.find("”", start), f.find('"', start)) if k >= 0), default=-1)
+        if q >= 0:
+            ends.append(q)
+    name = text[start:min(ends)].strip(" ,.“”\"")
+    return types[m.group("type")], " ".join(name.split()) or None
+
+
+def _attached(doc: Document) -> tuple[str | None, str | None]:
+    """(attached_type, attached_title): the attached plan's title block, else the plan named by the
+    decision's first article or title ("Phê duyệt Đề án ...")."""
+    from pipeline.segment import ATTACHED, vocabulary
+
+    voc = vocabulary()
+    t = _section(doc, ATTACHED + "title")
+    if t and t.heading:
+        lines, _ = _title_parts(doc, ATTACHED + "title")
+        return voc["attached_types"].get(fold(t.heading.strip(" :*"))), " ".join(lines) or None
+    if not _is_decision(doc):
+        return None, None
+    for sid in (f"{voc['article_label']} 1", "title"):
+        s = _section(doc, sid)
+        if s:
+            text = _span_text(doc, s) if sid != "title" else " ".join(_title_parts(doc)[0])
+            found = _inline_attached(text)
+            if found:
+                return found
+    return None, None
+
+
+OWN_NUMBER = re.compile(r"số\s*:?\s*(?P<num>\d{1,6}[a-zA-Z]?)\s*/\s*(?P<sym>[A-ZĐ][\w&Đđ.\-/]*[\wĐđ])")
+NUMERIC_DATE = re.compile(r"ngày\s*(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})", re.I)
+
+
+def _own_reference(doc: Document, doc_type: str | None) -> tuple[str | None, dt.date | None]:
+    """(number, date) that a "(Kèm theo Nghị quyết số N ngày ...)" line under the attached plan or an
+    appendix gives the document itself, when the line names the document's own type."""
+    if not doc_type:
+        return None, None
+    for line in doc.text.splitlines():
+        if not _is_promulgation_line(line):
+            continue
+        f = fold(line)
+        if f"{fold(doc_type)} so" not in f:
+            continue
+        m = OWN_NUMBER.search(line)
+        if not m:
+            continue
+        date = parse_issue_date(line)
+        if date is None:
+            d = NUMERIC_DATE.search(line)
+            try:
+                date = dt.date(int(d.group("y")), int(d.group("m")), int(d.group("d"))) if d else None
+            except ValueError:
+                date = None
+        return f"{m.group('num')}/{m.group('sym').upper()}", date
+    return None, None
+
+
+def _issuer_from_repeat(line: str | None) -> str | None:
+    """The issuer named by the issuer-repeat line ("ỦY BAN THƯỜNG VỤ QUỐC HỘI"), a person's title dropped."""
+    if not line:
+        return None
+    central = central_issuer(line)
+    if central:
+        return central
+    words = line.split()
+    for k in range(1, min(4, len(words))):
+        if signer_title(" ".join(words[:k])) and (central_issuer(" ".join(words[k:]))):
+            return central_issuer(" ".join(words[k:]))
+    return None
 
 
 def extract(doc: Document) -> dict:
@@ -239,7 +474,10 @@ def extract(doc: Document) -> dict:
     head_zone = header
     issuer_lines = _issuer_lines(header)
     title = _title_text(doc)
+    title_block = _span_text(doc, _section(doc, "title"))
+    _, repeat = _title_parts(doc)
     name, signer_title, tm_body = _signature(doc)
+    doc_type = _doc_type(doc)
 
     jurisdiction, level = (None, None)
     if len(issuer_lines) > 1:
@@ -252,29 +490,37 @@ def extract(doc: Document) -> dict:
     if not jurisdiction and place:
         jurisdiction, level = _jurisdiction_from(place)
 
-    issuer = _format_issuer(issuer_lines)
+    issuer = _format_issuer(issuer_lines) or _issuer_from_repeat(repeat)
     if not issuer:
         body = tm_body
         number = parse_doc_number(head_zone)
         if not body and number and "-" in number:
             body = number.rsplit("-", 1)[-1]
         if not body:
-            m = PROMULGATED_BY.search(title or "")
+            m = PROMULGATED_BY.search(title_block)
             body = m.group("body") if m else None
         if body:
             short = places()["issuer_abbreviations"].get(body.lower(), None)
-            body = short or (sentence_case(body) if body.isupper() else body)
-            issuer = f"{body} {with_unit(jurisdiction)}" if jurisdiction else body
+            body = short or central_issuer(body) or (sentence_case(body) if body.isupper() else body)
+            issuer = f"{body} {with_unit(jurisdiction)}" if jurisdiction and not _is_central(body) else body
+    if _is_central(issuer):
+        jurisdiction = vocab()["central_jurisdiction"]
+    number, date = parse_doc_number(head_zone), parse_issue_date(head_zone)
+    if number is None and date is None:
+        number, date = _own_reference(doc, doc_type)
+    attached_type, attached_title = _attached(doc)
     return {
-        "doc_number": parse_doc_number(head_zone),
-        "doc_type": _doc_type(doc),
+        "doc_number": number,
+        "doc_type": doc_type,
         "issuer": issuer,
         "issuer_level": _issuer_level(issuer, level),
         "jurisdiction": jurisdiction,
         "place": place,
-        "issue_date": parse_issue_date(head_zone),
+        "issue_date": date,
         "title": title,
         "signer_name": name,
         "signer_title": signer_title,
         "recipients": _recipients(doc),
+        "attached_type": attached_type,
+        "attached_title": attached_title,
     }

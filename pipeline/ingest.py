@@ -18,7 +18,10 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
 import stat
+import subprocess
+import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -28,7 +31,7 @@ from .model import Page, RawDocument
 
 TEXT_TYPES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-SUPPORTED = set(TEXT_TYPES) | IMAGE_TYPES | {".pdf", ".docx"}
+SUPPORTED = set(TEXT_TYPES) | IMAGE_TYPES | {".pdf", ".docx", ".doc"}
 
 OCR_DPI = 300
 OCR_MAX_PIXELS = 36_000_000   # a page rendered for OCR is scaled down to at most this (A4 at 300 dpi is 8.7 M)
@@ -37,8 +40,12 @@ SNIFF_BYTES = 2048
 EOF_WINDOW = 2048             # where a complete PDF's last %%EOF marker must be
 _PDF_BODY = re.compile(rb"\d+\s+\d+\s+obj\b|\bstream\b|\bxref\b|\btrailer\b")
 
-LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "image": "image", "txt": "text", "md": "Markdown"}
-EXTENSION_FOR = {"pdf": ".pdf", "docx": ".docx", "image": ".png/.jpg/.tif", "txt": ".txt", "md": ".md"}
+LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "doc": "legacy Word (.doc)", "image": "image", "txt": "text",
+          "md": "Markdown"}
+EXTENSION_FOR = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "image": ".png/.jpg/.tif", "txt": ".txt",
+                 "md": ".md"}
+DOC_TIMEOUT = 120             # seconds for antiword / LibreOffice on one .doc
+WORD_STREAM = "WordDocument".encode("utf-16-le")   # the stream every Word 97-2003 file has
 
 
 class IngestError(Exception):
@@ -140,11 +147,13 @@ def _zip_kind(path: Path) -> str:
 
 
 def sniff_type(path: Path, head: bytes) -> str:
-    """File type (pdf, docx, image, txt, md) from content first, extension second; unreadable types raise."""
+    """File type (pdf, docx, doc, image, txt, md) from content first, extension second; unreadable types raise."""
     ext = path.suffix.lower()
     kind = content_kind(head)
     if kind == "zip":
         kind = _zip_kind(path)
+    if kind == "ole" and _is_word97(path):
+        return "doc"
     if kind in ("pdf", "docx", "image"):
         return kind
     named = f"named {ext}" if ext else "without extension"
@@ -152,8 +161,8 @@ def sniff_type(path: Path, head: bytes) -> str:
         raise IngestError(f"this is a ZIP archive {named}, not a document: unzip it and run kehoach on the folder",
                           "unsupported")
     if kind == "ole":
-        raise IngestError(f"this is a legacy Office file (.doc/.xls) {named}: open it in Word or LibreOffice "
-                          "and save it as .docx or PDF", "unsupported")
+        raise IngestError(f"this is a legacy Office file (.xls/.ppt, not Word) {named}: open it in LibreOffice "
+                          "and save the document as .docx or PDF", "unsupported")
     if kind == "rtf":
         raise IngestError(f"this is an RTF file {named}: open it in Word or LibreOffice and save it as .docx or PDF",
                           "unsupported")
@@ -166,6 +175,9 @@ def sniff_type(path: Path, head: bytes) -> str:
     if ext == ".docx":
         raise IngestError("not a .docx (no ZIP header): the file is damaged or of another type; "
                           "re-download it, or open and re-save it in Word", "corrupt_docx")
+    if ext == ".doc":
+        raise IngestError("not a Word 97-2003 .doc (no Office header): the file is damaged or of another type; "
+                          "open it in Word or LibreOffice and save it as .docx or PDF", "corrupt_doc")
     if ext in IMAGE_TYPES:
         raise IngestError(f"not a PNG, JPEG or TIFF image although named {ext}: the file is damaged "
                           "or of another type; re-scan or re-export it", "corrupt_image")
@@ -177,7 +189,8 @@ def sniff_type(path: Path, head: bytes) -> str:
 def extension_notice(path: Path, kind: str) -> Notice | None:
     """A `wrong_extension` notice when the content's type differs from what the extension promises."""
     ext = path.suffix.lower()
-    expected = "pdf" if ext == ".pdf" else "docx" if ext == ".docx" else "image" if ext in IMAGE_TYPES \
+    expected = "pdf" if ext == ".pdf" else "docx" if ext == ".docx" else "doc" if ext == ".doc" \
+        else "image" if ext in IMAGE_TYPES \
         else TEXT_TYPES.get(ext)
     if expected == kind or (expected in ("txt", "md") and kind in ("txt", "md")):
         return None
@@ -198,7 +211,8 @@ def ingest(path: str | Path, sha256: str | None = None) -> RawDocument:
         raise IngestError("empty file (0 bytes): nothing to read; copy or download it again", "empty")
     sha = sha256 or sha256_file(path)
     kind = sniff_type(path, head)
-    reader = {"txt": _read_text, "md": _read_text, "pdf": _read_pdf, "image": _read_image, "docx": _read_docx}[kind]
+    reader = {"txt": _read_text, "md": _read_text, "pdf": _read_pdf, "image": _read_image, "docx": _read_docx,
+              "doc": _read_doc}[kind]
     raw = RawDocument(source_path=str(path), sha256=sha, file_type=kind, pages=[])
     notice = extension_notice(path, kind)
     if notice:
@@ -229,8 +243,11 @@ def _read_docx(path: Path, raw: RawDocument) -> None:
     except Exception as e:  # python-docx raises KeyError, ValueError, lxml and package errors on damaged files
         raise IngestError(f"damaged .docx ({type(e).__name__}: {e}): open and re-save it in Word or LibreOffice",
                           "corrupt_docx") from e
+    from .tables import docx_table
+
     lines: list[str] = []
     tables: list[list[list[str]]] = []
+    specs: list[dict] = []
     body = d.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
@@ -238,11 +255,87 @@ def _read_docx(path: Path, raw: RawDocument) -> None:
             lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
         elif tag == "tbl":
             table = docx.table.Table(child, d)
-            rows = [[c.text.strip() for c in r.cells] for r in table.rows]
-            tables.append(rows)
-            lines.extend(render_table(rows))
+            tables.append([[c.text.strip() for c in r.cells] for r in table.rows])
+            spec, rendered = docx_table(table)   # merged cells once, a row per line
+            specs.append(spec)
+            lines.extend(rendered)
     raw.encoding = "utf-8"
-    raw.pages = [Page(1, "\n".join(lines), "text", tables=tables)]
+    raw.pages = [Page(1, "\n".join(lines), "text", tables=tables, table_data=specs)]
+
+
+def _is_word97(path: Path) -> bool:
+    """An OLE2 (Office 97-2003) file that holds a WordDocument stream, i.e. a legacy Word .doc."""
+    try:
+        with open(path, "rb") as f:
+            return WORD_STREAM in f.read()
+    except OSError as e:
+        raise _open_error(e) from e
+
+
+def doc_converter() -> list[str] | None:
+    """The command that turns a .doc into UTF-8 text: antiword, else LibreOffice; None if neither is installed."""
+    if shutil.which("antiword"):
+        return ["antiword", "-m", "UTF-8.txt", "-w", "0"]
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    return [office, "--headless", "--convert-to", "txt:Text (encoded):UTF8"] if office else None
+
+
+def _read_doc(path: Path, raw: RawDocument) -> None:
+    """Legacy Word (.doc) through antiword (Debian package `antiword`) or LibreOffice headless."""
+    cmd = doc_converter()
+    if cmd is None:
+        raise IngestError("legacy Word (.doc) needs a converter and none is installed: run `make setup` or "
+                          "`apt-get install antiword` (LibreOffice also works), or save the file as .docx or PDF",
+                          "converter_missing")
+    try:
+        if cmd[0].endswith("antiword"):
+            proc = subprocess.run([*cmd, str(path)], capture_output=True, timeout=DOC_TIMEOUT)
+            out = proc.stdout
+        else:
+            with tempfile.TemporaryDirectory(prefix="kehoach-doc-") as tmp:
+                proc = subprocess.run([*cmd, "--outdir", tmp, str(path)], capture_output=True, timeout=DOC_TIMEOUT,
+                                      env={**os.environ, "HOME": tmp})
+                found = sorted(Path(tmp).glob("*.txt"))
+                out = found[0].read_bytes() if found else b""
+    except subprocess.TimeoutExpired as e:
+        raise IngestError(f"the .doc converter ({Path(cmd[0]).name}) ran over {DOC_TIMEOUT} s: open the file in "
+                          "Word or LibreOffice and save it as .docx", "corrupt_doc") from e
+    if proc.returncode != 0 or not out.strip():
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise IngestError(f"{Path(cmd[0]).name} could not read this .doc ({detail[-1] if detail else 'no text'}): "
+                          "it is damaged or not Word 97-2003; open it in Word or LibreOffice and save it as .docx",
+                          "corrupt_doc")
+    text = out.decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n").replace("\f", "\n")
+    text, tables = _join_wrapped_table_rows(text)
+    raw.encoding = "utf-8"
+    raw.pages = [Page(1, text, "text", tables=tables)]
+
+
+def _join_wrapped_table_rows(text: str) -> tuple[str, list[list[list[str]]]]:
+    """antiword prints a table as fixed-width `|cell |cell |` lines, a wrapped cell going on in the next
+    line under an empty first cell; join those lines into one row each and render rows as `| a | b |`."""
+    out: list[str] = []
+    tables: list[list[list[str]]] = []
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if rows:
+            tables.append([r[:] for r in rows])
+            out.extend(render_table(rows))
+            rows.clear()
+
+    for line in text.split("\n"):
+        if not line.startswith("|"):
+            flush()
+            out.append(line)
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if rows and not cells[0] and any(cells) and len(cells) == len(rows[-1]):
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells)]
+        else:
+            rows.append(cells)
+    flush()
+    return "\n".join(out), tables
 
 
 def render_table(rows: list[list[str | None]]) -> list[str]:
@@ -324,12 +417,15 @@ def _read_pdf(path: Path, raw: RawDocument) -> None:
         pdf = pdfplumber.open(str(path))
     except Exception as e:  # pdfminer raises many types on broken files
         raise _pdf_error(e, truncated) from e
+    from .tables import PdfTables
+
+    tables = PdfTables()
     with pdf:
         n = mark = 0
         try:
             for page in iter_pdf_pages(pdf):
                 n += 1
-                raw.pages.append(_read_pdf_page(page, n, raw))
+                raw.pages.append(_read_pdf_page(page, n, raw, tables))
                 mark = _release(pdf, page, mark)
         except IngestError:
             raise
@@ -340,6 +436,11 @@ def _read_pdf(path: Path, raw: RawDocument) -> None:
                 f"only the first {n} pages could be read (then {type(e).__name__}: {e}): the file is damaged; "
                 "re-download it or re-export it from the original document",
                 "truncated_pdf" if truncated else "corrupt_pdf", partial=True))
+        try:
+            tables.finish(raw.pages)
+        except Exception as e:  # the pages keep their tables page by page
+            raw.warnings.append(Notice(f"tables spanning pages could not be joined ({type(e).__name__}: {e}); "
+                                       "each page's tables were kept as read (please report this file)"))
         if n == 0:
             raise IngestError("the PDF has zero pages: there is nothing to read; re-export it from the original "
                               "document", "no_pages")
@@ -350,21 +451,13 @@ def _read_pdf(path: Path, raw: RawDocument) -> None:
                 partial=True))
 
 
-def _read_pdf_page(page, number: int, raw: RawDocument) -> Page:
+def _read_pdf_page(page, number: int, raw: RawDocument, tables=None) -> Page:
+    """One page's text (ruled tables rendered a row per line by `tables`, a pipeline.tables.PdfTables)."""
+    from .tables import PdfTables
+
+    tables = PdfTables() if tables is None else tables
     try:
-        tables = page.find_tables()
-        if tables:
-            boxes = [t.bbox for t in tables]
-
-            def outside(obj):
-                cx = (obj["x0"] + obj["x1"]) / 2
-                cy = (obj["top"] + obj["bottom"]) / 2
-                return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-
-            text = _merge_tables(page.filter(outside), tables)
-        else:
-            text = page.extract_text(x_tolerance=1.5) or ""
-        cells = [t.extract() for t in tables]
+        text, cells = tables.read_page(page, number)
     except Exception as e:
         raw.warnings.append(Notice(f"page {number}: text layer unreadable ({type(e).__name__}); the page was OCR'd"))
         text, cells = "", []
@@ -373,6 +466,7 @@ def _read_pdf_page(page, number: int, raw: RawDocument) -> Page:
         raw.encoding = enc
     if sum(ch.isalpha() for ch in text) >= MIN_TEXT_LAYER_LETTERS:
         return Page(number, text, "pdf_text", tables=cells)
+    tables.drop_page(number)
     try:
         image = page.to_image(resolution=ocr_resolution(page.width, page.height)).original
     except Exception as e:
@@ -387,17 +481,6 @@ def ocr_resolution(width_pt: float, height_pt: float) -> float:
     """OCR_DPI, lowered for oversized pages so the rendered image stays under OCR_MAX_PIXELS."""
     area_in2 = max(width_pt, 1.0) * max(height_pt, 1.0) / (72 * 72)
     return min(OCR_DPI, (OCR_MAX_PIXELS / area_in2) ** 0.5)
-
-
-def _merge_tables(page_wo_tables, tables) -> str:
-    """Text outside tables with each table rendered as `| cell |` rows at its vertical position."""
-    lines = page_wo_tables.extract_text_lines(x_tolerance=1.5)
-    items = [(ln["top"], ln["text"]) for ln in lines]
-    for t in tables:
-        for k, row in enumerate(render_table(t.extract())):
-            items.append((t.bbox[1] + k * 0.001, row))
-    items.sort(key=lambda x: x[0])
-    return "\n".join(t for _, t in items)
 
 
 def _read_image(path: Path, raw: RawDocument) -> None:

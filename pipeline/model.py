@@ -21,6 +21,7 @@ class Page:
     method: str = "text"              # text | pdf_text | ocr
     ocr_confidence: float | None = None
     tables: list[list[list[str]]] = field(default_factory=list)
+    table_data: list[dict] = field(default_factory=list)   # tables starting on this page, JSON-able (pipeline.tables)
 
 
 @dataclass
@@ -29,7 +30,7 @@ class RawDocument:
 
     source_path: str
     sha256: str
-    file_type: str                    # pdf | image | txt | md | docx
+    file_type: str                    # pdf | image | txt | md | docx | doc
     pages: list[Page]
     encoding: str | None = None       # for text inputs: utf-8, cp1258, tcvn3, vni, viscii ...
     warnings: list[str] = field(default_factory=list)
@@ -120,6 +121,16 @@ class Table:
     def body(self) -> list[TableRow]:
         return [r for r in self.rows if r.kind != "header"]
 
+    def cell(self, row: int, col: int) -> Cell | None:
+        """The cell covering (row, col), following merged cells down and across (row_span, col_span)."""
+        for r in self.rows:
+            if r.index > row:
+                break
+            for c in r.cells:
+                if c.col <= col < c.col + c.col_span and r.index <= row < r.index + c.row_span:
+                    return c
+        return None
+
 
 @dataclass
 class Restoration:
@@ -134,6 +145,60 @@ class Restoration:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[\"“(]?[A-ZÀ-Ỹ0-9Đ])|\n")
+
+#: A row's `sentence` longer than MAX_SENTENCE characters is cut to SENTENCE_CONTEXT characters
+#: either side of the row's span, the cuts marked with "…" (one long line must not be copied into every row).
+MAX_SENTENCE = 1000
+SENTENCE_CONTEXT = 400
+
+
+def clip_sentence(text: str, s: int, e: int, start: int, end: int) -> str:
+    """text[s:e] stripped, or when longer than MAX_SENTENCE the window of SENTENCE_CONTEXT characters
+    either side of [start, end) (at most MAX_SENTENCE of the span itself), cut at spaces, with "…"."""
+    if e - s <= MAX_SENTENCE:
+        return text[s:e].strip()
+    start, end = max(s, min(start, e)), min(e, max(end, s))
+    end = min(end, start + MAX_SENTENCE)
+    a, b = max(s, start - SENTENCE_CONTEXT), min(e, end + SENTENCE_CONTEXT)
+    if a > s:
+        sp = text.find(" ", a, min(start, a + 40))
+        a = sp + 1 if sp >= 0 else a
+    if b < e:
+        sp = text.rfind(" ", max(end, b - 40), b)
+        b = sp if sp >= 0 else b
+    return ("…" if a > s else "") + text[a:b].strip() + ("…" if b < e else "")
+
+
+class _SectionIndex:
+    """The sections covering each stretch between section boundaries, so `section_at` does not
+    scan every section (a document with thousands of items would be quadratic)."""
+
+    def __init__(self, sections: list["Section"]):
+        self.ends = [max(s.char_end, s.char_start + 1) for s in sections]
+        points = sorted({s.char_start for s in sections} | set(self.ends))
+        starting: dict[int, list[int]] = {}
+        for i, s in enumerate(sections):
+            starting.setdefault(s.char_start, []).append(i)
+        self.points, self.cover = points, []
+        active: set[int] = set()
+        budget = 64 * (len(sections) + 1)
+        for p in points:
+            active.update(starting.get(p, ()))
+            active = {i for i in active if self.ends[i] > p}
+            budget -= len(active)
+            if budget < 0:  # sections overlapping in a way no tree does: let section_at scan
+                self.points = None
+                return
+            self.cover.append(sorted(active))
+
+    def candidates(self, start: int, end: int) -> list[int] | None:
+        """Indices (in list order) of the sections that may contain [start, end); None: scan all."""
+        if self.points is None or end <= start:
+            return None
+        k = bisect.bisect_right(self.points, start) - 1
+        if k < 0:
+            return []
+        return [i for i in self.cover[k] if end <= self.ends[i]]
 
 
 @dataclass
@@ -160,11 +225,24 @@ class Document:
             return None
         return bisect.bisect_right(self.page_starts, pos)
 
+    def _memo(self) -> dict:
+        """Per-document indexes (newlines, sentence breaks, sections), rebuilt when text or sections change."""
+        m = self.__dict__.get("_memo_")
+        if m is None or m["text"] is not self.text or m["sections"] is not self.sections \
+                or m["n_sections"] != len(self.sections):
+            m = {"text": self.text, "sections": self.sections, "n_sections": len(self.sections)}
+            self.__dict__["_memo_"] = m
+        return m
+
     def section_at(self, start: int, end: int | None = None) -> Section | None:
         """The deepest section containing [start, end)."""
         end = start + 1 if end is None else end
+        memo = self._memo()
+        if "sections_index" not in memo:
+            memo["sections_index"] = _SectionIndex(self.sections)
+        found = memo["sections_index"].candidates(start, end)
         best = None
-        for s in self.sections:
+        for s in self.sections if found is None else (self.sections[i] for i in found):
             if s.char_start <= start and end <= max(s.char_end, s.char_start + 1):
                 if best is None or s.level > best.level or (
                     s.level == best.level and s.char_end - s.char_start < best.char_end - best.char_start
@@ -176,8 +254,35 @@ class Document:
         s = self.section_at(start, end)
         return s.section_id if s else None
 
+    def _line_breaks(self, pos: int) -> tuple[int, int, list[int], list[int]]:
+        """(start, end, break starts, break ends) of the line holding pos; each line is scanned once."""
+        memo = self._memo()
+        text = self.text
+        nl = memo.get("newlines")
+        if nl is None:
+            nl = memo["newlines"] = [m.start() for m in re.finditer("\n", text)]
+        k = bisect.bisect_left(nl, pos)
+        ls = nl[k - 1] + 1 if k > 0 else 0
+        lines = memo.setdefault("lines", {})
+        if ls not in lines:
+            le = nl[k] if k < len(nl) else len(text)
+            ms = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text, ls, le)]
+            lines[ls] = (le, [a for a, _ in ms], [b for _, b in ms])
+        le, starts, ends = lines[ls]
+        return ls, le, starts, ends
+
     def sentence_span(self, start: int, end: int) -> tuple[int, int]:
-        """Bounds of the sentence or list item around [start, end)."""
+        """Bounds of the sentence or list item around [start, end) (each line's breaks are found once)."""
+        if 0 <= start <= len(self.text) and 0 <= end <= len(self.text):
+            ls, _, _, ends = self._line_breaks(start)
+            k = bisect.bisect_right(ends, start) - 1
+            s = ends[k] if k >= 0 else ls
+            _, le, starts, _ = self._line_breaks(end)
+            k = bisect.bisect_left(starts, end)
+            return s, (starts[k] if k < len(starts) else le)
+        return self._sentence_span_scan(start, end)
+
+    def _sentence_span_scan(self, start: int, end: int) -> tuple[int, int]:
         text = self.text
         s = max(text.rfind("\n", 0, start) + 1, 0)
         for m in _SENTENCE_END.finditer(text, s, min(len(text), start + 2)):
@@ -191,8 +296,9 @@ class Document:
         return s, e
 
     def sentence_at(self, start: int, end: int) -> str:
+        """The sentence around [start, end), cut around the span when very long (`clip_sentence`)."""
         s, e = self.sentence_span(start, end)
-        return self.text[s:e].strip()
+        return clip_sentence(self.text, s, e, start, end)
 
     def provenance(self, start: int, end: int) -> dict[str, Any]:
         """The columns every extracted row carries (DESIGN.md, 'Offsets and provenance')."""

@@ -192,7 +192,8 @@ def unwrap(lines: list[Line], physical: bool = False) -> list[Line]:
                 joined.src += [gap] + ln.src
         else:
             out.append(ln)
-        prev_open = len(t) >= 0.6 * width and not _SENTENCE_END.search(t) and not t.isupper()
+        prev_open = (len(t) >= 0.6 * width and not _SENTENCE_END.search(t) and not t.isupper()
+                     and not t.startswith("|"))   # a table row line is complete
     return out
 
 

@@ -16,6 +16,7 @@ from .ingest import IngestError, Notice, ingest
 from .model import Document, Restoration
 from .normalize import looks_like_markdown, normalize
 from .segment import segment
+from .tables import cell_rows
 
 PIPELINE_VERSION = "0.1.0"
 
@@ -94,7 +95,24 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
     doc.sections = segment(text, page_starts if raw.file_type in ("pdf", "image") else [])
     timings["segment"] = time.perf_counter() - t
     attach_metadata(doc)
+    t = time.perf_counter()
+    attach_tables(doc)
+    timings["tables"] = time.perf_counter() - t
     return doc
+
+
+def attach_tables(doc: Document) -> None:
+    """doc.tables from pipeline.tables (every form of table, located in doc.text); a failure leaves
+    none and makes the document partial."""
+    from .tables import find_tables
+
+    try:
+        find_tables(doc)
+    except Exception as e:  # the other tables do not need the document's tables
+        doc.raw.warnings.append(Notice(f"tables could not be read ({type(e).__name__}: {e}); table_cells and "
+                                       "task-table rows are missing (please report this file)", "tables_failed",
+                                       partial=True, stage="tables"))
+        doc.tables = []
 
 
 def attach_metadata(doc: Document) -> None:
@@ -127,8 +145,8 @@ def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
     return extract_all(doc, res)
 
 
-FILE_TYPES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".png": "image",
-              ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
+FILE_TYPES = {".pdf": "pdf", ".txt": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".doc": "doc",
+              ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
 
 
 def failed(res: DocResult) -> DocResult:
@@ -148,6 +166,8 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
     path = res.source_path
     res.sha256 = doc.raw.sha256
     res.n_pages = doc.raw.n_pages
+    if not doc.tables and not any(getattr(w, "error_type", "") == "tables_failed" for w in doc.raw.warnings):
+        attach_tables(doc)  # a document rebuilt from a stage's JSON (dvc) has not looked for them yet
     for w in doc.raw.warnings:
         res.errors.append(_error(path, res.sha256, getattr(w, "stage", "ingest"), getattr(w, "error_type", "warning"),
                                  str(w)))
@@ -204,6 +224,7 @@ def _finish(res: DocResult, doc: Document) -> DocResult:
     tasks.attach(doc, res.tables)
     res.tables["agencies"] = agency_table(doc, res.tables)
     res.tables["sections"] = [section_row(doc, s) for s in doc.sections]
+    res.tables["table_cells"] = cell_rows(doc)
     res.tables["texts"] = [{"doc_id": doc.doc_id, "text": doc.text, "raw_text": doc.raw_text}]
     res.tables["restorations"] = [
         {"doc_id": doc.doc_id, "char_start": c.char_start, "char_end": c.char_end, "original": c.original,

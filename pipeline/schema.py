@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.2"
 
 STR = pa.string()
 LIST = pa.list_(pa.string())
@@ -34,6 +34,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("jurisdiction", STR), ("place", STR), ("issue_date", DATE), ("title", STR),
         ("signer_name", STR), ("signer_title", STR), ("recipients", LIST), ("n_chars", I32),
         ("pipeline_version", STR), ("status", STR), ("error", STR),
+        ("attached_type", STR), ("attached_title", STR),
     ]),
     "texts": _schema([("doc_id", STR), ("text", pa.large_string()), ("raw_text", pa.large_string())]),
     "sections": _schema([
@@ -68,6 +69,11 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("subject", STR), ("article", STR), ("clause", STR), ("point", STR), ("relation", STR),
         ("surface", STR), ("resolved_doc_id", STR),
     ]),
+    "table_cells": _schema([
+        ("doc_id", STR), ("table_id", STR), ("section_id", STR), ("row", I32), ("col", I32), ("header", STR),
+        ("text", STR), ("row_span", I32), ("col_span", I32), ("page", I32), ("char_start", I32),
+        ("char_end", I32), ("confidence", F64),
+    ]),
     "agencies": _schema([
         ("agency_id", STR), ("name", STR), ("agency_type", STR), ("level", STR), ("jurisdiction", STR),
         ("valid_from", DATE), ("valid_to", DATE), ("predecessor_ids", LIST), ("successor_ids", LIST), ("source", STR),
@@ -91,6 +97,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "deadlines": ["doc_id", "char_start", "deadline_id"],
     "legal_refs": ["doc_id", "char_start", "ref_id"],
     "tasks": ["doc_id", "char_start", "task_id"],
+    "table_cells": ["doc_id", "table_id", "row", "col"],
     "agencies": ["agency_id"],
     "restorations": ["doc_id", "char_start"],
     "errors": ["source_path", "stage", "message"],

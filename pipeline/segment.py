@@ -4,6 +4,11 @@ Header block, title, preamble, parts `I.`, clauses `1.` / `2.1.`, points `a)`,
 items and bullets `-` `+` `*`, appendices, tables, signature and recipients.
 Markers are matched on diacritic-folded text so restored and OCR text segment
 alike. Markdown headings were removed by normalize: their depth is not trusted.
+
+A decision or resolution that promulgates a plan is segmented in two parts: the
+decision (header, title, preamble, articles `Điều 1`, recipients, signature) and
+the attached plan (`attached_title`, `attached_preamble`, its parts `I`, `II.3.b`,
+appendices `PL1`): see docs/multi-part.md. Vocabulary: data/structure.yaml.
 """
 from __future__ import annotations
 
@@ -22,19 +27,45 @@ DATA = Path(__file__).parent / "data"
 
 
 @cache
-def vocabulary() -> dict[str, list[str]]:
+def vocabulary() -> dict:
+    """structure.yaml with every list folded (lower case, no marks); mappings get folded keys."""
     data = yaml.safe_load((DATA / "structure.yaml").read_text(encoding="utf-8"))
-    return {k: [fold(w) for w in v] for k, v in data.items()}
+    out: dict = {}
+    for k, v in data.items():
+        if isinstance(v, list):
+            out[k] = [fold(w) for w in v]
+        elif isinstance(v, dict):
+            out[k] = {fold(w): t for w, t in v.items()}
+        else:
+            out[k] = v
+    return out
+
+
+@cache
+def _appendix_rx() -> re.Pattern:
+    voc = vocabulary()
+    plain = "|".join(re.escape(m) for m in sorted(voc["appendix_markers"], key=len, reverse=True))
+    numbered = "|".join(re.escape(m) for m in sorted(voc["numbered_appendix_markers"], key=len, reverse=True))
+    return re.compile(rf"^(?:(?:{plain})\s*(?:so\s*)?(?P<label>[0-9ivx]+)?\b"
+                      rf"|(?:{numbered})\s*(?:so\s*)?(?P<num>\d+)\b)", re.I)
+
+
+@cache
+def _article_rx() -> re.Pattern:
+    words = "|".join(re.escape(w) for w in vocabulary()["article_words"])
+    return re.compile(rf"^(?:{words})\s+(?P<num>\d{{1,3}})\s*(?:[.:]\s*(?P<rest>.*))?$")
 
 
 ROMAN = re.compile(r"^(?P<label>[IVX][IVXli1]{0,5})\s*[.:/]\s*(?P<rest>\S.*)?$")
 SUBCLAUSE = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
-CLAUSE = re.compile(r"^(?P<label>\d{1,2})\s*[.)]\s*(?P<rest>\S.*)?$")
+CLAUSE = re.compile(r"^(?P<label>\d{1,2})\s*(?:\.(?!\d)|\))\s*(?P<rest>\S.*)?$")   # "11.400 người" is a figure
 POINT = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s+(?P<rest>\S.*)$")
 BULLET = re.compile(r"^(?P<label>[-–—+*•])\s*(?P<rest>\S.*)$")
-APPENDIX = re.compile(r"^(?:phu luc|pl)\s*(?:so\s*)?(?P<label>[0-9ivx]+)?\b", re.I)
+ROMAN_ALONE = re.compile(r"^[IVX]{1,5}$")
+NUMBER_ONLY = re.compile(r"\d[\d.,]*[.,]\d[\d.,]*\s*%?")   # a figure ("72.850", "8,00", "1.1"), not a label
+ATTACHED = "attached_"   # prefix of the attached plan's special parts: attached_title, attached_preamble ...
 
-RANK = {"part": 1, "clause": 2, "subclause": 3, "point": 4}
+RANK = {"article": 1, "part": 1, "clause": 2, "subclause": 3, "point": 4}
 ITEM_MARKERS = "-–—•"
 
 
@@ -100,12 +131,33 @@ def _is_recipients(line: _Line) -> bool:
 
 
 def _is_appendix(line: _Line) -> bool:
-    return bool(APPENDIX.match(line.folded)) and (line.text[:7].isupper() or len(line.text) < 40)
+    return bool(_appendix_rx().match(line.folded)) and (line.text[:7].isupper() or len(line.text) < 40)
+
+
+def _appendix_label(line: _Line) -> str:
+    m = _appendix_rx().match(line.folded)
+    return ((m.group("label") or m.group("num") or "") if m else "")
+
+
+def _article(line: _Line) -> tuple[str, str] | None:
+    """('Điều 3', rest) for an article line "Điều 3. ..." / "Điều 3:" / "Điều 3"; None otherwise."""
+    if not line.text[:1].isupper():
+        return None
+    m = _article_rx().match(line.folded)
+    if not m:
+        return None
+    rest = line.text[m.start("rest"):] if m.group("rest") is not None else ""
+    return f"{vocabulary()['article_label']} {int(m.group('num'))}", rest
 
 
 def classify(line: _Line) -> tuple[str, str, str] | None:
     """(kind, label, heading rest) of a structural line, or None for running text."""
     t = line.text
+    if NUMBER_ONLY.fullmatch(t):
+        return None
+    art = _article(line)
+    if art:
+        return "article", art[0], art[1]
     m = ROMAN.match(t)
     if m:
         label = roman_label(m.group("label"))
@@ -147,41 +199,129 @@ class _Builder:
 
 
 def segment(text: str, page_starts: list[int] | None = None) -> list[Section]:
+    """The section tree of a document's text, in document order (`ordinal`)."""
     lines = _lines(text)
     b = _Builder(text, page_starts or [])
     if not lines:
         return []
-    n = len(lines)
-
-    title_i = next((i for i, ln in enumerate(lines[:60]) if _is_title_keyword(ln)), None)
-    body_from = 0
-    if title_i is not None:
-        if title_i > 0:
-            b.add("header", None, 0, "header", None, None, lines[0].start, lines[title_i - 1].end)
-        j = title_i + 1
-        if j < n and classify(lines[j]) is None:
-            j += 1
-            while j < n and classify(lines[j]) is None and (
-                    lines[j].text.isupper() or lines[j].text.startswith("(")):
-                j += 1
-        b.add("title", None, 0, "title", None, lines[title_i].text, lines[title_i].start, lines[j - 1].end)
-        body_from = j
-
-    tail_from = _tail_start(lines, body_from)
-    first_heading = next((i for i in range(body_from, tail_from) if _opens_structure(lines[i])), tail_from)
-    if first_heading > body_from:
-        b.add("preamble", None, 0, "preamble", None, None, lines[body_from].start, lines[first_heading - 1].end)
-    _body(b, lines[first_heading:tail_from], prefix="", level0=1)
-    _tail(b, lines[tail_from:])
+    title_i = _title_index(lines)
+    attached = _attached_start(lines, title_i)
+    if attached is None:
+        _document(b, lines, title_i, special="")
+    else:
+        start, attached_title = attached
+        _document(b, lines[:start], title_i, special="")
+        _document(b, lines[start:], attached_title - start, special=ATTACHED)
     b.sections.sort(key=lambda s: (s.char_start, s.level))
     for k, s in enumerate(b.sections):
         s.ordinal = k
     return b.sections
 
 
+def _title_index(lines: list[_Line]) -> int | None:
+    return next((i for i, ln in enumerate(lines[:60]) if _is_title_keyword(ln)), None)
+
+
+def _document(b: _Builder, lines: list[_Line], title_i: int | None, special: str) -> None:
+    """One document (the decision, or the plan attached to it): header, title, preamble, body, tail.
+
+    `special` prefixes the ids of the special parts (`attached_title`); parts keep their labels.
+    """
+    if not lines:
+        return
+    body_from = 0
+    if title_i is not None:
+        if title_i > 0:
+            b.add(special + "header", None, 0, "header", None, None, lines[0].start, lines[title_i - 1].end)
+        j = _title_end(lines, title_i)
+        b.add(special + "title", None, 0, "title", None, lines[title_i].text, lines[title_i].start, lines[j - 1].end)
+        body_from = j
+
+    tail_from = _tail_start(lines, body_from)
+    first_heading = next((i for i in range(body_from, tail_from) if _opens_structure(lines[i])), tail_from)
+    if first_heading > body_from:
+        b.add(special + "preamble", None, 0, "preamble", None, None, lines[body_from].start,
+              lines[first_heading - 1].end)
+    _body(b, lines[first_heading:tail_from], prefix="", level0=1)
+    _tail(b, lines[tail_from:], special)
+
+
+def _title_end(lines: list[_Line], title_i: int) -> int:
+    """Index after the title block: the keyword line, the subject lines (upper case, or wrapped
+    lines of a sentence-case subject) and a "(Ban hành kèm theo ...)" line."""
+    n = len(lines)
+    j = title_i + 1
+    if j >= n or classify(lines[j]) is not None:
+        return j
+    upper = lines[j].text.isupper()
+    j += 1
+    while j < n and classify(lines[j]) is None:
+        ln, prev = lines[j], lines[j - 1]
+        if prev.text.startswith("(") and prev.text.endswith(")"):
+            break
+        if ln.text.isupper() or ln.text.startswith("("):
+            j += 1
+        elif (not upper and ln.text[:1].islower() and not prev.text.endswith((".", ";", ":"))
+              and len(ln.text) < 200):
+            j += 1
+        else:
+            break
+    return j
+
+
+def _is_attached_title(line: _Line) -> bool:
+    f = line.folded.strip(" :*")
+    return f in vocabulary()["attached_types"] and line.text.strip(" :*").isupper()
+
+
+def _is_attached_marker(line: _Line) -> bool:
+    f = line.folded.lstrip(" (*")
+    return line.text.lstrip(" *").startswith("(") and _starts(f, vocabulary()["attached_markers"])
+
+
+def _attached_start(lines: list[_Line], title_i: int | None) -> tuple[int, int] | None:
+    """(first line, title line) of the plan attached to a decision, or None.
+
+    The document's title keyword is a decision type; after its first article comes a line that is
+    an attached type alone ("KẾ HOẠCH") followed by its subject, and either a "(Ban hành kèm theo
+    ...)" line right under it or the decision's closing block (Nơi nhận, signature) before it.
+    """
+    if title_i is None or lines[title_i].folded.strip(" :*") not in vocabulary()["decision_types"]:
+        return None
+    n = len(lines)
+    first_article = next((i for i in range(title_i + 1, n) if _article(lines[i])), None)
+    if first_article is None:
+        return None
+    closed = False
+    for k in range(first_article + 1, n - 1):
+        ln = lines[k]
+        if _is_recipients(ln) or _is_signature(ln):
+            closed = True
+        if not _is_attached_title(ln) or classify(lines[k + 1]) is not None:
+            continue
+        if closed or any(_is_attached_marker(x) for x in lines[k + 1:k + 5]):
+            return _attached_header_start(lines, k, first_article), k
+    return None
+
+
+def _attached_header_start(lines: list[_Line], k: int, lo: int) -> int:
+    """A repeated letterhead (issuer, motto, number, date) right above the attached title, if any."""
+    i = k
+    motto = False
+    while i - 1 > lo:
+        ln = lines[i - 1]
+        f = ln.folded
+        if f.startswith(("cong hoa xa hoi", "doc lap")):
+            motto = True
+        elif not (ln.text.isupper() and not _is_signature(ln) or f.startswith("so:") or ", ngay" in f):
+            break
+        i -= 1
+    return i if motto else k
+
+
 def _opens_structure(line: _Line) -> bool:
     c = classify(line)
-    return c is not None and c[0] in ("part", "clause", "subclause") or _is_appendix(line)
+    return c is not None and c[0] in ("article", "part", "clause", "subclause") or _is_appendix(line)
 
 
 def _tail_start(lines: list[_Line], body_from: int) -> int:
@@ -210,7 +350,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
     stack: list[tuple[Section, int, str]] = []      # (section, rank, bullet marker)
     counters: dict[tuple[str | None, str], int] = {}
     table: Section | None = None
-    appendix_no = 0
+    appendix_no = groups = 0
 
     def parent() -> Section | None:
         return stack[-1][0] if stack else None
@@ -224,8 +364,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         if _is_appendix(ln):
             close_to(0, ln.start)
             appendix_no += 1
-            m = APPENDIX.match(ln.folded)
-            raw_label = (m.group("label") or "") if m else ""
+            groups = 0
+            raw_label = _appendix_label(ln)
             num = (_roman_to_int(raw_label.upper()) if raw_label and raw_label.isalpha() and roman_label(raw_label.upper())
                    else int(raw_label) if raw_label.isdigit() else appendix_no)
             sec = b.add(f"PL{num}", None, 0, "appendix", str(num), ln.text, ln.start, ln.end)
@@ -234,6 +374,10 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
             table = None
             continue
         c = classify(ln)
+        if c is None and root_parent and _group_row(lines, idx, groups):
+            c = ("part", ln.text, "")
+        if c is not None and c[0] == "part" and root_parent:
+            groups = _roman_to_int(c[1])
         if c is None or c[0] == "table":
             if c is not None:
                 if table is None:
@@ -282,7 +426,17 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
     close_to(-1, end)
 
 
-def _tail(b: _Builder, lines: list[_Line]) -> None:
+def _group_row(lines: list[_Line], idx: int, groups: int) -> bool:
+    """A lone roman numeral in an appendix that numbers the next group ("I" then "II") and is
+    followed by the group's title: a group row of a table flattened one cell per line."""
+    ln = lines[idx]
+    if not ROMAN_ALONE.match(ln.text) or roman_label(ln.text) != ln.text or _roman_to_int(ln.text) != groups + 1:
+        return False
+    nxt = lines[idx + 1] if idx + 1 < len(lines) else None
+    return nxt is not None and nxt.text[:1].isupper() and classify(nxt) is None and not ROMAN_ALONE.match(nxt.text)
+
+
+def _tail(b: _Builder, lines: list[_Line], special: str = "") -> None:
     """Signature block and recipients, in whichever order they come."""
     i, n = 0, len(lines)
     while i < n:
@@ -291,7 +445,7 @@ def _tail(b: _Builder, lines: list[_Line]) -> None:
             j = i + 1
             while j < n and not _is_signature(lines[j]) and not _is_appendix(lines[j]):
                 j += 1
-            b.add("recipients", None, 0, "recipients", None, ln.text, ln.start, lines[j - 1].end)
+            b.add(special + "recipients", None, 0, "recipients", None, ln.text, ln.start, lines[j - 1].end)
             i = j
         elif _is_appendix(ln):
             _body(b, lines[i:], prefix="", level0=1)
@@ -300,6 +454,5 @@ def _tail(b: _Builder, lines: list[_Line]) -> None:
             j = i + 1
             while j < n and not _is_recipients(lines[j]) and not _is_appendix(lines[j]):
                 j += 1
-            sid = "signature" if not any(s.section_id == "signature" for s in b.sections) else "signature~2"
-            b.add(sid, None, 0, "signature", None, ln.text, ln.start, lines[j - 1].end)
+            b.add(special + "signature", None, 0, "signature", None, ln.text, ln.start, lines[j - 1].end)
             i = j

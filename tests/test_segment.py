@@ -1,8 +1,9 @@
-"""segment: the section tree on hand-written plans and on the seeds' structure."""
+"""segment: the section tree on hand-written plans and decisions, on the seeds' structure and a dev plan."""
 from __future__ import annotations
 
 import pytest
 
+from _decision import DECISION, DECISION_IDS, dev_plan
 from conftest import seed_path
 from pipeline.model import Page
 from pipeline.normalize import normalize
@@ -94,3 +95,80 @@ def test_seed_003_subclauses_and_points_under_them():
     ids = [s.section_id for s in segment(text)]
     for sid in ["II.2.1", "III.1.1", "III.1.1.a", "III.1.2.b", "III.1.3.a", "III.2.a", "IV.1", "IV.2", "recipients"]:
         assert sid in ids, sid
+
+
+# --- Decisions that promulgate a plan (docs/multi-part.md) ---
+
+def _ids(text):
+    return [s for s in segment(normalize([Page(1, text)]).text) if s.kind not in ("item", "bullet", "table")]
+
+
+def test_decision_then_attached_plan_then_appendix():
+    secs = _ids(DECISION)
+    assert [s.section_id for s in secs] == DECISION_IDS
+    kind = {s.section_id: s.kind for s in secs}
+    assert [kind[a] for a in ("Điều 1", "Điều 2", "Điều 3")] == ["article"] * 3
+    assert {s.section_id: s.label for s in secs}["Điều 2"] == "Điều 2"
+    assert (kind["title"], kind["attached_title"], kind["signature"], kind["recipients"]) == \
+        ("title", "title", "signature", "recipients")
+    assert [kind[p] for p in ("I", "II", "III", "PL1", "PL1.I", "PL1.II")] == \
+        ["part", "part", "part", "appendix", "part", "part"]
+    assert kind["III.4"] == "clause" and kind["II.1.b"] == "point"
+    by_id = {s.section_id: s for s in secs}
+    assert by_id["PL1.I"].parent_id == "PL1" and by_id["III.4"].parent_id == "III"
+
+
+def test_attached_plan_is_not_swallowed_by_the_signature():
+    text = normalize([Page(1, DECISION)]).text
+    by_id = {s.section_id: s for s in segment(text)}
+    signature = text[by_id["signature"].char_start:by_id["signature"].char_end]
+    assert signature.splitlines() == ["KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "Lê Văn Bình"]
+    plan_title = text[by_id["attached_title"].char_start:by_id["attached_title"].char_end]
+    assert plan_title.startswith("KẾ HOẠCH\nHÀNH ĐỘNG") and plan_title.endswith("của Thủ tướng Chính phủ)")
+    clause = text[by_id["III.4"].char_start:by_id["III.4"].char_end]
+    assert clause.startswith("4. Bộ Y tế chủ trì, phối hợp với các bộ, ngành, địa phương theo dõi, đôn đốc")
+
+
+def _strip_marks(text: str) -> str:
+    import unicodedata
+
+    out = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in out if not unicodedata.combining(c))
+
+
+def test_decision_without_diacritics_segments_alike():
+    assert [s.section_id for s in _ids(_strip_marks(DECISION))] == DECISION_IDS
+
+
+def test_decision_that_approves_the_plan_inside_its_first_article():
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 7/QĐ-TTg\nQUYẾT ĐỊNH\nPhê duyệt Đề án thử nghiệm\nTHỦ TƯỚNG CHÍNH PHỦ\n"
+            "Căn cứ Luật Tổ chức Chính phủ;\nQUYẾT ĐỊNH:\nĐiều 1. Phê duyệt Đề án thử nghiệm với các nội dung sau:\n"
+            "I. MỤC TIÊU\n1. Mục tiêu chung.\nII. NHIỆM VỤ\n1. Bộ Y tế chủ trì.\n"
+            "Điều 2. Quyết định này có hiệu lực từ ngày ký.\nĐiều 3. Các Bộ trưởng chịu trách nhiệm thi hành./.\n"
+            "Nơi nhận:\n- Các bộ;\n- Lưu: VT.\nKT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\nTrần Văn C\n")
+    assert [s.section_id for s in _ids(text)] == [
+        "header", "title", "preamble", "Điều 1", "I", "I.1", "II", "II.1", "Điều 2", "Điều 3",
+        "recipients", "signature"]
+
+
+def test_article_words_inside_a_sentence_are_not_articles():
+    text = "KẾ HOẠCH\nThử\nI. NỘI DUNG\n1. Thực hiện theo\nĐiều 12 Luật Bảo hiểm y tế và các văn bản.\n"
+    assert "article" not in {s.kind for s in _ids(text)}
+
+
+def test_dev_plan_2623_decision_and_its_attached_plan():
+    doc = dev_plan("thu-tuong_2623-QD-TTg")
+    top = [s.section_id for s in doc.sections if s.parent_id is None]
+    assert top == ["header", "title", "preamble", "Điều 1", "Điều 2", "Điều 3", "recipients", "signature",
+                   "attached_title", "attached_preamble", "I", "II", "III", "IV"]
+    ids = {s.section_id for s in doc.sections}
+    assert {f"II.{k}" for k in range(1, 9)} <= ids and {"I.1", "I.2", "III.5", "IV.3"} <= ids
+    sig = next(s for s in doc.sections if s.section_id == "signature")
+    assert doc.text[sig.char_start:sig.char_end].split("\n") == ["THỦ TƯỚNG", "Phạm Minh Chính"]
+
+
+def test_letterhead_repeated_above_the_attached_plan():
+    text = DECISION.replace("Lê Văn Bình\nKẾ HOẠCH\n", "Lê Văn Bình\nTHỦ TƯỚNG CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA "
+                            "VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKẾ HOẠCH\n")
+    ids = [s.section_id for s in _ids(text)]
+    assert ids == DECISION_IDS[:8] + ["attached_header"] + DECISION_IDS[8:]
