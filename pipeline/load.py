@@ -100,6 +100,7 @@ class Run:
     deadlines: pd.DataFrame
     legal_refs: pd.DataFrame
     tasks: pd.DataFrame
+    table_cells: pd.DataFrame
     agencies: pd.DataFrame
     restorations: pd.DataFrame
     errors: pd.DataFrame
