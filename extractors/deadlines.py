@@ -13,6 +13,7 @@ extractors/data/dates.yaml. Patterns run on the length-preserving folded text
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
@@ -124,6 +125,44 @@ def _masked(start: int, end: int, masks: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in masks)
 
 
+class _Spans:
+    """A set of spans that answers "does [start, end) overlap one of them" by looking only at the spans
+    filed under the same stretches of text (buckets of BUCKET characters), not at every span found so far."""
+
+    BUCKET = 64
+
+    def __init__(self, spans=()):
+        self.buckets: dict[int, list[tuple[int, int]]] = {}
+        for s, e in spans:
+            self.add(s, e)
+
+    def _keys(self, start: int, end: int) -> range:
+        return range(start // self.BUCKET, max(start, end - 1) // self.BUCKET + 1)
+
+    def add(self, start: int, end: int) -> None:
+        for k in self._keys(start, end):
+            self.buckets.setdefault(k, []).append((start, end))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for k in self._keys(start, end) for s, e in self.buckets.get(k, ()))
+
+
+class _Found(list):
+    """The expressions found so far, with an index of their spans (`_Spans`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.spans = _Spans()
+
+    def append(self, x: "Expr") -> None:
+        super().append(x)
+        self.spans.add(x.start, x.end)
+
+    def extend(self, xs) -> None:
+        for x in xs:
+            self.append(x)
+
+
 def _before(folded: str, pos: int, width: int = 40) -> str:
     return folded[max(0, pos - width):pos]
 
@@ -200,10 +239,10 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
     """Spans that the single-date passes would cut in two: "Từ quý III/2026 đến quý III/2027" (closed),
     "từ ngày 03 đến ngày 05 tháng 9 năm 2026", "Năm 2025 - 2026", "từ năm 2026" and
     "năm 2025 và các năm tiếp theo" (open). In a completion cell a bare year is due at its end."""
-    p, out = _span_patterns(), []
+    p, out = _span_patterns(), _Found()
 
     def add(x: Expr) -> None:
-        if free(x.start, x.end) and not any(y.start < x.end and x.start < y.end for y in out):
+        if free(x.start, x.end) and not out.spans.overlaps(x.start, x.end):
             out.append(x)
 
     for m in p["quarters"].finditer(folded):
@@ -237,7 +276,7 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
         if not completion:
             if doc_year and y1 < doc_year:
                 continue                       # a period under review, not the plan's own
-            line = folded[max(folded.rfind("\n", 0, m.start()) + 1, m.start() - 150):m.start()]
+            line = folded[max(folded.rfind("\n", max(0, m.start() - 150), m.start()) + 1, m.start() - 150):m.start()]
             if (y1, y2) in seen_years or p["cited"].search(line) or folded[m.end():m.end() + 2].strip()[:1] == ":":
                 continue
             seen_years.add((y1, y2))
@@ -259,7 +298,7 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
     for m in p["year_due"].finditer(folded):
         add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
     if completion:
-        for m in re.finditer(r"(?<![\w/])nam\s+(?P<y>(?:19|20)\d{2})(?![\d/])", folded):
+        for m in re.finditer(r"(?<![\w/.])(?:nam\s+)?(?P<y>(?:19|20)\d{2})(?![\d/])", folded):
             if re.search(r"(?:quy|thang)\s+\w{1,3}\s*,?\s*$", folded[max(0, m.start() - 12):m.start()]):
                 continue
             add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
@@ -288,10 +327,11 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
     folded = fold(text)
     masks = masks or []
     p, r = _patterns(), _marker_res()
-    found: list[Expr] = []
+    found = _Found()
+    masked = _Spans(masks)
 
     def free(s: int, e: int) -> bool:
-        return not _masked(s, e, masks) and not any(x.start < e and s < x.end for x in found)
+        return not masked.overlaps(s, e) and not found.spans.overlaps(s, e)
 
     found.extend(_spans(folded, doc_year, free, completion))
 
@@ -329,6 +369,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         before = _before(folded, d.start)
         if r["suppress_before"].search(before) or r["suppress_after"].match(folded, d.end):
             masks.append((d.start, d.end))
+            masked.add(d.start, d.end)
             continue
         value = d.resolve(doc_year)
         if value is None:
@@ -405,7 +446,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
             if free(m.start(), m.end()):
                 found.append(Expr(m.start(), m.end(), "recurring", confidence=0.6, absorbable=True))
 
-    found.sort(key=lambda x: (x.start, x.end))
+    found = sorted(found, key=lambda x: (x.start, x.end))
     return _merge_recurrences(found, folded)
 
 
@@ -415,19 +456,49 @@ def _sentence_bounds(folded: str, pos: int) -> tuple[int, int]:
     return s, e
 
 
+class _SentenceBounds:
+    """`_sentence_bounds` for many positions of one text: the breaks are found once, then bisected."""
+
+    def __init__(self, folded: str):
+        self.n = len(folded)
+        self.nl = [m.start() for m in re.finditer(r"\n", folded)]
+        self.dot = [m.start() for m in re.finditer(r"\. ", folded)]
+        self.semi = [m.start() for m in re.finditer(r"; ", folded)]
+
+    @staticmethod
+    def _last(xs: list[int], limit: int) -> int:
+        k = bisect.bisect_right(xs, limit) - 1
+        return xs[k] if k >= 0 else -1
+
+    @staticmethod
+    def _first(xs: list[int], pos: int) -> int | None:
+        k = bisect.bisect_left(xs, pos)
+        return xs[k] if k < len(xs) else None
+
+    def __call__(self, pos: int) -> tuple[int, int]:
+        s = max(self._last(self.nl, pos - 1), self._last(self.dot, pos - 2), self._last(self.semi, pos - 2)) + 1
+        e = min([i for i in (self._first(self.nl, pos), self._first(self.dot, pos)) if i is not None] or [self.n])
+        return s, e
+
+
 def _merge_recurrences(found: list[Expr], folded: str) -> list[Expr]:
     """A recurrence followed by an anchored date ('Định kỳ hàng năm, trước ngày 05 tháng 01 năm sau')
     is one recurring row; later relative dates of the same sentence recur the same way."""
     out: list[Expr] = []
     absorbed: set[int] = set()
+    bounds = _SentenceBounds(folded)
+    rec_all = [(j, y) for j, y in enumerate(found) if y.kind == "recurring" and y.recurrence]
+    rec_starts = [y.start for _, y in rec_all]          # found is sorted by start
+
+    def recurrences(a: int, b: int) -> list[tuple[int, Expr]]:
+        return rec_all[bisect.bisect_left(rec_starts, a):bisect.bisect_left(rec_starts, b)]
+
     for i, x in enumerate(found):
         if x.kind == "recurring" or not x.relative or x.date is None:
             continue
-        s, e = _sentence_bounds(folded, x.start)
-        recs = [(j, y) for j, y in enumerate(found) if y.kind == "recurring" and s <= y.start < e and y.recurrence
-                and y.start < x.start]
-        after = [(j, y) for j, y in enumerate(found) if y.kind == "recurring" and x.end <= y.start < e
-                 and y.recurrence]
+        s, e = bounds(x.start)
+        recs = recurrences(s, min(e, x.start))
+        after = recurrences(x.end, e)
         if not recs and not after:
             continue
         j, rec = recs[-1] if recs else after[0]

@@ -155,9 +155,18 @@ def _issuer_lines(header: str) -> list[str]:
             break
         cut = min([f.find(m) for m in NATIONAL_MOTTO if m in f] + [len(line)])
         left = line[:cut].strip(" -_\t")
+        if fold(left).strip() in _furniture():
+            continue                                   # the Công báo's running head ("VĂN BẢN PHÁP LUẬT KHÁC")
         if left and not set(left) <= set("-_ "):
             out.append(left)
+    if len(out) >= 2 and fold(out[0]) == fold(out[1]):
+        out = out[1:]                                  # a running head repeating the issuer
     return out
+
+
+@cache
+def _furniture() -> frozenset[str]:
+    return frozenset(fold(x) for x in vocab().get("header_furniture", []))
 
 
 def _jurisdiction_from(name_part: str) -> tuple[str | None, str | None]:

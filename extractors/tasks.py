@@ -24,7 +24,7 @@ from pipeline.model import Document, Table, TableRow, row_id
 from pipeline.text import fold
 
 from . import deadlines as deadlines_mod
-from .agencies import Mention, find_agencies
+from .agencies import Mention, agency_id, find_agencies
 
 DATA = Path(__file__).parent / "data"
 ROMAN = re.compile(r"^(?P<label>[IVX]{1,5}|[A-Z])\s*[.)]?\s*(?:$|\s)")
@@ -99,10 +99,31 @@ class Task:
     confidence: float = 1.0
 
 
+LEFTOVER_EDGE = re.compile(r"^[\s,;.:\-–+]*(?:và\s+|với\s+)?|[\s,;.:\-–]+$")
+
+
 def _members(text: str, jurisdiction: str | None) -> list[Mention]:
-    """Agencies of a cell ("Bộ Tài chính, Bộ Nội vụ", "- Bộ Y tế;"), each once, in order."""
+    """Agencies of a cell ("Bộ Tài chính, Bộ Nội vụ", "- Bộ Y tế;"), each once, in order. A stretch the
+    vocabulary does not cover that is printed like a name ("Cơ quan, tổ chức và doanh nghiệp liên quan")
+    is a body too: in an agency column, the capital letter is the cue (ANNOTATION.md, collectives)."""
+    found = find_agencies(text, jurisdiction)
+    spans, prev = [], 0
+    for m in found + [None]:
+        a, b = prev, (m.start if m else len(text))
+        piece = text[a:b]
+        lead = len(piece) - len(LEFTOVER_EDGE.sub("", piece, count=1).lstrip()) if piece.strip() else 0
+        core = LEFTOVER_EDGE.sub("", piece).strip()
+        words = core.split()
+        if core and core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("("):
+            start = a + piece.find(core)
+            name = re.sub(r"\s+và\s+(?=\S+\s+\S)", ", ", core)    # "A, B và C liên quan" → "A, B, C liên quan"
+            spans.append(Mention(start, start + len(core), core, name, "other",
+                                 agency_id(name, jurisdiction), 0.6))
+        if m is not None:
+            spans.append(m)
+            prev = m.end
     seen, out = set(), []
-    for m in find_agencies(text, jurisdiction):
+    for m in sorted(spans, key=lambda m: m.start):
         if m.agency_id not in seen:
             seen.add(m.agency_id)
             out.append(m)
@@ -124,8 +145,6 @@ def _group_label(row: TableRow) -> str | None:
 def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int | None) -> list[Task]:
     """One Task per numbered (or agency-bearing) row of a task table."""
     cols = columns(table)
-    time_header = fold(table.headers[cols["time"]]) if "time" in cols else ""
-    completion = any(fold(w) in time_header for w in vocab()["completion_words"])
     base = table.section_id
     if base and doc.sections:
         sec = next((s for s in doc.sections if s.section_id == base), None)
@@ -155,8 +174,11 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
             continue
         exprs = []
         if time_c is not None and time_c.text.strip():
-            find = deadlines_mod.completion_expressions if completion else deadlines_mod.find_expressions
-            exprs = [(x, time_c.char_start) for x in find(time_c.text, year)]
+            # a task table's time column says when the task is to be done: a quarter there is due at its end
+            exprs = [(x, time_c.char_start) for x in deadlines_mod.completion_expressions(time_c.text, year)]
+        if number is None and out and not (task_c is not None and task_c.text.strip()):
+            _merge(out[-1], leads, supports, reports, exprs, time_c, del_c)   # a sub-row of the task above
+            continue
         starts = [c.char_start for c in row.cells if c.char_start is not None]
         ends = [c.char_end for c in row.cells if c.char_end is not None]
         conf = min([c.confidence for c in row.cells] or [table.confidence])
@@ -167,6 +189,18 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
                         leads, supports, reports, " ".join(del_c.text.split()) if del_c else None,
                         " ".join(time_c.text.split()) if time_c else None, exprs, round(conf, 3)))
     return out
+
+
+def _merge(t: Task, leads, supports, reports, exprs, time_c, del_c) -> None:
+    """A row without number or task text continues the task above (a second result, a second deadline)."""
+    for mine, more in ((t.leads, leads), (t.supports, supports), (t.reports, reports)):
+        ids = {m.agency_id for m in mine}
+        mine.extend(m for m in more if m.agency_id not in ids)
+    t.deadline_exprs.extend(exprs)
+    if time_c is not None and time_c.text.strip():
+        t.deadline_text = "; ".join(filter(None, [t.deadline_text, " ".join(time_c.text.split())]))
+    if t.deliverable is None and del_c is not None:
+        t.deliverable = " ".join(del_c.text.split()) or None
 
 
 # ---------------------------------------------------------------- rows

@@ -1,0 +1,185 @@
+"""Tasks from task tables in every form, and from the text; the PDF task-table gold; the example query.
+
+One plan written for this test (tests/test_tables.py draws it) is rendered as a text PDF with a ruled
+table, as a .docx with a Word table and as the flattened .txt a text layer gives: all three must give
+the same tasks, lead/support assignments and deadlines.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, text_document
+from extractors import tasks as tasks_mod
+from pipeline.process import process_file
+from test_tables import FONT, GROUP1, GROUP2, HEADERS, ROW1, ROW2, ROW3_REST, ROW3_TOP, ROW4, _draw_row
+
+DEV_PDF = ROOT.parent / "shared" / "dev-plans" / "pdf"
+GOLD_PDF = ROOT / "tests" / "gold" / "dev-pdf"
+PREAMBLE = ["ỦY BAN NHÂN DÂN", "TỈNH AN GIANG", "Số: 45/KH-UBND", "An Giang, ngày 10 tháng 01 năm 2026", "KẾ HOẠCH",
+            "Phát triển người tham gia bảo hiểm xã hội năm 2026", "PHỤ LỤC",
+            "DANH MỤC NHIỆM VỤ THỰC HIỆN KẾ HOẠCH BẢO HIỂM XÃ HỘI NĂM 2026"]
+
+
+def _rows() -> list[list[str]]:
+    """The plan's table rows, each cell's printed lines joined (the third row put together again)."""
+    row3 = [" ".join(a + b) for a, b in zip(ROW3_TOP, ROW3_REST)]
+    return [[" ".join(c) for c in ROW1], [" ".join(c) for c in ROW2], row3, [" ".join(c) for c in ROW4]]
+
+
+def _pdf(path: Path) -> Path:
+    """The plan as a text PDF: its header lines, then the ruled table cut by a page break."""
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("DejaVu", fname=FONT)
+    pdf.set_font("DejaVu", size=10)
+    header = [[h] if len(h) < 16 else [h[:h.rfind(" ", 0, 16)], h[h.rfind(" ", 0, 16) + 1:]] for h in HEADERS]
+    pdf.add_page()
+    for i, line in enumerate(PREAMBLE):
+        pdf.text(20, 12 + 6 * i, line)
+    y = _draw_row(pdf, 62, header)
+    y = _draw_row(pdf, y, [[GROUP1]], span_all=True)
+    y = _draw_row(pdf, y, ROW1)
+    y = _draw_row(pdf, y, ROW2)
+    y = _draw_row(pdf, y, ROW3_TOP)
+    pdf.add_page()
+    y = _draw_row(pdf, 20, header)
+    y = _draw_row(pdf, y, ROW3_REST)
+    y = _draw_row(pdf, y, [[GROUP2]], span_all=True)
+    _draw_row(pdf, y, ROW4)
+    pdf.output(str(path))
+    return path
+
+
+def _docx(path: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    for line in PREAMBLE:
+        d.add_paragraph(line)
+    rows = _rows()
+    table = d.add_table(rows=len(rows) + 3, cols=len(HEADERS))
+    for k, h in enumerate(HEADERS):
+        table.cell(0, k).text = h
+    at = 1
+    for i, row in enumerate(rows):
+        if i in (0, 3):
+            g = table.cell(at, 0).merge(table.cell(at, len(HEADERS) - 1))
+            g.text = GROUP1 if i == 0 else GROUP2
+            at += 1
+        for k, v in enumerate(row):
+            table.cell(at, k).text = v
+        at += 1
+    d.save(str(path))
+    return path
+
+
+def _flattened(path: Path) -> Path:
+    lines = PREAMBLE + HEADERS
+    for i, row in enumerate(_rows()):
+        if i in (0, 3):
+            label, title = (GROUP1 if i == 0 else GROUP2).split(". ", 1)
+            lines += [label, title]
+        lines += [c for c in row if c]          # a text layer drops empty cells
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _facts(path: Path) -> tuple[set, set, set]:
+    res = process_file(path)
+    assert res.status == "ok", res.errors
+    tasks = [t for t in res.tables["tasks"] if t["source"] == "table"]
+    by_id = {t["task_id"]: t["number"] for t in tasks}
+    task_keys = {(t["number"], tuple(t["lead_names"]), tuple(t["support_names"]), t["deadline_text"]) for t in tasks}
+    assigns = {(by_id[a["task_id"]], a["agency_name"], a["role"]) for a in res.tables["assignments"]
+               if a.get("task_id") in by_id}
+    deadlines = {(by_id[d["task_id"]], d["kind"], d["date"], d["recurrence"]) for d in res.tables["deadlines"]
+                 if d.get("task_id") in by_id}
+    return task_keys, assigns, deadlines
+
+
+@pytest.fixture(scope="module")
+def three_forms(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("forms")
+    return {"pdf": _pdf(tmp / "ke-hoach.pdf"), "docx": _docx(tmp / "ke-hoach.docx"),
+            "txt": _flattened(tmp / "ke-hoach.txt")}
+
+
+def test_same_tasks_from_pdf_word_and_flattened_text(three_forms):
+    facts = {form: _facts(path) for form, path in three_forms.items()}
+    tasks, assigns, deadlines = facts["docx"]
+    assert {t[0] for t in tasks} == {"1", "2", "3", "4"}
+    assert ("1", "Sở Nội vụ", "lead") in assigns and ("1", "Bảo hiểm xã hội tỉnh", "support") in assigns
+    assert ("3", "Liên đoàn Lao động tỉnh", "support") in assigns
+    assert ("1", "due", dt.date(2026, 3, 31), None) in deadlines
+    assert ("3", "recurring", None, "yearly") in deadlines
+    assert ("4", "due", dt.date(2026, 9, 30), None) in deadlines
+    for form in ("pdf", "txt"):
+        assert facts[form][0] == tasks, form
+        assert facts[form][1] == assigns, form
+        assert facts[form][2] == deadlines, form
+
+
+def test_column_roles_from_headers():
+    roles = {h: tasks_mod.column_role(h) for h in ["STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Đơn vị phối hợp",
+                                                   "Kết quả/Sản phẩm", "Thời gian hoàn thành", "Tiến độ thực hiện",
+                                                   "Cấp trình", "Nguồn kinh phí"]}
+    assert roles == {"STT": "number", "Tên nhiệm vụ": "task", "Cơ quan chủ trì": "lead",
+                     "Đơn vị phối hợp": "support", "Kết quả/Sản phẩm": "deliverable",
+                     "Thời gian hoàn thành": "time", "Tiến độ thực hiện": "time", "Cấp trình": "report_to",
+                     "Nguồn kinh phí": None}
+
+
+def test_text_clauses_are_tasks_with_their_assignments_and_deadline():
+    from extractors import assignments, deadlines
+
+    doc = text_document("II. NHIỆM VỤ\n1. Sở Y tế chủ trì, phối hợp với Bảo hiểm xã hội tỉnh rà soát cơ sở khám bệnh, "
+                        "hoàn thành trước ngày 30/6/2026.\n2. Công an tỉnh tăng cường kiểm tra.\n",
+                        segment_text=True, meta={"issue_date": dt.date(2026, 1, 5), "jurisdiction": "An Giang"})
+    tables = {"assignments": assignments.extract(doc), "deadlines": deadlines.extract(doc)}
+    from pipeline.process import link
+
+    link(tables, doc)
+    tasks_mod.attach(doc, tables)
+    got = [(t["number"], t["lead_names"], t["support_names"], len(t["deadline_ids"]), t["source"])
+           for t in tables["tasks"]]
+    assert got == [("1", ["Sở Y tế"], ["Bảo hiểm xã hội tỉnh"], 1, "text"), ("2", ["Công an tỉnh"], [], 0, "text")]
+    assert all(a["task_id"] for a in tables["assignments"])
+
+
+def test_capitalised_collectives_in_agency_cells_are_bodies():
+    names = [m.name for m in tasks_mod._members("Bộ Ngoại giao Bộ Công Thương Cơ quan, tổ chức và doanh nghiệp "
+                                                "liên quan", "Việt Nam")]
+    assert names == ["Bộ Ngoại giao", "Bộ Công Thương", "Cơ quan, tổ chức, doanh nghiệp liên quan"]
+
+
+@pytest.mark.skipif(not DEV_PDF.is_dir(), reason="../shared/dev-plans is absent")
+def test_real_gazette_task_tables_against_gold(tmp_path):
+    """Lead and support assignments and deadlines of three real task tables, against hand-made gold."""
+    from pipeline.gold import evaluate_run, load_gold, read_run
+    from pipeline.run import run
+
+    gold = load_gold(GOLD_PDF)
+    files = [next(DEV_PDF.glob(g.name + ".pdf")) for g in gold]
+    run(files, tmp_path / "run", workers=2, progress=False, log=lambda s: None, cache=False)
+    scores = evaluate_run(read_run(tmp_path / "run"), gold)["groups"]["dev-pdf"]
+    print(scores)
+    for measure in ("tasks", "task_assignments", "task_deadlines"):
+        assert scores[measure]["precision"] >= 0.9 and scores[measure]["recall"] >= 0.9, (measure, scores[measure])
+
+
+def test_ministry_tasks_due_query(three_forms, tmp_path):
+    """examples/queries/ministry_tasks_due.sql over a real run of the plan."""
+    from pipeline import load_run
+    from pipeline.run import run
+
+    run([three_forms["docx"]], tmp_path / "run", workers=1, progress=False, log=lambda s: None, cache=False)
+    con = load_run(tmp_path / "run").connect()
+    sql = (ROOT / "examples" / "queries" / "ministry_tasks_due.sql").read_text(encoding="utf-8")
+    rows = con.execute(sql, ["Sở Nội vụ", dt.date(2026, 6, 30)]).fetchall()
+    assert [(r[1], r[6]) for r in rows] == [("1", dt.date(2026, 3, 31))]
+    assert list(rows[0][4]) == ["Bảo hiểm xã hội tỉnh", "Ủy ban nhân dân các xã, phường"]
