@@ -217,6 +217,7 @@ def gazetteer() -> dict:
         "heads": sorted(((tuple(h.split()), typ) for typ, v in (data.get("generic_heads") or {}).items()
                          for h in _split(v)), key=lambda x: -len(x[0])),
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
+        "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
     }
 
 
@@ -572,8 +573,11 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
                 break
             if word[:1].isupper():
                 last, after_capital = j + 1, True
-            elif after_capital and word != "và":
+            elif after_capital and word != "và" and not _stop_at(toks, j, limit):
                 last, after_capital = j + 1, False      # second syllable of a compound: "Văn hóa"
+            elif word != "và" and last is not None and (k := _bridge(text, toks, j, limit)):
+                j = k                                    # "Trung tâm Chuyển đổi số Thành phố"
+                continue
             elif word != "và" or last is None:
                 break
             else:
@@ -592,6 +596,25 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
             scope, j2 = None, last
         j2 += _seq_at(toks, j2, gazetteer()["trailing"])
         return (i, j2, v, 0.6, scope)
+    return None
+
+
+def _stop_at(toks: list[Token], k: int, limit: int) -> bool:
+    stops = gazetteer()["bridge_stops"]
+    return toks[k].key in stops or (k + 1 < limit and f"{toks[k].key} {toks[k + 1].key}" in stops)
+
+
+def _bridge(text: str, toks: list[Token], j: int, limit: int, most: int = 3) -> int | None:
+    """Index of the capitalised word that lower-case words at j lead to inside one name ("số" in
+    "Trung tâm Chuyển đổi số Thành phố"), or None when a stop word or punctuation comes first."""
+    for k in range(j, min(limit, j + most + 1)):
+        gap = text[toks[k - 1].end:toks[k].start]
+        if gap.strip() not in ("", "-") or "\n" in gap:
+            return None
+        if text[toks[k].start:toks[k].start + 1].isupper():
+            return k if k > j else None
+        if _stop_at(toks, k, limit):
+            return None
     return None
 
 

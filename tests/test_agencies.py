@@ -140,3 +140,11 @@ def test_gazetteer_lists_the_abbreviations_and_valid_types():
         "department", "insurance", "peoples_committee", "police", "tax", "union", "front",
         "inspectorate", "school", "hospital", "other"}
     assert isinstance(resolve_agency("Sở Y tế", HN), Agency)
+
+
+def test_unlisted_names_run_to_their_last_capitalised_word():
+    names = lambda t: [m.name for m in find_agencies(t, "Thành phố Hồ Chí Minh")]  # noqa: E731
+    assert names("Trung tâm Chuyển đổi số Thành phố chủ trì") == ["Trung tâm Chuyển đổi số Thành phố"]
+    assert names("Viện Nghiên cứu phát triển Thành phố tham mưu") == ["Viện Nghiên cứu phát triển Thành phố"]
+    assert names("Trung tâm Văn hóa tổ chức Hội nghị") == ["Trung tâm Văn hóa"]
+    assert names("Ban Quản lý Khu kinh tế Vân Phong phối hợp") == ["Ban Quản lý Khu kinh tế Vân Phong"]
