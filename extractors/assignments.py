@@ -556,6 +556,17 @@ def _via(v: View, parens: list[tuple[int, int]]) -> list[Mention]:
 # ---------------------------------------------------------------- rows
 
 
+#: A task longer than this (a file with no line breaks) is cut, with "…": every row repeats its task.
+MAX_TASK = 2000
+
+
+def _task_text(task: str) -> str | None:
+    """The task as written in a row: spaces collapsed, list punctuation stripped, at most MAX_TASK characters."""
+    if len(task) > MAX_TASK:
+        return " ".join(task[:MAX_TASK].split()).strip(" :;,-") + "…"
+    return " ".join(task.split()).strip(" :;,-") or None
+
+
 class Rows:
     """The rows of one document: one per (task unit or sentence, agency, role), ids from the key."""
 
@@ -580,7 +591,7 @@ class Rows:
         self.rows.append({
             "assignment_id": rid, **prov, "confidence": round(BASE_CONFIDENCE[how] * m.confidence, 3),
             "agency_id": m.agency_id, "agency_name": m.name, "agency_surface": m.surface,
-            "agency_type": m.type, "role": role, "task": " ".join(task.split()).strip(" :;,-") or None,
+            "agency_type": m.type, "role": role, "task": _task_text(task),
             "task_refs": list(refs), "deadline_ids": [], "task_id": None,
         })
 
@@ -591,6 +602,10 @@ def extract(doc: Document) -> list[dict]:
     out = Rows(v)
     ctxs: dict[str, list[Ctx]] = {}
     parents = {s.parent_id for s in doc.sections}
+    labelled_parents: dict[str, Section] = {}
+    for s in doc.sections:
+        if s.kind in ("point", "clause") and s.parent_id and s.parent_id not in labelled_parents:
+            labelled_parents[s.parent_id] = s
     for u in units(v):
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
@@ -607,6 +622,12 @@ def extract(doc: Document) -> list[dict]:
                 if u.heading or v.text[:u.end].rstrip(" *").endswith(":"):
                     ctxs.setdefault(u.section.section_id, []).append(
                         Ctx(subj.agencies, subj.role, subj.supports, u.end, u.section.section_id))
+                    if u.heading and subj.role is None and u.section.section_id in labelled_parents:
+                        # "1. Sở Nội vụ:" over points a), b): the heading agency answers for the clause
+                        child = labelled_parents[u.section.section_id]
+                        for m in subj.agencies:
+                            out.add(m, "responsible", (m.start, m.end), v.text[child.char_start:child.char_end],
+                                    [], "subject", (u.start, u.end))
                 continue
             if kind == "inline":
                 _emit(v, out, u, at, ctx, subj, inline=True)

@@ -96,10 +96,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         return 2
     gold = []
     for g in args.gold:
-        if not Path(g).is_dir():
-            print(f"kehoach eval: gold folder {g} not found", file=sys.stderr)
+        if not (Path(g).is_dir() or (Path(g).is_file() and g.endswith(".json"))):
+            print(f"kehoach eval: gold folder (or Label Studio .json export) {g} not found", file=sys.stderr)
             return 2
-        gold += load_gold(Path(g))
+        try:
+            gold += load_gold(Path(g))
+        except ValueError as err:  # a Label Studio export that cannot be read as gold
+            print(f"kehoach eval: {err}", file=sys.stderr)
+            return 2
     result = evaluate_run(read_run(Path(args.run)), gold)
     print(format_report(result))
     if args.json:
@@ -153,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="example:\n  kehoach eval outputs/dev --gold tests/gold/dev --gold tests/gold/seeds")
     e.add_argument("run", metavar="RUN", help="a run directory written by `kehoach run`")
-    e.add_argument("--gold", action="append", required=True, metavar="DIR", help="gold folder (repeatable)")
+    e.add_argument("--gold", action="append", required=True, metavar="DIR",
+                   help="gold folder, or the JSON export of a reviewed Label Studio project (repeatable)")
     e.add_argument("--json", metavar="FILE", help="also write the figures as JSON (a DVC metrics file)")
     e.add_argument("--details", metavar="FILE", help="write per-document figures, false positives and misses")
     e.set_defaults(func=_cmd_eval)
@@ -161,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .diff import add_parser as add_diff_parser
 
     add_diff_parser(sub)
+    from .export import add_parser as add_export_parser
+    from .show import add_parser as add_show_parser
+
+    add_show_parser(sub)
+    add_export_parser(sub)
     return p
 
 

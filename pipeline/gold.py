@@ -135,8 +135,12 @@ class GoldDoc:
 
 def load_gold(gold_dir: Path) -> list[GoldDoc]:
     """Gold documents of a folder: dev format (one folder per document, split.yaml) or the seeds'
-    flat `<prefix>.<table>.yaml` files."""
+    flat `<prefix>.<table>.yaml` files; or a Label Studio JSON export (pipeline.labelstudio)."""
     gold_dir = Path(gold_dir)
+    if gold_dir.is_file() and gold_dir.suffix.lower() == ".json":
+        from .labelstudio import load_label_studio
+
+        return load_label_studio(gold_dir)
     split = {}
     if (gold_dir / "split.yaml").exists():
         for group, names in (yaml.safe_load((gold_dir / "split.yaml").read_text(encoding="utf-8")) or {}).items():
@@ -171,16 +175,24 @@ def _document_for(name: str, documents: list[dict]) -> dict | None:
 
 
 def _task_numbers(run: dict[str, list[dict]], doc_id: str) -> dict[str, str]:
-    return {t["task_id"]: t.get("number") for t in run.get("tasks", []) if t["doc_id"] == doc_id}
+    return {t["task_id"]: t.get("number") for t in run.get("tasks", [])
+            if t["doc_id"] == doc_id and t.get("source") == "table"}
 
 
-def _prepare(table: str, rows: list[dict], numbers: dict[str, str]) -> list[dict]:
-    out = []
+def _prepare(table: str, rows: list[dict], numbers: dict[str, str], bullets: bool = False) -> list[dict]:
+    """Predicted rows as gold writes them; `bullets`: the gold keeps bullet section ids (the seeds' gold)."""
+    out, seen = [], set()
     for r in rows:
         r = dict(r)
         if table == "sections" and (r.get("kind") in NOT_GOLD_SECTIONS or BULLET.search(r["section_id"] or "")):
             continue
-        if "section_id" in r:
+        if "section_id" in r and not bullets:
+            if table == "assignments" and BULLET.search(r["section_id"] or ""):
+                # the bullets under one labelled section are one statement (ANNOTATION.md, assignments)
+                key = (gold_section(r["section_id"]), r.get("agency_name"), r.get("role"))
+                if key in seen:
+                    continue
+                seen.add(key)
             r["section_id"] = gold_section(r["section_id"])
         if table in ("assignments", "deadlines"):
             tid = r.get("task_id") or next(iter(r.get("task_ids") or []), None)
@@ -227,7 +239,12 @@ def evaluate_run(run: dict[str, list[dict]], gold: list[GoldDoc]) -> dict:
             if measure in ("assignments", "deadlines", "deadlines_span") and g.tables[table] and all(
                     r.get("task_number") for r in g.tables[table]):
                 continue           # task-table gold (dev-pdf) is scored by task_* measures only
-            pred = _prepare(table, [r for r in run.get(table, []) if r["doc_id"] == doc["doc_id"]], numbers)
+            bullets = any(BULLET.search(str(r.get("section_id") or "")) for r in g.tables[table])
+            pred = [r for r in run.get(table, []) if r["doc_id"] == doc["doc_id"]]
+            if table == "tasks" and g.group not in ("tune", "check") and not any(
+                    r.get("source") == "text" for r in g.tables[table]):
+                pred = [r for r in pred if r.get("source") == "table"]     # task-table gold: table tasks only
+            pred = _prepare(table, pred, numbers, bullets)
             if measure.startswith("task_"):
                 pred = [r for r in pred if r.get("task_number") is not None]
             s, fp, fn = score_rows(pred, _gold_rows(measure, table, g.tables[table]), keys)
@@ -254,7 +271,7 @@ def read_run(run_dir: Path) -> dict[str, list[dict]]:
     for t in SCHEMAS:
         try:
             out[t] = pq.read_table(table_files(Path(run_dir), t)).to_pylist()
-        except (FileNotFoundError, OSError, ValueError):
+        except (FileNotFoundError, OSError, ValueError, TypeError):   # TypeError: table absent (older run)
             out[t] = []
     return out
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 

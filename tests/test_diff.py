@@ -122,6 +122,15 @@ def test_added_and_removed_documents_bring_all_their_rows(runs):
 def test_text_report_names_document_sentence_and_fields(runs):
     proc = kehoach("diff", str(runs["before"]), str(runs["after"]))
     assert proc.returncode == 1
+    quiet = proc.stdout                  # the edit's text changes are one line; the changed fact is listed
+    assert re.search(r"^plan_a.txt: text changed in \d+ sections?.*; details with --text$", quiet, re.M)
+    assert re.search(r"^targets: 0 added, 0 removed, 1 changed$", quiet, re.M)
+    assert "value: 93.0 → 95.0" in quiet and "“Phấn đấu đến năm 2024" in quiet
+    assert not re.search(r"^(documents|texts|sections):", quiet, re.M) and "sentence:" not in quiet
+    assert quiet.rstrip().splitlines()[-1].startswith("total: 0 added, 0 removed, 1 changed (and ")
+
+    proc = kehoach("diff", str(runs["before"]), str(runs["after"]), "--text")
+    assert proc.returncode == 1
     out = proc.stdout
     assert re.search(r"^documents: 0 added, 0 removed, 1 changed$", out, re.M)
     assert re.search(r"^texts: 0 added, 0 removed, 1 changed$", out, re.M)
@@ -178,16 +187,20 @@ def test_html_report_renders_in_headless_chromium_with_filters(runs, edit_diff, 
     html = page.read_text(encoding="utf-8")
     assert "<script src" not in html and "<link" not in html      # self-contained
     n_changes = len(edit_diff.changes)
+    n_listed = len(edit_diff.listed())
+    assert 0 < n_listed < n_changes
 
     dom = _dump_dom(page.as_uri())
     rows = re.findall(r'<tr class="changed"[^>]*data-table="(\w+)"[^>]*>(.*?)</tr>', dom, re.S)
-    assert len(rows) == n_changes
-    assert re.search(r'<span id="shown">' + str(n_changes) + "</span>", dom)   # the script ran
+    assert len(rows) == n_changes                                  # every change is on the page ...
+    assert re.search(r'<span id="shown">' + str(n_listed) + "</span>", dom)   # ... text-only ones hidden
+    assert 'id="text-summary"' in dom
     sections_row = next(body for table, body in rows if table == "sections")
     assert "<del>" in sections_row and "93%" in sections_row and "95%" in sections_row
 
-    filtered = _dump_dom(page.as_uri() + "#table=texts")
-    visible = re.findall(r'<tr class="changed" data-table="(\w+)"[^>]*data-change="changed">', filtered)
-    hidden = re.findall(r'<tr class="changed" data-table="(\w+)"[^>]*data-change="changed" hidden="">', filtered)
+    filtered = _dump_dom(page.as_uri() + "#table=texts&text=1")
+    visible = re.findall(r'<tr class="changed" data-table="(\w+)"[^>]*data-change="changed"[^>]*?(?<!hidden="")>',
+                         filtered)
+    hidden = re.findall(r'<tr class="changed" data-table="(\w+)"[^>]*data-change="changed"[^>]* hidden="">', filtered)
     assert visible == ["texts"] and len(hidden) == n_changes - 1
     assert '<span id="shown">1</span>' in filtered

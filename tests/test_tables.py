@@ -61,8 +61,8 @@ def _draw_row(pdf, y: float, cells: list[list[str]], line_h: float = 5.0, stray:
         if span_all and 0 < k < len(edges) - 1:
             continue
         pdf.line(x, y, x, y + h)
-    if stray:  # a short rule inside the task cell, as Word leaves behind
-        pdf.line(edges[1] + 40, y + 1, edges[1] + 40, y + 4)
+    if stray:  # a rule across the task cell of this row only, as Word leaves behind
+        pdf.line(edges[1] + 40, y, edges[1] + 40, y + h)
     return y + h
 
 
