@@ -290,41 +290,51 @@ def _assignment_row(doc: Document, t: Task, m: Mention, role: str, task_id: str,
     }
 
 
+LABEL = re.compile(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)]\s*")
+BULLET_ID = re.compile(r"\.[-+]\d*(?=\.|$)")
+
+
 def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) -> list[dict]:
-    """One task per sentence or item of the text whose assignments name a doer (lead, responsible,
-    standing); its supports are the support rows of the same sentence."""
+    """One task per labelled clause or point of the text whose assignments name a doer (lead, responsible,
+    standing): its bullets are one task (ANNOTATION.md, tasks); supports are the clause's support rows."""
     lead_roles = set(vocab()["text_lead_roles"])
-    groups: dict[tuple, list[dict]] = {}
+    sections = {s.section_id: s for s in doc.sections}
+    groups: dict[str, list[dict]] = {}
+    labels = tuple(fold(x) for x in vocab()["field_labels"])
     for r in assignments:
-        if r.get("task_id") or r.get("char_start") is None:
+        if r.get("task_id") or r.get("char_start") is None or not r.get("section_id"):
             continue
-        span = doc.sentence_span(r["char_start"], r["char_end"])
-        groups.setdefault((r["section_id"], span), []).append(r)
+        sid = BULLET_ID.sub("", r["section_id"])
+        sec = sections.get(sid)
+        if sec is not None and sec.parent_id and fold(LABEL.sub("", sec.heading or "", count=1)).startswith(labels):
+            sid = sec.parent_id          # "b) Cơ quan chủ trì: ..." is a field of the task above it
+        groups.setdefault(sid, []).append(r)
     out = []
     by_id = {d["deadline_id"]: d for d in deadlines}
-    seen: Counter = Counter()
-    for (sid, (a, b)), rows in sorted(groups.items(), key=lambda kv: (kv[0][1], str(kv[0][0]))):
+    ordered = sorted(groups.items(), key=lambda kv: (min(r["char_start"] for r in kv[1]), kv[0]))
+    for sid, rows in ordered:
         leads = [r for r in rows if r["role"] in lead_roles]
         if not leads:
             continue
-        key = (sid, tuple(sorted({r["agency_id"] for r in leads})), " ".join(doc.text[a:b].split())[:200])
-        seen[key] += 1
-        task_id = row_id(doc.doc_id, "tasks", "text", *key, seen[key])
+        sec = sections.get(sid)
+        a, b = (sec.char_start, sec.char_end) if sec else doc.sentence_span(leads[0]["char_start"], leads[0]["char_end"])
+        task_id = row_id(doc.doc_id, "tasks", "text", sid, *sorted({r["agency_id"] for r in leads}))
         d_ids = sorted({d for r in rows for d in (r.get("deadline_ids") or []) if d in by_id})
         for r in rows:
             r["task_id"] = task_id
         for d in d_ids:
             by_id[d].setdefault("task_id", task_id)
-        prov = doc.provenance(a, max(a, b))
+        prov = doc.provenance(a, max(a + 1, min(b, a + 400)))
         names = lambda rs, attr: list(dict.fromkeys(r[attr] for r in rs))  # noqa: E731
         supports = [r for r in rows if r["role"] == "support"]
-        label = sid.rsplit(".", 1)[-1] if sid else None
         out.append({
             "task_id": task_id, **prov, "section_id": sid, "confidence": round(min(r["confidence"] for r in leads), 3),
-            "number": label, "text": " ".join(doc.text[a:b].split())[:400] or None,
-            "group": sid.rsplit(".", 1)[0] if sid and "." in sid else None,
+            "number": sec.label if sec is not None and sec.label else None,
+            "text": " ".join(doc.text[a:b].split())[:400] or None,
+            "group": sec.parent_id if sec is not None else None,
             "lead_ids": names(leads, "agency_id"), "lead_names": names(leads, "agency_name"),
-            "support_ids": names(supports, "agency_id"), "support_names": names(supports, "agency_name"),
+            "support_ids": [x for x in names(supports, "agency_id") if x not in names(leads, "agency_id")],
+            "support_names": [x for x in names(supports, "agency_name") if x not in names(leads, "agency_name")],
             "deliverable": None, "deadline_ids": d_ids,
             "deadline_text": "; ".join(by_id[d]["expression"] for d in d_ids if by_id[d].get("expression")) or None,
             "source": "text",
