@@ -109,7 +109,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(result["groups"], indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if args.details:
-        Path(args.details).write_text(json.dumps(result["details"], indent=1, sort_keys=True, ensure_ascii=False)
+        details = result["details"]
+        if not args.show_check_rows:      # the check half is scored, never read row by row (tests/gold/dev)
+            details = {name: {m: ({k: v for k, v in f.items() if k not in ("false_positives", "missed")}
+                                  if isinstance(f, dict) else f) for m, f in d.items()} if d.get("group") == "check"
+                       else d for name, d in details.items()}
+        Path(args.details).write_text(json.dumps(details, indent=1, sort_keys=True, ensure_ascii=False)
                                       + "\n", encoding="utf-8")
     return 0
 
@@ -160,7 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--gold", action="append", required=True, metavar="DIR",
                    help="gold folder, or the JSON export of a reviewed Label Studio project (repeatable)")
     e.add_argument("--json", metavar="FILE", help="also write the figures as JSON (a DVC metrics file)")
-    e.add_argument("--details", metavar="FILE", help="write per-document figures, false positives and misses")
+    e.add_argument("--details", metavar="FILE", help="write per-document figures, false positives and misses "
+                   "(for the `check` group figures only, unless --show-check-rows)")
+    e.add_argument("--show-check-rows", action="store_true",
+                   help="also list the check group's false positives and misses (spoils the held-out check)")
     e.set_defaults(func=_cmd_eval)
 
     from .diff import add_parser as add_diff_parser
