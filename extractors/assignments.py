@@ -313,7 +313,7 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
             if n:
                 role = "standing"
                 e += n
-    return Subject(items, role, _after(v, e, end), supports)
+    return Subject(items, role, _after(v, e, end), supports, delegated=delegated)
 
 
 def _after(v: View, k: int, end: int) -> int:

@@ -159,8 +159,9 @@ def test_giao_line_hands_its_agency_to_the_items_below():
     "2. Giao Bảo hiểm xã hội Thành phố làm đầu mối theo dõi việc thực hiện Kế hoạch.",
 ])
 def test_standing_body(sentence):
+    """ANNOTATION.md: "Giao … làm đầu mối" → responsible + standing."""
     rows = rows_of(plan(sentence + "\n", part="IV. TỔ CHỨC THỰC HIỆN"))
-    assert keys(rows) == {(BHXH_TP, "standing", "IV.2")}
+    assert keys(rows) == {(BHXH_TP, "standing", "IV.2"), (BHXH_TP, "responsible", "IV.2")}
 
 
 def test_standing_item_under_the_agency_heading():
