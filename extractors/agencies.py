@@ -573,7 +573,7 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
                 break
             if word[:1].isupper():
                 last, after_capital = j + 1, True
-            elif after_capital and word != "và" and not _stop_at(toks, j, limit):
+            elif after_capital and word != "và" and not _stop_at(toks, j, limit, phrases_only=True):
                 last, after_capital = j + 1, False      # second syllable of a compound: "Văn hóa"
             elif word != "và" and last is not None and (k := _bridge(text, toks, j, limit)):
                 j = k                                    # "Trung tâm Chuyển đổi số Thành phố"
@@ -599,9 +599,12 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
     return None
 
 
-def _stop_at(toks: list[Token], k: int, limit: int) -> bool:
+def _stop_at(toks: list[Token], k: int, limit: int, phrases_only: bool = False) -> bool:
+    """A verb or function word at token k. `phrases_only`: two-word stops only ("phối hợp"), since one
+    folded syllable may be part of a name ("giáo" in "Tuyên giáo" folds like the verb "giao")."""
     stops = gazetteer()["bridge_stops"]
-    return toks[k].key in stops or (k + 1 < limit and f"{toks[k].key} {toks[k + 1].key}" in stops)
+    return (not phrases_only and toks[k].key in stops) or (
+        k + 1 < limit and f"{toks[k].key} {toks[k + 1].key}" in stops)
 
 
 def _bridge(text: str, toks: list[Token], j: int, limit: int, most: int = 3) -> int | None:
