@@ -615,6 +615,8 @@ def extract(doc: Document) -> list[dict]:
                 and not (u.heading and u.section.section_id in parents)):
             for m in subj.agencies:
                 out.add(m, subj.role, (m.start, m.end), v.text[u.start:u.end], [], "subject", (u.start, u.end))
+            if subj.role == "responsible":
+                _later_clauses(v, out, u, subj.tail)   # "Cơ quan thực hiện: X rà soát ...; Y rà soát ..."
             continue
         if subj is not None:
             kind, at = heading_kind(v, subj, u.end)
@@ -634,6 +636,24 @@ def extract(doc: Document) -> list[dict]:
                 continue
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
     return out.rows
+
+
+def _later_clauses(v: View, out: "Rows", u: Unit, pos: int) -> None:
+    """Subjects of the clauses after ';' in a labelled line: each answers for its own part."""
+    text = v.text
+    while True:
+        semi = text.find(";", pos, u.end)
+        if semi < 0:
+            return
+        start = semi + 1 + (len(text[semi + 1:u.end]) - len(text[semi + 1:u.end].lstrip()))
+        nxt = text.find(";", start, u.end)
+        end = u.end if nxt < 0 else nxt
+        s2 = subject_at(v, start, end)
+        if s2 is not None and s2.agencies and s2.tail < end:
+            role = s2.role if s2.role in ("lead", "standing") else "responsible"
+            for m in s2.agencies:
+                out.add(m, role, (m.start, m.end), text[s2.tail:end], [], "subject", (u.start, u.end))
+        pos = end
 
 
 def _damaged_heading(v: View, u: Unit, most: int = 4) -> Subject | None:

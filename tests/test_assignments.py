@@ -387,3 +387,11 @@ def test_agencies_after_the_2025_reorganization_keep_their_names():
     assert rows["Sở Nông nghiệp và Môi trường"]["valid_from"].isoformat() == "2025-03-01"
     assert rows["Sở Tài nguyên và Môi trường"]["successor_ids"] == ["so-nong-nghiep-va-moi-truong@gia-lai"]
     assert rows["Sở Nông nghiệp và Phát triển nông thôn"]["valid_to"].isoformat() == "2025-02-28"
+
+
+def test_each_clause_of_a_labelled_line_names_its_doer():
+    got = _assign("II. NHIỆM VỤ\n2. Rà soát văn bản\n- Cơ quan thực hiện: Sở Tư pháp rà soát văn bản của tỉnh; "
+                  "các sở, ngành và Ủy ban nhân dân các xã, phường rà soát văn bản do mình ban hành.\n",
+                  jurisdiction="Gia Lai")
+    assert got == {("Sở Tư pháp", "responsible", "II.2.-1"), ("Các Sở, ban, ngành", "responsible", "II.2.-1"),
+                   ("Ủy ban nhân dân các xã, phường", "responsible", "II.2.-1")}
