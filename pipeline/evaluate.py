@@ -13,13 +13,20 @@ from typing import Any, Iterable, Sequence
 
 @dataclass(frozen=True)
 class Score:
-    tp: int
+    """Counts behind precision and recall; optional gold rows count for precision only (`tp_pred`)."""
+
+    tp: int            # core gold rows matched
     n_pred: int
-    n_gold: int
+    n_gold: int        # core gold rows
+    tp_pred: int = -1  # predicted rows matched by a core or optional gold row (default: tp)
+
+    @property
+    def hits(self) -> int:
+        return self.tp if self.tp_pred < 0 else self.tp_pred
 
     @property
     def precision(self) -> float:
-        return self.tp / self.n_pred if self.n_pred else 1.0
+        return self.hits / self.n_pred if self.n_pred else 1.0
 
     @property
     def recall(self) -> float:
@@ -31,7 +38,12 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def __add__(self, other: "Score") -> "Score":
-        return Score(self.tp + other.tp, self.n_pred + other.n_pred, self.n_gold + other.n_gold)
+        return Score(self.tp + other.tp, self.n_pred + other.n_pred, self.n_gold + other.n_gold,
+                     self.hits + other.hits)
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.tp, "n_pred": self.n_pred, "n_gold": self.n_gold}
 
     def __str__(self) -> str:
         return f"P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} (tp={self.tp} pred={self.n_pred} gold={self.n_gold})"

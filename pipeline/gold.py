@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from .evaluate import key_of
+from .evaluate import Score, key_of
 
 #: Fields a predicted row must equal to match a gold row (`name: (table, keys)`).
 MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -33,39 +33,6 @@ METADATA_FIELDS = ("doc_number", "doc_type", "issuer", "issuer_level", "jurisdic
                    "title", "signer_name", "signer_title", "recipients", "attached_type", "attached_title")
 NOT_GOLD_SECTIONS = {"header", "signature", "recipients", "table", "bullet"}
 BULLET = re.compile(r"\.[-+]\d*(?=\.|$)")
-
-
-@dataclass(frozen=True)
-class Score:
-    """Counts behind precision and recall; optional gold rows count for precision only."""
-
-    tp: int            # core gold rows matched
-    n_pred: int
-    n_gold: int        # core gold rows
-    tp_pred: int = -1  # predicted rows matched by a core or optional gold row (default: tp)
-
-    @property
-    def precision(self) -> float:
-        hit = self.tp if self.tp_pred < 0 else self.tp_pred
-        return hit / self.n_pred if self.n_pred else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.n_gold if self.n_gold else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def __add__(self, o: "Score") -> "Score":
-        a = self.tp if self.tp_pred < 0 else self.tp_pred
-        b = o.tp if o.tp_pred < 0 else o.tp_pred
-        return Score(self.tp + o.tp, self.n_pred + o.n_pred, self.n_gold + o.n_gold, a + b)
-
-    def as_dict(self) -> dict:
-        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                "tp": self.tp, "n_pred": self.n_pred, "n_gold": self.n_gold}
 
 
 def score_rows(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[Score, list, list]:

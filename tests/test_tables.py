@@ -66,7 +66,8 @@ def _draw_row(pdf, y: float, cells: list[list[str]], line_h: float = 5.0, stray:
     return y + h
 
 
-def _write_plan_pdf(path: Path) -> Path:
+def _write_plan_pdf(path: Path, preamble: list[str] | None = None) -> Path:
+    """The plan's task table as a text PDF; `preamble`: lines printed above it instead of the appendix title."""
     from fpdf import FPDF
 
     pdf = FPDF(orientation="L", format="A4")
@@ -75,9 +76,15 @@ def _write_plan_pdf(path: Path) -> Path:
     pdf.set_font("DejaVu", size=10)
     header = [[h] if len(h) < 16 else [h[:h.rfind(" ", 0, 16)], h[h.rfind(" ", 0, 16) + 1:]] for h in HEADERS]
     pdf.add_page()
-    pdf.text(120, 15, "PHỤ LỤC")
-    pdf.text(60, 22, "DANH MỤC NHIỆM VỤ THỰC HIỆN KẾ HOẠCH BẢO HIỂM XÃ HỘI NĂM 2026")
-    y = _draw_row(pdf, 30, header)
+    if preamble:
+        for i, line in enumerate(preamble):
+            pdf.text(20, 12 + 6 * i, line)
+        top = 14 + 6 * len(preamble)
+    else:
+        pdf.text(120, 15, "PHỤ LỤC")
+        pdf.text(60, 22, "DANH MỤC NHIỆM VỤ THỰC HIỆN KẾ HOẠCH BẢO HIỂM XÃ HỘI NĂM 2026")
+        top = 30
+    y = _draw_row(pdf, top, header)
     y = _draw_row(pdf, y, [[GROUP1]], span_all=True)
     y = _draw_row(pdf, y, ROW1, stray=True)
     y = _draw_row(pdf, y, ROW2)

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, text_document
 from extractors import tasks as tasks_mod
 from pipeline.process import process_file
-from test_tables import FONT, GROUP1, GROUP2, HEADERS, ROW1, ROW2, ROW3_REST, ROW3_TOP, ROW4, _draw_row
+from test_tables import GROUP1, GROUP2, HEADERS, ROW1, ROW2, ROW3_REST, ROW3_TOP, ROW4, _write_plan_pdf
 
 DEV_PDF = ROOT.parent / "shared" / "dev-plans" / "pdf"
 GOLD_PDF = ROOT / "tests" / "gold" / "dev-pdf"
@@ -27,32 +27,6 @@ def _rows() -> list[list[str]]:
     """The plan's table rows, each cell's printed lines joined (the third row put together again)."""
     row3 = [" ".join(a + b) for a, b in zip(ROW3_TOP, ROW3_REST)]
     return [[" ".join(c) for c in ROW1], [" ".join(c) for c in ROW2], row3, [" ".join(c) for c in ROW4]]
-
-
-def _pdf(path: Path) -> Path:
-    """The plan as a text PDF: its header lines, then the ruled table cut by a page break."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", fname=FONT)
-    pdf.set_font("DejaVu", size=10)
-    header = [[h] if len(h) < 16 else [h[:h.rfind(" ", 0, 16)], h[h.rfind(" ", 0, 16) + 1:]] for h in HEADERS]
-    pdf.add_page()
-    for i, line in enumerate(PREAMBLE):
-        pdf.text(20, 12 + 6 * i, line)
-    y = _draw_row(pdf, 62, header)
-    y = _draw_row(pdf, y, [[GROUP1]], span_all=True)
-    y = _draw_row(pdf, y, ROW1)
-    y = _draw_row(pdf, y, ROW2)
-    y = _draw_row(pdf, y, ROW3_TOP)
-    pdf.add_page()
-    y = _draw_row(pdf, 20, header)
-    y = _draw_row(pdf, y, ROW3_REST)
-    y = _draw_row(pdf, y, [[GROUP2]], span_all=True)
-    _draw_row(pdf, y, ROW4)
-    pdf.output(str(path))
-    return path
 
 
 def _docx(path: Path) -> Path:
@@ -105,7 +79,7 @@ def _facts(path: Path) -> tuple[set, set, set]:
 @pytest.fixture(scope="module")
 def three_forms(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("forms")
-    return {"pdf": _pdf(tmp / "ke-hoach.pdf"), "docx": _docx(tmp / "ke-hoach.docx"),
+    return {"pdf": _write_plan_pdf(tmp / "ke-hoach.pdf", PREAMBLE), "docx": _docx(tmp / "ke-hoach.docx"),
             "txt": _flattened(tmp / "ke-hoach.txt")}
 
 
