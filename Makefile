@@ -9,12 +9,20 @@ STAMP  := $(VENV)/.installed
 setup: system-deps $(STAMP)
 
 system-deps:
-	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; then :; \
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie \
+	  && tesseract --list-langs 2>/dev/null | grep -qx osd; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing tesseract-ocr and tesseract-ocr-vie with apt-get"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; \
+	  echo "Installing tesseract-ocr, tesseract-ocr-vie and tesseract-ocr-osd (page orientation) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd >/dev/null; \
 	else \
-	  echo "OCR needs Debian packages; run: sudo apt-get install -y tesseract-ocr tesseract-ocr-vie"; \
+	  echo "OCR needs Debian packages; run: sudo apt-get install -y tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd"; \
+	fi
+	@if command -v pdftoppm >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing poppler-utils (pdftoppm, for benchmarks/ocr.py) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	else \
+	  echo "benchmarks/ocr.py needs pdftoppm; run: sudo apt-get install -y poppler-utils"; \
 	fi
 	@if command -v antiword >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \

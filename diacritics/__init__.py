@@ -38,5 +38,7 @@ def restore(text: str, model: Model | None = None) -> RestoreResult:
     model = model or load_model()
     try:
         return restore_text(model, text)
+    except MemoryError:  # a memory cap (kehoach run --max-memory) is the caller's to report
+        raise
     except Exception:  # noqa: BLE001 - the pipeline must go on; text is kept as it came
         return RestoreResult(text)

@@ -260,6 +260,10 @@ SPLIT_WEAK = frozenset(",")
 MIN_SEGMENT = 8      # slots before a segment may end at . ; : ! ?
 MAX_SEGMENT = 32     # slots before a segment may end at a comma
 HARD_SEGMENT = 48    # slots before a segment ends at any fixed token (number, abbreviation, mark)
+MAX_WINDOW = 200     # slots after which a segment is cut even between two ambiguous words (a long line
+                     # without punctuation): the decoder's work and memory per segment stay bounded
+BATCH_WEIGHT = 500_000     # decoded at once: candidate pairs of adjacent slots + SLOT_WEIGHT per slot (~50 MB)
+SLOT_WEIGHT = 64           # a slot's share of the path scores, whatever its candidates (pruned to a few)
 
 
 @dataclass
@@ -284,9 +288,16 @@ def segments(model: Model, line: int, cols: Slots, lo: int, hi: int) -> list[Seg
     last = hi - lo - 1       # the last slot never ends a segment early
     while True:
         first = start - lo
-        ends = [kinds.find("s", first + MIN_SEGMENT - 1, last), kinds.find("w", first + MAX_SEGMENT - 1, last)]
-        hard = _LONE.search(kinds, first + HARD_SEGMENT - 1, last)
+        forced = first + MAX_WINDOW - 1       # where a segment with no earlier end is cut
+        limit = min(last, forced + 1)         # no need to look further (a long line stays linear)
+        ends = [kinds.find("s", first + MIN_SEGMENT - 1, limit), kinds.find("w", first + MAX_SEGMENT - 1, limit)]
+        hard = _LONE.search(kinds, first + HARD_SEGMENT - 1, limit)
         ends = [t for t in ends + [hard.start() if hard else -1] if t >= 0]
+        if not ends and forced < last:
+            t = lo + forced
+            out.append(Segment(line, start, t + 1, ctx, False))
+            start, ctx = t + 1, (NO_WORD,) * (k - 1) + (model.lm.unk,)    # the word before is not known yet
+            continue
         if not ends:
             break
         t = lo + min(ends)
@@ -585,18 +596,44 @@ def confidences(model: Model, lat: Lattice, chosen: np.ndarray, ch: Chain | None
 
 
 def restore_text(model: Model, text: str) -> RestoreResult:
-    """Restore `text`; see diacritics.restore for the contract."""
+    """Restore `text`; see diacritics.restore for the contract.
+
+    Segments are decoded independently, so they are decoded a batch at a time (`batches`): the
+    lattice's memory is bounded by BATCH_WEIGHT, not by the length of the document or of a line."""
     lines = text.split("\n")
     doc, cols, segs = document_segments(model, lines)
-    lat = Lattice(segs, cols)
-    prune(model, lat)
-    ch = build_chain(model, lat)
-    chosen = beam_search(model, lat, ch)
-    probs = confidences(model, lat, chosen, ch)
-    out, changes = edits(text, lines, lat, chosen, probs)
+    line_offset = [0, *accumulate(len(line) + 1 for line in lines)]
+    found: list[tuple] = []
+    for batch in batches(cols, segs):
+        lat = Lattice(batch, cols)
+        prune(model, lat)
+        ch = build_chain(model, lat)
+        chosen = beam_search(model, lat, ch)
+        probs = confidences(model, lat, chosen, ch)
+        found.extend(replacements(line_offset, lat, chosen, probs))
+        del lat, ch, chosen, probs
+    out, changes = apply_replacements(text, found)
     n_words = doc.syllables + doc.garbled
     share = len(changes) / n_words if n_words else 0.0
     return RestoreResult(out, changes, bool(changes), round(min(share, 1.0), 4))
+
+
+def batches(cols: Slots, segs: list[Segment], budget: int = BATCH_WEIGHT) -> list[list[Segment]]:
+    """Consecutive segments grouped so that a group's weight (candidate pairs, what prune holds, and
+    SLOT_WEIGHT per slot, what the path scores hold) stays under `budget`; a segment is never split."""
+    out: list[list[Segment]] = []
+    cur, weight = [], 0
+    for seg in segs:
+        ns = [r.n for r in cols.reading[seg.lo:seg.hi]]
+        w = sum(a * b for a, b in zip(ns, ns[1:])) + SLOT_WEIGHT * len(ns)
+        if cur and weight + w > budget:
+            out.append(cur)
+            cur, weight = [], 0
+        cur.append(seg)
+        weight += w
+    if cur or not out:
+        out.append(cur)
+    return out
 
 
 def document_segments(model: Model, lines: list[str]) -> tuple[Stats, Slots, list[Segment]]:
@@ -629,25 +666,44 @@ def round4(x: np.ndarray) -> list[float]:
 
 def edits(text: str, lines: list[str], lat: Lattice, chosen: np.ndarray,
           probs: np.ndarray) -> tuple[str, list[Restoration]]:
-    """The restored text, and the chosen entries that change their token with offsets into it.
+    """The restored text, and the chosen entries that change their token with offsets into it."""
+    line_offset = [0, *accumulate(len(line) + 1 for line in lines)]
+    return apply_replacements(text, replacements(line_offset, lat, chosen, probs))
 
-    A change's alternatives are the other readings of its slot that the decoder
-    weighed, likeliest first.
-    """
-    changed = np.flatnonzero(lat.changes[chosen])
+
+def apply_replacements(text: str, found: list[tuple]) -> tuple[str, list[Restoration]]:
+    """The text with every (start, end, surface, confidence, alternatives) of `found` (in text order)
+    written in, and the changes with offsets into the new text."""
+    pieces: list[str] = []
     out: list[Restoration] = []
-    if not len(changed):
+    done = shift = 0
+    for a, b, surface, p, alts in found:
+        pieces.append(text[done:a])
+        pieces.append(surface)
+        done = b
+        start = a + shift
+        out.append(Restoration(start, start + len(surface), text[a:b], surface, p, alts))
+        shift += len(surface) - (b - a)
+    if not out:
         return text, out
+    pieces.append(text[done:])
+    return "".join(pieces), out
+
+
+def replacements(line_offset: list[int], lat: Lattice, chosen: np.ndarray, probs: np.ndarray) -> list[tuple]:
+    """The chosen entries that change their token: (start, end) in the text, the new surface, its
+    confidence and its alternatives (the other readings of its slot the decoder weighed, likeliest first)."""
+    changed = np.flatnonzero(lat.changes[chosen])
+    out: list[tuple] = []
+    if not len(changed):
+        return out
     entry_slot = np.repeat(np.arange(len(lat.n)), lat.n)
     ranked = lat.local[np.lexsort((-probs, entry_slot))].tolist()   # each slot's readings, likeliest first
     picked = chosen[changed]
     cols, index = lat.cols, lat.index[changed].tolist()
-    line_offset = [0, *accumulate(len(line) + 1 for line in lines)]
     at = [line_offset[li] for li in (np.searchsorted(cols.line_first, index, side="right") - 1).tolist()]
     reads = itemgetter(*index)(cols.reading) if len(index) > 1 else (cols.reading[index[0]],)
     starts, ends = cols.start, cols.end
-    pieces: list[str] = []
-    done = shift = 0
     for surfs, i, base, pick, first, n, p in zip(map(_SURFACES, reads), index, at, lat.local[picked].tolist(),
                                                  lat.off[changed].tolist(), lat.n[changed].tolist(),
                                                  round4(probs[picked])):
@@ -659,12 +715,5 @@ def edits(text: str, lines: list[str], lat: Lattice, chosen: np.ndarray,
                 if other != pick and alt is not None and alt != surface and alt not in alts:
                     alts.append(alt)
             del alts[MAX_ALTERNATIVES:]
-        a, b = base + starts[i], base + ends[i]
-        pieces.append(text[done:a])
-        pieces.append(surface)
-        done = b
-        start = a + shift
-        out.append(Restoration(start, start + len(surface), text[a:b], surface, p, alts))
-        shift += len(surface) - (b - a)
-    pieces.append(text[done:])
-    return "".join(pieces), out
+        out.append((base + starts[i], base + ends[i], surface, p, alts))
+    return out

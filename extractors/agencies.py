@@ -76,20 +76,28 @@ class Token:
 # ---------------------------------------------------------------- text keys
 
 
+_KEY_REPAIRS = re.compile("[P" + re.escape("".join(OCR_LETTERS)) + "]")   # where key differs from fold
+
+
 def key(text: str) -> str:
     """Matching key of `text`, one character per character: folded plus OCR letter repairs."""
-    out = []
+    folded = fold(text)
+    out = None
     n = len(text)
-    for i, c in enumerate(text):
+    for m in _KEY_REPAIRS.finditer(text):
+        i, c = m.start(), m.group()
         prev_alpha = i > 0 and text[i - 1].isalpha()
         next_alpha = i + 1 < n and text[i + 1].isalpha()
         if c == "P" and i + 1 < n and text[i + 1] not in "hH" and next_alpha:
-            out.append("d")
+            repl = "d"
         elif c in OCR_LETTERS and (prev_alpha or next_alpha) and not (c.isdigit() and _in_number(text, i)):
-            out.append(OCR_LETTERS[c])
+            repl = OCR_LETTERS[c]
         else:
-            out.append(fold(c))
-    return "".join(out)
+            continue
+        if out is None:
+            out = list(folded)
+        out[i] = repl
+    return folded if out is None else "".join(out)
 
 
 def _in_number(text: str, i: int) -> bool:
@@ -209,13 +217,18 @@ def gazetteer() -> dict:
             words = tuple(f[t.start:t.end].lower() for t in tokenize(f))
             scopes.append((_keys(f), s["canonical"], words))
     scopes.sort(key=lambda x: -len(x[0]))
+    heads = sorted(((tuple(h.split()), typ) for typ, v in (data.get("generic_heads") or {}).items()
+                    for h in _split(v)), key=lambda x: -len(x[0]))
+    heads_by_first: dict[str, list] = {}   # the heads by their first word, in the order of `heads`
+    for h in heads:
+        heads_by_first.setdefault(h[0][0], []).append(h)
     return {
         "variants": variants, "by_first": by_first, "by_char": by_char, "scopes": scopes,
         "trailing": sorted((_keys(t) for t in _split(data.get("trailing"))), key=len, reverse=True),
         "vague": sorted((_keys(t) for t in _split(data.get("vague"))), key=len, reverse=True),
         "titles": sorted((_keys(t) for t in _split(data.get("titles"))), key=len, reverse=True),
-        "heads": sorted(((tuple(h.split()), typ) for typ, v in (data.get("generic_heads") or {}).items()
-                         for h in _split(v)), key=lambda x: -len(x[0])),
+        "heads": heads,
+        "heads_by_first": heads_by_first,
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
         "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
     }
@@ -294,29 +307,56 @@ def _admissible(v: Variant, text: str, toks: list[Token], i: int, j: int) -> boo
 
 def _exact_at(toks: list[Token], i: int, text: str) -> tuple[Variant, int, float] | None:
     """Longest variant whose key equals the tokens at i (also across split or merged tokens)."""
-    g = gazetteer()
+    by_tokens, longest, by_glued, glued_max = _exact_plan(toks[i].key)
+    if not by_tokens and not by_glued:
+        return None
     keys = [t.key for t in toks[i:i + 16]]
     best = None
-    for v in g["by_first"].get(keys[0], ()):
+    # variants (in gazetteer order) whose tokens are the tokens at i
+    hits = sorted(h for n in range(1, min(longest, len(keys)) + 1) for h in by_tokens.get(tuple(keys[:n]), ()))
+    for _, v in hits:
         if best is not None and v.joined != best[0].joined:
             break
         n = len(v.tokens)
-        if tuple(keys[:n]) == v.tokens and _admissible(v, text, toks, i, i + n):
+        if _admissible(v, text, toks, i, i + n):
             # among variants with the same key, the one printed as in the text wins (not the hash seed)
             printed = text[toks[i].start:toks[i + n - 1].end].lower() == v.text.lower()
             if best is None or printed:
                 best = (v, i + n, 1.0)
             if printed:
                 break
-    for v in _fuzzy_candidates(keys[0]):
+    # variants split or merged differently: glued keys equal over one token more or less
+    glued, near = "", []
+    for m in range(1, len(keys) + 1):
+        glued += keys[m - 1]
+        if len(glued) > glued_max:
+            break
+        for pos, v, n in by_glued.get(glued, ()):
+            if m in (n - 1, n + 1):
+                near.append((pos, m > n, v, m))
+    near.sort(key=lambda h: h[:2])
+    for _, _, v, m in near:
         if best is not None and len(v.joined) <= len(best[0].joined):
             break
-        n = len(v.tokens)
-        for m in (n - 1, n + 1):
-            if 1 <= m <= len(keys) and "".join(keys[:m]) == v.glued and _admissible(v, text, toks, i, i + m):
-                best = (v, i + m, 0.95)
-                break
+        if _admissible(v, text, toks, i, i + m):
+            best = (v, i + m, 0.95)
+            break
     return best
+
+
+@cache
+def _exact_plan(first: str) -> tuple[dict, int, dict, int]:
+    """For token `first`: the gazetteer's variants starting with it by their tokens, as (order,
+    variant), and the longest; _fuzzy_candidates(first) by their glued key, as (order, variant,
+    tokens), and the longest glued key."""
+    by_tokens: dict[tuple, list] = {}
+    for pos, v in enumerate(gazetteer()["by_first"].get(first, ())):
+        by_tokens.setdefault(v.tokens, []).append((pos, v))
+    by_glued: dict[str, list] = {}
+    for pos, v in enumerate(_fuzzy_candidates(first)):
+        by_glued.setdefault(v.glued, []).append((pos, v, len(v.tokens)))
+    return (by_tokens, max((len(t) for t in by_tokens), default=0), by_glued,
+            max((len(g) for g in by_glued), default=0))
 
 
 def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, ocr: bool = False) -> tuple[Variant, int, float] | None:
@@ -325,23 +365,40 @@ def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, ocr: bool = Fals
     In unmarked OCR text a name that must be followed by a scope ("Cang an cac quan, huyén",
     "Bao hiém xi hdi Thanh pho") may be noisier: the scope it needs is evidence too.
     """
+    plan = _fuzzy_plan(toks[i].key)
+    if not plan:
+        return None
     keys = [t.key for t in toks[i:min(limit, i + 16)]]
-    best = None
-    for v in _fuzzy_candidates(keys[0]):
-        n, th = len(v.tokens), v.threshold
-        if ocr and v.entry.scope == "required" and len(v.joined) >= 6 and not v.abbreviation:
-            th = min(th or 85.0, 85.0)
-        if th is None or n > len(keys) or (best is not None and len(v.joined) < len(best[0].joined)):
+    best, best_len = None, 0
+    windows: dict[int, tuple[str, int]] = {}   # n -> the first n keys joined, and its length
+    for v, n, th_text, th_ocr, lj in plan:
+        th = th_ocr if ocr else th_text
+        if th is None or n > len(keys) or (best is not None and lj < best_len):
             continue
-        w = " ".join(keys[:n])
-        if 200 * min(len(w), len(v.joined)) < th * (len(w) + len(v.joined)):
+        w = windows.get(n)
+        if w is None:
+            joined = " ".join(keys[:n])
+            w = windows[n] = (joined, len(joined))
+        if 200 * min(w[1], lj) < th * (w[1] + lj):
             continue
-        r = fuzz.ratio(w, v.joined, score_cutoff=th)
+        r = fuzz.ratio(w[0], v.joined, score_cutoff=th)
         if r and _admissible(v, text, toks, i, i + n):
             cand = (v, i + n, round(0.6 + 0.3 * (r - th) / (100 - th), 3))
-            if best is None or len(v.joined) > len(best[0].joined) or cand[2] > best[2]:
-                best = cand
+            if best is None or lj > best_len or cand[2] > best[2]:
+                best, best_len = cand, lj
     return best
+
+
+@cache
+def _fuzzy_plan(first: str) -> tuple[tuple, ...]:
+    """_fuzzy_candidates(first) with what _fuzzy_at needs of each: (variant, tokens, threshold,
+    threshold in OCR text, key length)."""
+    out = []
+    for v in _fuzzy_candidates(first):
+        th = v.threshold
+        loose = v.entry.scope == "required" and len(v.joined) >= 6 and not v.abbreviation
+        out.append((v, len(v.tokens), th, min(th or 85.0, 85.0) if loose else th, len(v.joined)))
+    return tuple(out)
 
 
 @cache
@@ -443,13 +500,17 @@ def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> 
 def _scope_list_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str, int] | None:
     """A scope phrase of the gazetteer at token k ("các quận, huyện, thị xã"), tolerant to OCR noise."""
     scopes = gazetteer()["scopes"]
+    keys = [t.key for t in toks[k:k + max((len(s[0]) for s in scopes), default=0)]]
     for seq, canonical, words in scopes:
-        if tuple(t.key for t in toks[k:k + len(seq)]) == seq and _marks_ok(text, toks, k, words, noisy):
+        if tuple(keys[:len(seq)]) == seq and _marks_ok(text, toks, k, words, noisy):
             return canonical, k + len(seq)
+    windows: dict[int, str] = {}   # n -> the first n keys joined
     for seq, canonical, words in scopes:
         joined = " ".join(seq)
         if len(joined) >= 12 and k + len(seq) <= len(toks):
-            window = " ".join(t.key for t in toks[k:k + len(seq)])
+            window = windows.get(len(seq))
+            if window is None:
+                window = windows[len(seq)] = " ".join(keys[:len(seq)])
             if window[:1] == joined[:1] and fuzz.ratio(window, joined) >= 88 and _marks_ok(text, toks, k, words, noisy):
                 return canonical, k + len(seq)
     return None
@@ -559,7 +620,8 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
 def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, noisy: bool):
     """An agency not in the gazetteer: a capitalized head word ("Trung tâm", "Phòng") followed by
     capitalized words, joined by "và" or "-" ("Trung tâm Văn hóa - Thể thao và Truyền thông")."""
-    for head, typ in gazetteer()["heads"]:
+    first = text[toks[i].start:toks[i].end] if i < len(toks) else None
+    for head, typ in gazetteer()["heads_by_first"].get(first, ()):
         n = len(head)
         words = [text[t.start:t.end] for t in toks[i:i + n]]
         if words != list(head) or i + n >= limit:

@@ -102,6 +102,7 @@ class View:
         self.text = doc.text
         self.toks: list[Token] = tokenize(self.text)
         self.starts = [t.start for t in self.toks]
+        self.keys = [t.key for t in self.toks]
         self.lenient = (doc.raw.ingest_method in ("ocr", "mixed") or doc.restored_share > 0.05
                         or not is_marked_text(self.text))
         self.jurisdiction = jurisdiction_of(doc)
@@ -136,8 +137,12 @@ class View:
         only take one extra letter ("Pé¢ nghị" is "Đề nghị").
         """
         lenient = self.lenient and not exact
+        keys = self.keys
         for p in phrases:
-            window = tuple(t.key for t in self.toks[k:k + len(p)])
+            n = len(p)
+            if n and k + n <= len(keys) and keys[k] != p[0] and not (lenient and n > 1):
+                continue   # the first word differs and no damage is allowed: it cannot match
+            window = tuple(keys[k:k + n])
             if len(window) != len(p):
                 continue
             if window == p:

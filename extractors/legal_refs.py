@@ -19,6 +19,7 @@ Public helpers other modules use: `fold`, `canonical_symbol`, `canonical_id`, `d
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -409,13 +410,13 @@ def _law_issuers() -> dict[str, str]:
     return _patterns_data().get("law_issuers", {})
 
 
-def _find_named(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Citation]:
+def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
     out = []
     r = _context_res()
     types = _patterns_data()["law_types"]
     for m in r["law_kw"].finditer(folded):
         kw_start = m.start("law") if m.group("law") else m.start("ord")
-        if any(s <= kw_start < e for s, e in taken):
+        if kw_start in taken:
             continue
         bo = m.group("bo") is not None
         if not bo and not text[kw_start].isupper():
@@ -452,13 +453,13 @@ LAW_NUMBER = re.compile(r"\s+so\s+\d{1,3}/\d{4}/qh\d{1,2}(?![\w/])")
 LAW_JOIN = re.compile(r"\s*(?:,|\s+va(?:\s+cac)?)\s+(?=luat\s)")
 
 
-def _find_amending(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Citation]:
+def _find_amending(text: str, folded: str, taken: _Taken) -> list[Citation]:
     """An amending law keeps its full name ("Luật sửa đổi, bổ sung một số điều của Luật A và Luật B");
     the laws it names are mentions of their own, found by `_find_named`."""
     law = _patterns_data()["law_types"]["law"]
     out = []
     for m in AMENDING.finditer(folded):
-        if any(s <= m.start() < e for s, e in taken) or not text[m.start()].isupper():
+        if m.start() in taken or not text[m.start()].isupper():
             continue
         pos, end = m.end(), None
         while folded.startswith("luat ", pos):
@@ -512,11 +513,11 @@ def _fallback_name(text: str, folded: str, pos: int) -> tuple[str, int, float] |
     return " ".join(words), end, 60.0
 
 
-def _find_bare(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Citation]:
+def _find_bare(text: str, folded: str, taken: _Taken) -> list[Citation]:
     out = []
     _, index = _alias_index()
     for m in _context_res()["bare"].finditer(folded):
-        if any(s <= m.start() < e for s, e in taken) or not text[m.start()].isupper():
+        if m.start() in taken or not text[m.start()].isupper():
             continue
         ref_type = _type_name(m.group("type"))
         num = m.group("num")
@@ -525,14 +526,29 @@ def _find_bare(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Cit
     return out
 
 
+class _Taken:
+    """Spans already cited: `pos in taken` is whether a span holds pos, by bisection (sorted starts
+    and the furthest end so far), not by a scan of every span."""
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self.starts, self.reach = [s for s, _ in spans], []
+        for _, e in spans:
+            self.reach.append(max(e, self.reach[-1]) if self.reach else e)
+
+    def __contains__(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.starts, pos) - 1
+        return k >= 0 and self.reach[k] > pos
+
+
 def find_citations(text: str) -> list[Citation]:
     """Every document mention in `text` (pure; includes the document's own number, which extract drops)."""
     folded = fold(text)
     cits = _find_numbered(text, folded)
-    taken = [(c.start, c.end) for c in cits]
+    taken = _Taken((c.start, c.end) for c in cits)
     cits += _find_named(text, folded, taken)
     cits += _find_amending(text, folded, taken)
-    taken = [(c.start, c.end) for c in cits]
+    taken = _Taken((c.start, c.end) for c in cits)
     cits += _find_bare(text, folded, taken)
     cits.sort(key=lambda c: c.start)
     starts = {c.start for c in cits}
@@ -634,20 +650,26 @@ def _provisions(text: str, folded: str) -> list[Provision]:
     return out
 
 
-def _attached(c: Citation, provs: list[Provision], folded: str, cit_starts: list[int]) -> list[Provision]:
-    """Provisions written right before a citation, in the same sentence."""
+def _attached(c: Citation, provs: list[Provision], folded: str, cit_starts: list[int],
+              prov_ends: list[int] | None = None) -> list[Provision]:
+    """Provisions written right before a citation, in the same sentence. `cit_starts` sorted;
+    `prov_ends`: the ends of `provs` (in order), given when called for many citations."""
     got, cur = [], c.start
-    for p in reversed([p for p in provs if p.end <= c.start]):
+    ends = [p.end for p in provs] if prov_ends is None else prov_ends
+    for p in reversed(provs[:bisect.bisect_right(ends, c.start)]):
+        k = bisect.bisect_left(cit_starts, p.end)      # a citation in between ends the walk
+        if k < len(cit_starts) and cit_starts[k] < cur:
+            break
         gap = folded[p.end:cur]
-        if "\n" in gap or any(p.end <= s < cur for s in cit_starts):
+        if "\n" in gap:
             break
         r = _provision_res()
         if r["gap_simple"].fullmatch(gap) or (p.kind == "article" and r["gap_about"].fullmatch(gap)):
-            got.insert(0, p)
+            got.append(p)
             cur = p.start
         else:
             break
-    return got
+    return got[::-1]
 
 
 def _units(provs: list[Provision]) -> list[tuple[str | None, str | None, str | None]]:
@@ -711,9 +733,11 @@ def _fill_from_document(cits: list[Citation], doc: Document) -> None:
         sent_ids[span_of[id(c)]].add(c.canonical_id)
     for cid, group in by_id.items():
         dated = [c for c in group if c.issue_date]
+        dates = {d.issue_date for d in dated}
+        stated = sorted((d.issuer.isupper(), i) for i, d in enumerate(group) if d.issuer_stated)
+        stated = group[stated[0][1]].issuer if stated else None
         for c in group:
             if c.issue_date is None and dated:
-                dates = {d.issue_date for d in dated}
                 if len(dates) == 1:
                     c.issue_date = dated[0].issue_date
                 else:
@@ -725,8 +749,6 @@ def _fill_from_document(cits: list[Citation], doc: Document) -> None:
                 if c.year is None and c.issue_date:
                     c.year = c.issue_date.year
             if not c.issuer_stated:
-                stated = sorted((d.issuer.isupper(), i) for i, d in enumerate(group) if d.issuer_stated)
-                stated = group[stated[0][1]].issuer if stated else None
                 if stated:
                     c.issuer = stated
 
@@ -737,15 +759,14 @@ def _relation_res() -> dict[str, re.Pattern]:
     return {k: re.compile(rf"(?:{_words_re(v)})") for k, v in rel.items()}
 
 
-def _relation(c: Citation, doc: Document, nested: bool) -> str:
+def _relation(c: Citation, doc: Document, nested: bool, folded: str | None = None) -> str:
     section = doc.section_at(c.start, c.end)
     kind = section.kind if section else None
     s, _ = doc.sentence_span(c.start, c.end)
-    lead = fold(doc.text[s:c.start]).strip(" -+*\t")
     r = _relation_res()
     if nested:
         return "cites"
-    if kind in ("preamble", None) and r["basis"].match(lead):
+    if kind in ("preamble", None) and _starts_with(r["basis"], doc.text, s, c.start, folded):
         return "basis"
     if kind == "title":
         before = fold(doc.text[max(section.char_start, c.start - 40):c.start])
@@ -754,6 +775,17 @@ def _relation(c: Citation, doc: Document, nested: bool) -> str:
         if r["implements"].search(before):
             return "implements"
     return "cites"
+
+
+def _starts_with(rx: re.Pattern, text: str, s: int, e: int, folded: str | None) -> bool:
+    """Whether rx matches at the start of fold(text[s:e]).strip(" -+*\\t"): only the words it needs are
+    folded (a citation deep in a very long sentence does not fold the whole sentence again)."""
+    while s < e and text[s] in " -+*\t":
+        s += 1
+    head = folded[s:min(e, s + 200)] if folded is not None else fold(text[s:min(e, s + 200)])
+    if e - s <= 200:
+        return bool(rx.match(head.rstrip(" -+*\t")))
+    return bool(rx.match(head))
 
 
 def extract(doc: Document) -> list[dict]:
@@ -773,13 +805,18 @@ def extract(doc: Document) -> list[dict]:
         keep.append(c)
     _fill_from_document(keep, doc)
     provs = _provisions(text, folded)
-    starts = [c.start for c in keep]
-    subjects = [c.subject_span for c in keep if c.subject_span]
+    starts = sorted(c.start for c in keep)
+    prov_ends = [p.end for p in provs]
+    subjects = sorted(c.subject_span for c in keep if c.subject_span)
+    subject_starts, reach = [s for s, _ in subjects], []
+    for _, e in subjects:                 # reach[i]: the furthest end of subjects[:i + 1]
+        reach.append(max(e, reach[-1]) if reach else e)
     rows, seen = [], Counter()
     for c in keep:
-        nested = any(s <= c.start < e for s, e in subjects)
-        relation = _relation(c, doc, nested)
-        attached = _attached(c, provs, folded, starts)
+        k = bisect.bisect_right(subject_starts, c.start) - 1
+        nested = k >= 0 and reach[k] > c.start      # a subject span holds c.start
+        relation = _relation(c, doc, nested, folded)
+        attached = _attached(c, provs, folded, starts, prov_ends)
         units = _units(attached) if attached else [(None, None, None)]
         start = attached[0].start if attached else c.start
         for point, clause, article in units:

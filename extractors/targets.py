@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.model import Document, row_id
+from pipeline.model import Document, clip_sentence, row_id
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -213,7 +213,8 @@ def find_figures(text: str, folded: str) -> list[Figure]:
             start = rule["_start"]
         if value_max is not None and value_max < value:
             value_max = None
-        comp, end = _comparator(text, m.start(), pos, max(0, text.rfind("\n", 0, m.start())))
+        # _comparator reads at most 40 characters back: look for the line start no further
+        comp, end = _comparator(text, m.start(), pos, max(0, text.rfind("\n", max(0, m.start() - 40), m.start())))
         if value_max is not None:
             comp = "ge"
         out.append(Figure(start, end, m.start(), value * scale,
@@ -337,9 +338,53 @@ class Context:
     title: str | None
     figures: list[Figure] = field(default_factory=list)
     figure_lines: set[int] = field(default_factory=set)
+    memo: dict = field(default_factory=dict)     # results per span, so figures of one sentence share them
 
     def line_index(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.line_starts, pos) - 1)
+
+    def sentence(self, li: int, pos: int, whole: bool = False) -> tuple[int, int]:
+        """`sentence_bounds` with each line's breaks found once; a sentence longer than LONG_SENTENCE
+        (a table or a file without line breaks) is read in blocks of BLOCK characters, so the work per
+        figure stays bounded (`whole`: the sentence itself)."""
+        line = self.lines[li]
+        key = ("breaks", li)
+        if key not in self.memo:
+            ms = [(m.start(), m.end()) for m in _SENTENCE_BREAK.finditer(self.text, line.body, line.end)]
+            self.memo[key] = ([a for a, _ in ms], [b for _, b in ms])
+        starts, ends = self.memo[key]
+        k = bisect.bisect_left(starts, pos)
+        s = ends[k - 1] if k > 0 else line.body
+        e = starts[k] if k < len(starts) else line.end
+        if e - s > LONG_SENTENCE and not whole:
+            s += max(0, pos - s) // BLOCK * BLOCK
+            e = min(e, s + BLOCK)
+        return s, e
+
+    def up(self, li: int) -> int | None:
+        """The nearest line above li with a lower rank (its enclosing list item or heading)."""
+        ups = self.memo.get("up")
+        if ups is None:
+            ups, stack = [], []
+            for j, ln in enumerate(self.lines):
+                while stack and self.lines[stack[-1]].rank >= ln.rank:
+                    stack.pop()
+                ups.append(stack[-1] if stack else None)
+                stack.append(j)
+            self.memo["up"] = ups
+        return ups[li]
+
+    def figures_between(self, a: int, b: int) -> list[Figure]:
+        """The figures whose number starts in [a, b), in order."""
+        starts = self.memo.get("figure_starts")
+        if starts is None or len(starts) != len(self.figures):
+            starts = self.memo["figure_starts"] = [f.num_start for f in self.figures]
+        return self.figures[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)]
+
+
+#: Sentences longer than this are read in blocks of BLOCK characters (no plan has such sentences).
+LONG_SENTENCE = 2000
+BLOCK = 1000
 
 
 def _title(doc: Document) -> str | None:
@@ -408,18 +453,19 @@ def ancestors(ctx: Context, li: int) -> list[tuple[int, int]]:
     the line, so a mis-nested section tree cannot lend a far heading's year or indicator.
     """
     spans: dict[int, tuple[int, int]] = {}
-    rank = ctx.lines[li].rank
     part_line = None
-    for j in range(li - 1, -1, -1):
+    j = ctx.up(li)
+    while j is not None:
         ln = ctx.lines[j]
-        if ln.rank < rank:
-            spans[ln.start] = (ln.start, ln.end)
-            rank = ln.rank
-            if rank == 1:
-                part_line = ln.start
-                break
+        spans[ln.start] = (ln.start, ln.end)
+        if ln.rank == 1:
+            part_line = ln.start
+            break
+        j = ctx.up(j)
     own = ctx.lines[li]
-    by_id = {s.section_id: s for s in ctx.doc.sections}
+    by_id = ctx.memo.get("sections_by_id")
+    if by_id is None:
+        by_id = ctx.memo["sections_by_id"] = {s.section_id: s for s in ctx.doc.sections}
     sec = ctx.doc.section_at(own.start, own.end)
     while sec is not None:
         if sec.heading and sec.char_start < own.start and sec.kind not in ("title", "header", "preamble"):
@@ -532,7 +578,10 @@ def find_periods(folded: str, a: int, b: int) -> list[tuple[int, Period]]:
 
 
 def find_period(ctx: Context, a: int, b: int, near: int | None = None) -> Period | None:
-    hits = find_periods(ctx.folded, a, b)
+    key = ("periods", a, b)
+    if key not in ctx.memo:
+        ctx.memo[key] = find_periods(ctx.folded, a, b)
+    hits = ctx.memo[key]
     if not hits:
         return None
     if near is None:
@@ -566,6 +615,13 @@ def canonical_ref(surface: str) -> str:
 
 def find_assigner(ctx: Context, a: int, b: int) -> str | None:
     """Canonical id of the document named after 'giao theo', 'được giao tại' in text[a:b]."""
+    key = ("assigner", a, b)
+    if key not in ctx.memo:
+        ctx.memo[key] = _find_assigner(ctx, a, b)
+    return ctx.memo[key]
+
+
+def _find_assigner(ctx: Context, a: int, b: int) -> str | None:
     v = vocab()
     for cue in v.cues["assign"].finditer(ctx.folded, a, b):
         after = cue.end()
@@ -607,14 +663,17 @@ def _counts_stated(ctx: Context, fig: Figure, cb: int, leads: list[tuple[int, in
 
 
 def _has(ctx: Context, rx: re.Pattern, span: tuple[int, int]) -> bool:
-    return bool(rx.search(ctx.folded, span[0], span[1]))
+    key = (id(rx), span[0], span[1])
+    if key not in ctx.memo:
+        ctx.memo[key] = bool(rx.search(ctx.folded, span[0], span[1]))
+    return ctx.memo[key]
 
 
 def describe(ctx: Context, fig: Figure, doc_assigner: str | None) -> dict[str, Any] | None:
     """The row of one figure, or None when it is not a target or stated figure."""
     v = vocab()
     li = ctx.line_index(fig.num_start)
-    s, e = sentence_bounds(ctx.text, ctx.lines[li], fig.start)
+    s, e = ctx.sentence(li, fig.start)
     cb, ce = clause_bounds(ctx.text, s, e, fig)
     if v.cues["ignore"].search(ctx.folded[max(cb, fig.num_start - 50):fig.num_start]):
         return None
@@ -648,7 +707,7 @@ def describe(ctx: Context, fig: Figure, doc_assigner: str | None) -> dict[str, A
         confidence -= 0.1
     return {
         "_span": (start, fig.end),
-        "sentence": ctx.text[s:e].strip(),
+        "sentence": clip_sentence(ctx.text, *ctx.sentence(li, fig.start, whole=True), start, fig.end),
         "confidence": round(max(0.05, confidence), 2),
         "indicator": indicator,
         "indicator_text": ctx.text[surface[0]:surface[1]] if surface else None,
@@ -671,7 +730,7 @@ def _indicator(ctx: Context, fig: Figure, s: int, cb: int, ce: int, leads: list[
                heads: list[tuple[int, int]]) -> tuple[str, tuple[int, int] | None, str | None]:
     """(code, surface span, where found): own clause, the sentence before it (back to the
     previous figure or ";"), lead-ins, headings; `other` when none names an indicator."""
-    prev_end = max([f.end for f in ctx.figures if s <= f.start and f.end <= fig.start] + [s])
+    prev_end = max([f.end for f in ctx.figures_between(s, fig.num_start) if s <= f.start and f.end <= fig.start] + [s])
     semi = ctx.text.rfind(";", s, cb)
     windows = [("clause", (cb, fig.start)), ("clause", (fig.end, ce)),
                ("sentence", (max(prev_end, semi + 1), cb))]
@@ -686,7 +745,7 @@ def _indicator(ctx: Context, fig: Figure, s: int, cb: int, ce: int, leads: list[
 def _list_comparator(ctx: Context, fig: Figure, s: int, cb: int) -> str:
     """"khoảng 37% ..., 33% ...": a hedge before the first figure of a list covers the next ones."""
     if fig.comparator == "eq" and not ctx.text[cb:fig.start].strip():
-        prev = [f for f in ctx.figures if s <= f.start and f.end <= cb]
+        prev = [f for f in ctx.figures_between(s, fig.num_start) if s <= f.start and f.end <= cb]
         if prev and prev[-1].comparator == "approx":
             return "approx"
     return fig.comparator

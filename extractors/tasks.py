@@ -324,7 +324,7 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
             r["task_id"] = task_id
         for d in d_ids:
             by_id[d].setdefault("task_id", task_id)
-        prov = doc.provenance(a, max(a + 1, min(b, a + 400)))
+        prov = doc.provenance(a, min(len(doc.text), max(a + 1, min(b, a + 400))))
         names = lambda rs, attr: list(dict.fromkeys(r[attr] for r in rs))  # noqa: E731
         supports = [r for r in rows if r["role"] == "support"]
         out.append({

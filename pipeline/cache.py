@@ -17,6 +17,7 @@ import os
 import shutil
 from functools import cache
 from pathlib import Path
+from typing import Callable
 
 import pyarrow as pa
 
@@ -75,8 +76,7 @@ def to_arrow(r: DocResult) -> pa.Table:
     schema = _arrow_schema()
     data = {}
     for name in schema.names[:-1]:
-        names = SCHEMAS[name].names
-        data[name] = [[{k: row.get(k) for k in names} for row in r.tables.get(name, [])]]
+        data[name] = [r.tables.get(name, [])]      # the struct type picks its fields (no copy of the rows)
     meta = {"source_path": r.source_path, "sha256": r.sha256, "status": r.status, "errors": r.errors,
             "timings": r.timings, "n_pages": r.n_pages, "tables": sorted(r.tables)}
     data["result"] = [json.dumps(meta, ensure_ascii=False, sort_keys=True)]
@@ -90,12 +90,37 @@ def from_arrow(t: pa.Table) -> DocResult:
                      tables=tables, errors=meta["errors"], timings=meta["timings"], n_pages=meta["n_pages"])
 
 
-def save(r: DocResult, path: Path) -> None:
+def serialize(r: DocResult) -> bytes:
+    """The bytes of r's entry (an Arrow IPC file)."""
+    sink = pa.BufferOutputStream()
+    t = to_arrow(r)
+    with pa.ipc.new_file(sink, t.schema) as writer:
+        writer.write_table(t)
+    return sink.getvalue().to_pybytes()
+
+
+def deserialize(data: bytes) -> DocResult:
+    return from_arrow(pa.ipc.open_file(pa.py_buffer(data)).read_all())
+
+
+def entry_tables(data: bytes) -> dict[str, pa.Table]:
+    """The rows of an entry (`serialize`d bytes) as one Arrow table per table, in the order they were
+    produced, without making Python objects of them (a run writes its tables from these)."""
+    t = pa.ipc.open_file(pa.py_buffer(data)).read_all()
+    meta = json.loads(t.column("result")[0].as_py())
+    out = {}
+    for name in meta["tables"]:
+        if name in t.column_names:
+            rows = t.column(name).combine_chunks().flatten()
+            out[name] = pa.Table.from_batches([pa.RecordBatch.from_struct_array(rows)]).cast(SCHEMAS[name])
+    return out
+
+
+def save(r: DocResult | bytes, path: Path) -> None:
+    """Write an entry (a result, or its `serialize`d bytes) atomically."""
     tmp = path.with_name(path.name + ".part")
-    with pa.OSFile(str(tmp), "wb") as sink:
-        t = to_arrow(r)
-        with pa.ipc.new_file(sink, t.schema) as writer:
-            writer.write_table(t)
+    with open(tmp, "wb") as f:
+        f.write(r if isinstance(r, bytes) else serialize(r))
     os.replace(tmp, path)
 
 
@@ -133,8 +158,9 @@ class DocCache:
         if r.sha256 and cacheable(r) and r.source_path not in self.hits:
             self.fresh[r.source_path] = r
 
-    def write(self, new_run: Path) -> None:
-        """Fill `new_run/.cache` with the entries this run used (old ones hard-linked, new ones written)."""
+    def write(self, new_run: Path, load: Callable[[DocResult], DocResult | bytes] | None = None) -> None:
+        """Fill `new_run/.cache` with the entries this run used (old ones hard-linked, new ones written;
+        `load(r)` gives the full result or its entry's bytes when `put` was given a summary)."""
         dest = new_run / CACHE_DIR
         dest.mkdir(exist_ok=True)
         for name in self.hits.values():
@@ -146,4 +172,4 @@ class DocCache:
                 except OSError:
                     continue  # the next run processes that file again
         for r in self.fresh.values():
-            save(r, dest / entry_name(r.sha256, r.source_path))
+            save(load(r) if load else r, dest / entry_name(r.sha256, r.source_path))

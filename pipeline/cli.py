@@ -22,7 +22,9 @@ restorations, errors (.parquet) and manifest.json. DIR is replaced only when the
 
 bad files never stop a run: each gets a row in the errors table (stage, error_type and a
 message saying what to do) and a status in documents/manifest.json; a document taking longer
-than --timeout seconds is stopped and recorded as failed (error_type timeout).
+than --timeout seconds is stopped and recorded as failed (error_type timeout), one needing more
+than --max-memory fails (error_type memory), and a worker that crashes or is killed is replaced:
+the run goes on and writes every other document.
 
 exit status:
   0  every document ok
@@ -45,12 +47,26 @@ def _seconds(value: str) -> float:
     return x
 
 
+def _memory(value: str) -> int:
+    """A size in bytes from '2G', '1500M', '512MB', '1.5GB' or a number of bytes; 0 = no limit."""
+    text = value.strip().upper().removesuffix("B")
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(text[-1:], 1)
+    try:
+        n = float(text[:-1] if scale > 1 else text) * scale
+    except ValueError:
+        n = -1
+    if not n >= 0:
+        raise argparse.ArgumentTypeError(f"must be a size such as 2G or 1500M (0 = no limit), not {value}")
+    return int(n)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .run import run
 
     try:
         s = run(args.inputs, args.out, workers=args.workers, progress=False if args.quiet else None,
-                cache=not args.no_cache, dask=args.dask, timeout=args.timeout or None)
+                cache=not args.no_cache, dask=args.dask, timeout=args.timeout or None,
+                max_memory=args.max_memory or None)
     except FileNotFoundError as e:
         print(f"kehoach: {e}", file=sys.stderr)
         return 2
@@ -137,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=_seconds, default=600.0, metavar="SECONDS",
                    help="stop a document after this long and record it as failed; 0 = no limit "
                         "(default: %(default)g)")
+    r.add_argument("--max-memory", type=_memory, default="2G", metavar="SIZE",
+                   help="memory a worker process may use (2G, 1500M; 0 = no limit); a document that needs "
+                        "more is recorded as failed (default: 2G)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     r.add_argument("--no-cache", action="store_true",
                    help="process every file again (by default files unchanged since the last run into DIR are reused)")

@@ -5,8 +5,9 @@ file renamed .pdf is still read (with a `wrong_extension` notice). Text PDFs
 are read page by page through pdfplumber's text layer, releasing each page's
 layout objects before the next, so memory holds one page plus the text read so
 far; pages without a usable text layer are rendered at 300 dpi and read by
-tesseract ('vie'). Images go through the same OCR. Inputs are opened read-only
-and never modified.
+tesseract ('vie') through pipeline.ocr, which reads the pages of a scan side by
+side (deskewed, turned upright). Images go through the same OCR. Inputs are
+opened read-only and never modified.
 
 Every failure is an IngestError whose message says what to do; problems that
 were worked around are Notices in `RawDocument.warnings` (a Notice with
@@ -28,6 +29,8 @@ from pathlib import Path
 
 from .encodings import EncodingError, decode_text, fix_legacy_text
 from .model import Page, RawDocument
+from . import ocr
+from .ocr import OcrError, PagePool
 
 TEXT_TYPES = {".txt": "txt", ".md": "md", ".markdown": "md"}
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -420,15 +423,17 @@ def _read_pdf(path: Path, raw: RawDocument) -> None:
     from .tables import PdfTables
 
     tables = PdfTables()
-    with pdf:
+    with pdf, PagePool() as pool:
         n = mark = 0
         try:
             for page in iter_pdf_pages(pdf):
                 n += 1
-                raw.pages.append(_read_pdf_page(page, n, raw, tables))
+                raw.pages.append(_read_pdf_page(page, n, raw, tables, pool))
                 mark = _release(pdf, page, mark)
         except IngestError:
             raise
+        except OcrError as e:
+            raise IngestError(str(e), e.error_type, "ocr") from e
         except Exception as e:  # the page tree is broken after page n
             if n == 0:
                 raise _pdf_error(e, truncated) from e
@@ -436,6 +441,10 @@ def _read_pdf(path: Path, raw: RawDocument) -> None:
                 f"only the first {n} pages could be read (then {type(e).__name__}: {e}): the file is damaged; "
                 "re-download it or re-export it from the original document",
                 "truncated_pdf" if truncated else "corrupt_pdf", partial=True))
+        try:
+            pool.finish()   # the scanned pages still being read
+        except OcrError as e:
+            raise IngestError(str(e), e.error_type, "ocr") from e
         try:
             tables.finish(raw.pages)
         except Exception as e:  # the pages keep their tables page by page
@@ -451,8 +460,9 @@ def _read_pdf(path: Path, raw: RawDocument) -> None:
                 partial=True))
 
 
-def _read_pdf_page(page, number: int, raw: RawDocument, tables=None) -> Page:
-    """One page's text (ruled tables rendered a row per line by `tables`, a pipeline.tables.PdfTables)."""
+def _read_pdf_page(page, number: int, raw: RawDocument, tables=None, pool: PagePool | None = None) -> Page:
+    """One page's text (ruled tables rendered a row per line by `tables`, a pipeline.tables.PdfTables).
+    A scanned page given a `pool` is returned empty and filled in when the pool has read it."""
     from .tables import PdfTables
 
     tables = PdfTables() if tables is None else tables
@@ -473,8 +483,16 @@ def _read_pdf_page(page, number: int, raw: RawDocument, tables=None) -> Page:
         raw.warnings.append(Notice(f"page {number} could not be rendered for OCR ({type(e).__name__}: {e}); its "
                                    "text is missing: re-export the PDF", "render_failed", partial=True))
         return Page(number, text, "pdf_text", tables=cells)
-    text, conf = ocr_image(image)
-    return Page(number, text, "ocr", ocr_confidence=conf)
+    result = Page(number, "", "ocr")
+
+    def done(text: str, conf: float | None) -> None:
+        result.text, result.ocr_confidence = text, conf
+
+    if pool is None:
+        done(*ocr_image(image))
+    else:
+        pool.submit(image, done)
+    return result
 
 
 def ocr_resolution(width_pt: float, height_pt: float) -> float:
@@ -503,8 +521,11 @@ def _read_image(path: Path, raw: RawDocument) -> None:
     except (UnidentifiedImageError, OSError) as e:
         raise IngestError(f"cannot read image ({e}): the file is damaged or not an image; re-scan or re-export it",
                           "corrupt_image") from e
-    for i, frame in enumerate(frames, start=1):
-        text, conf = ocr_image(frame)
+    try:
+        read = ocr.ocr_images(frames)
+    except OcrError as e:
+        raise IngestError(str(e), e.error_type, "ocr") from e
+    for i, (text, conf) in enumerate(read, start=1):
         raw.pages.append(Page(i, text, "ocr", ocr_confidence=conf))
 
 
@@ -523,39 +544,8 @@ def _megapixels(path: Path) -> str:
 
 
 def ocr_image(image) -> tuple[str, float | None]:
-    """OCR one page image with tesseract 'vie'; returns text (lines kept) and mean word confidence."""
-    import pytesseract
-
+    """OCR one page image with tesseract 'vie' (pipeline.ocr); returns text (lines kept) and mean word confidence."""
     try:
-        data = pytesseract.image_to_data(image, lang="vie", output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractNotFoundError as e:
-        raise IngestError("tesseract is not installed: run `make setup` or `apt-get install tesseract-ocr tesseract-ocr-vie`",
-                          "ocr_missing", "ocr") from e
-    except pytesseract.TesseractError as e:
-        msg = str(e)
-        if "vie" in msg and ("load" in msg or "traineddata" in msg):
-            raise IngestError("tesseract has no Vietnamese data: run `apt-get install tesseract-ocr-vie`",
-                              "ocr_missing", "ocr") from e
-        raise IngestError(f"OCR failed: {msg}", "ocr_failed", "ocr") from e
-    lines: dict[tuple, list[str]] = {}
-    confs: list[float] = []
-    order: list[tuple] = []
-    for i, word in enumerate(data["text"]):
-        if not word.strip():
-            continue
-        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        if key not in lines:
-            lines[key] = []
-            order.append(key)
-        lines[key].append(word)
-        c = float(data["conf"][i])
-        if c >= 0:
-            confs.append(c)
-    out, prev = [], None
-    for key in order:
-        if prev is not None and key[:2] != prev[:2]:
-            out.append("")
-        out.append(" ".join(lines[key]))
-        prev = key
-    conf = round(sum(confs) / len(confs), 2) if confs else None
-    return "\n".join(out), conf
+        return ocr.ocr_image(image)
+    except OcrError as e:
+        raise IngestError(str(e), e.error_type, "ocr") from e

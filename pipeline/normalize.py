@@ -13,6 +13,7 @@ import unicodedata
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Page
 from .text import fold
@@ -63,6 +64,7 @@ def fix_tone_placement(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_word(word: str) -> str:
     w = unicodedata.normalize("NFC", word)
     return fix_tone_placement(w) if any(c in TONE_MARKS for c in unicodedata.normalize("NFD", w)) else w
@@ -80,11 +82,24 @@ class Line:
         self.src = list(range(start, start + len(text)))
 
     def sub(self, pattern: re.Pattern, repl) -> None:
-        out, src, pos = [], [], 0
+        edits, pos = [], 0
         for m in pattern.finditer(self.chars):
+            r = repl(m) if callable(repl) else m.expand(repl)
+            edits.append((m, r))
+        if all(len(r) == m.end() - m.start() for m, r in edits):   # no length change: offsets stay
+            if any(r != m.group(0) for m, r in edits):
+                out = []
+                for m, r in edits:
+                    out.append(self.chars[pos:m.start()])
+                    out.append(r)
+                    pos = m.end()
+                out.append(self.chars[pos:])
+                self.chars = "".join(out)
+            return
+        out, src, pos = [], [], 0
+        for m, r in edits:
             out.append(self.chars[pos:m.start()])
             src.extend(self.src[pos:m.start()])
-            r = repl(m) if callable(repl) else m.expand(repl)
             out.append(r)
             base = self.src[m.start()] if m.start() < len(self.src) else (self.src[-1] + 1 if self.src else 0)
             if len(r) == m.end() - m.start():

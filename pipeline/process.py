@@ -7,6 +7,7 @@ segment, then the extractors; a failing extractor makes the document
 from __future__ import annotations
 
 import importlib
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -81,6 +82,8 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
         t = time.perf_counter()
         try:
             text, changes, restored, share = restore_text(norm.text)
+        except MemoryError:  # past the worker's --max-memory: the document fails (process_file)
+            raise
         except Exception as e:  # the unrestored text is still worth extracting from
             raw.warnings.append(Notice(f"diacritic restoration failed ({type(e).__name__}: {e}); the text was kept "
                                        "as read, so marks may be missing (please report this file)",
@@ -92,7 +95,8 @@ def build_document(path: str | Path, sha256: str | None = None, restore: bool = 
     t = time.perf_counter()
     doc = Document(raw=raw, text=text, raw_text=norm.text, page_starts=page_starts,
                    restorations=changes, diacritics_restored=restored, restored_share=share)
-    doc.sections = segment(text, page_starts if raw.file_type in ("pdf", "image") else [])
+    doc.sections = segment(text, page_starts if raw.file_type in ("pdf", "image") else [],
+                           ocr=any(p.method == "ocr" for p in raw.pages))
     timings["segment"] = time.perf_counter() - t
     attach_metadata(doc)
     t = time.perf_counter()
@@ -128,15 +132,40 @@ def attach_metadata(doc: Document) -> None:
         doc.meta = {}
 
 
+def memory_message(stage: str) -> str:
+    """What to say of a document that needed more memory than a worker may use (--max-memory)."""
+    cap = os.environ.get("KEHOACH_MAX_MEMORY") or ""
+    size = ""
+    if cap.isdigit():
+        n = int(cap)
+        size = f" ({n / (1 << 30):g} GB, --max-memory)" if n >= 1 << 30 else f" ({n >> 20} MB, --max-memory)"
+    return (f"ran out of memory in the {stage} stage: the document needs more than a worker may use{size}; "
+            "it is very large or pathological (one huge line?): split it, or run it again with a larger "
+            "--max-memory")
+
+
 def process_file(path: str | Path, sha256: str | None = None) -> DocResult:
     """The per-document function of a run (also what workers and Dask execute)."""
     path = str(path)
     res = DocResult(source_path=path, sha256=sha256 or "")
     try:
+        return _process_file(path, sha256, res)
+    except MemoryError:  # past the worker's --max-memory (pipeline.run.limit_memory)
+        res.tables = {}
+        stage = next((s for s in ("ingest", "normalize", "restore", "segment", *(t for t, _ in EXTRACTORS))
+                      if s not in res.timings), "output")
+        res.errors.append(_error(path, sha256, stage, "memory", memory_message(stage)))
+        return failed(res)
+
+
+def _process_file(path: str, sha256: str | None, res: DocResult) -> DocResult:
+    try:
         doc = build_document(path, sha256, timings=res.timings)
     except IngestError as e:
         res.errors.append(_error(path, sha256, e.stage, e.error_type, str(e)))
         return failed(res)
+    except MemoryError:
+        raise
     except Exception as e:  # a bug or an unforeseen file: record it, never stop the run
         res.errors.append(_error(path, sha256, failed_stage(res.timings), type(e).__name__,
                                  f"{type(e).__name__}: {e}; the document was skipped (please report this file)",
@@ -177,6 +206,10 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
         t = time.perf_counter()
         try:
             rows = importlib.import_module(module).extract(doc)
+        except MemoryError:  # past the worker's --max-memory: the other tables are still written
+            res.status = "partial"
+            res.errors.append(_error(path, res.sha256, table, "memory", memory_message(table)))
+            continue
         except Exception as e:  # no rows from this extractor; the others still run
             res.status = "partial"
             res.errors.append(_error(path, res.sha256, table, type(e).__name__,
@@ -188,6 +221,8 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
         res.tables[table] = rows
     try:
         return _finish(res, doc)
+    except MemoryError:
+        raise
     except Exception as e:  # rows that cannot be built would be wrong rows: keep none of them
         res.errors.append(_error(path, res.sha256, "output", type(e).__name__,
                                  f"{type(e).__name__}: {e}; the document was skipped (please report this file)",

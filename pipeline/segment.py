@@ -56,7 +56,7 @@ def _article_rx() -> re.Pattern:
     return re.compile(rf"^(?:{words})\s+(?P<num>\d{{1,3}})\s*(?:[.:]\s*(?P<rest>.*))?$")
 
 
-ROMAN = re.compile(r"^(?P<label>[IVX][IVXli1]{0,5})\s*[.:/]\s*(?P<rest>\S.*)?$")
+ROMAN = re.compile(r"^(?P<label>[IVX][IVXli1]{0,5}|I[Ili1]?H)\s*[.:/]\s*(?P<rest>\S.*)?$")
 SUBCLAUSE = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
 CLAUSE = re.compile(r"^(?P<label>\d{1,2})\s*(?:\.(?!\d)|\))\s*(?P<rest>\S.*)?$")   # "11.400 người" is a figure
 POINT = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s+(?P<rest>\S.*)$")
@@ -70,13 +70,31 @@ ITEM_MARKERS = "-–—•"
 
 
 def roman_label(token: str) -> str | None:
-    """Roman numeral of a part label, repairing OCR (`Il`→II, `I11`→III); None if not roman."""
+    """Roman numeral of a part label, repairing OCR (`Il`→II, `I11`→III, `IH`→III); None if not roman."""
     if not token or token[0] not in "IVX":
         return None
     t = token.replace("l", "I").replace("1", "I").replace("i", "I")
+    if t.startswith("I") and t.endswith("H"):   # the last two strokes of III read as one H
+        t = t[:-1] + "II"
     if not t or not re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})", t):
         return None
     return t
+
+
+def _int_to_roman(n: int) -> str:
+    out = ""
+    for v, r in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= v:
+            out, n = out + r, n - v
+    return out
+
+
+def repeated_part(label: str, previous: str | None) -> str:
+    """A part numbered like the one before it whose last `I` OCR dropped (`II.` after `II.` is `III.`)."""
+    if previous is None or label != previous:
+        return label
+    following = _int_to_roman(_roman_to_int(previous) + 1)
+    return following if following == label + "I" else label
 
 
 def _roman_to_int(t: str) -> int:
@@ -178,15 +196,18 @@ class _Builder:
         self.page_starts = page_starts
         self.sections: list[Section] = []
         self.ids: set[str] = set()
+        self.next_n: dict[str, int] = {}     # per repeated id, the next ~n to try (no rescan from ~2)
+        self.ocr = False                      # the text was read by OCR
 
     def page(self, pos: int) -> int | None:
         return bisect.bisect_right(self.page_starts, pos) if self.page_starts else None
 
     def add(self, sid: str, parent: str | None, level: int, kind: str, label: str | None,
             heading: str | None, start: int, end: int) -> Section:
-        base, n = sid, 2
+        base, n = sid, self.next_n.get(sid, 2)
         while sid in self.ids:
             sid, n = f"{base}~{n}", n + 1
+        self.next_n[base] = n
         self.ids.add(sid)
         s = Section(sid, parent, level, kind, label, heading, start, end, len(self.sections),
                     self.page(start), self.page(max(start, end - 1)))
@@ -198,10 +219,12 @@ class _Builder:
         s.page_end = self.page(max(s.char_start, s.char_end - 1))
 
 
-def segment(text: str, page_starts: list[int] | None = None) -> list[Section]:
-    """The section tree of a document's text, in document order (`ordinal`)."""
+def segment(text: str, page_starts: list[int] | None = None, ocr: bool = False) -> list[Section]:
+    """The section tree of a document's text, in document order (`ordinal`); `ocr`: the text was read
+    by OCR, so a part numbered like the one before it lost an `I` (`repeated_part`)."""
     lines = _lines(text)
     b = _Builder(text, page_starts or [])
+    b.ocr = ocr
     if not lines:
         return []
     title_i = _title_index(lines)
@@ -360,6 +383,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
             b.close(stack.pop()[0], end)
 
     root_prefix, root_parent = prefix, parent_id
+    last_part: dict[str | None, str] = {}   # per root, the label of the last part
     for idx, ln in enumerate(lines):
         if _is_appendix(ln):
             close_to(0, ln.start)
@@ -394,6 +418,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
             continue
         table = None
         kind, label, rest = c
+        if kind == "part" and b.ocr:
+            label = last_part[root_parent] = repeated_part(label, last_part.get(root_parent))
         if kind == "bullet":
             marker = "-" if label in ITEM_MARKERS else label
             depth = next((k for k, (_, r, m) in enumerate(stack) if r >= 5 and m == marker), None)

@@ -165,7 +165,8 @@ def stage_segment(src: Path, out: Path) -> None:
 
     def step(d: dict) -> None:
         pdf_like = d["raw"]["file_type"] in ("pdf", "image")
-        d["sections"] = [asdict(s) for s in segment(d["text"], d["page_starts"] if pdf_like else [])]
+        ocr = any(p["method"] == "ocr" for p in d["raw"]["pages"])
+        d["sections"] = [asdict(s) for s in segment(d["text"], d["page_starts"] if pdf_like else [], ocr=ocr)]
 
     _each_document(src, out, "segment", step)
 

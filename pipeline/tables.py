@@ -833,14 +833,24 @@ def header_role(text: str) -> str | None:
     if not t or len(t) > 70 or t.endswith((".", ";")):
         return None
     k = _key(t)
-    best: tuple[tuple[bool, int], str] | None = None
+    roles = _header_roles()
+    if k in roles:                       # the whole cell is a phrase
+        return roles[k]
+    end = len(k)
+    while (end := k.rfind(" ", 0, end)) > 3:   # else the longest phrase that starts it
+        if k[:end] in roles and len(k) - end <= 32:
+            return roles[k[:end]]
+    return None
+
+
+@cache
+def _header_roles() -> dict[str, str]:
+    """Header cell phrase -> its role (the first role that lists it)."""
+    out: dict[str, str] = {}
     for role, phrases in vocab()["header_cells"].items():
         for p in phrases:
-            if k == p or (len(p) > 3 and k.startswith(p + " ") and len(k) - len(p) <= 32):
-                score = (k == p, len(p))
-                if best is None or score > best[0]:
-                    best = (score, role)
-    return best[1] if best else None
+            out.setdefault(p, role)
+    return out
 
 
 def _unknown_header_cell(text: str) -> bool:

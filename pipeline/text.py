@@ -13,9 +13,21 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else ch
 
 
+class _FoldTable(dict):
+    """str.translate table of fold, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        self[code] = out = ch.lower() if ch < "\x80" else _fold_char(ch)
+        return out
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, marks removed, đ→d, one character per character, so offsets into the
     folded text are offsets into `text`. Patterns written with marks match OCR text without."""
     if text.isascii():
         return text.lower()
-    return "".join(ch.lower() if ch < "\x80" else _fold_char(ch) for ch in text)
+    return text.translate(_FOLD)
