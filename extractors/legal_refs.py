@@ -424,6 +424,8 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
         law_type = types["ordinance"] if m.group("ord") else types["code"] if bo else types["law"]
         if re.match(rf"\s*{_patterns_data()['number_marker']}\s*\d", folded[m.end():m.end() + 8]):
             continue
+        if AMENDING.match(folded, kw_start):
+            continue
         hit = _match_law_name(folded, m.end(), law_type)
         if hit is None and law_type == types["code"]:
             hit = _match_law_name(folded, m.end(), types["law"])
@@ -435,6 +437,9 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
         if hit is None:
             continue
         name, end, score = hit
+        num = LAW_NUMBER.match(folded, end)
+        if num and not _amended_alone(folded, kw_start, num.end()):
+            continue                      # "Luật Đất đai số 31/2024/QH15": the number is the id
         if score < 100:
             conf = min(conf, 0.8)
         year = None
@@ -450,33 +455,59 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
 
 AMENDING = re.compile(r"(?<!\w)luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+(?=luat\s)")
 LAW_NUMBER = re.compile(r"\s+so\s+\d{1,3}/\d{4}/qh\d{1,2}(?![\w/])")
+AMENDING_END = re.compile(r"luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+$")
 LAW_JOIN = re.compile(r"\s*(?:,|\s+va(?:\s+cac)?)\s+(?=luat\s)")
+
+
+def _amended_alone(folded: str, kw_start: int, num_end: int) -> bool:
+    """'Luật sửa đổi, bổ sung một số điều của Luật Xây dựng số 62/2020/QH14': one amended law and a
+    number after it; the number is the amending law's, so the amended law is a named mention."""
+    before = folded[max(0, kw_start - 80):kw_start]
+    return (AMENDING_END.search(before) is not None and not LAW_JOIN.match(folded, num_end))
+
+
+def _amending_name(text: str, m: re.Match, laws: list[tuple[int, int, str, str]]) -> str:
+    """Sentence case, as ANNOTATION.md writes it: 'Luật sửa đổi, bổ sung ... của Luật A số N, Luật B';
+    a title printed in capitals takes the amended laws' vocabulary names."""
+    name = " ".join(text[m.start():m.end()].split()).capitalize() + " "
+    end = laws[-1][1]
+    if not text[m.start():end].isupper():
+        return name + " ".join(text[m.end():end].split())
+    parts, pos = [], m.end()
+    for start, stop, official, number in laws:
+        parts.append(" ".join(text[pos:start].split()).lower())
+        parts.append(f"{text[start:start + 4].capitalize()} {official}" + (f" {number.split()[0].lower()} {number.split()[-1].upper()}" if number else ""))
+        pos = stop
+    return name + " ".join(p for p in parts if p).replace(" ,", ",")
 
 
 def _find_amending(text: str, folded: str, taken: _Taken) -> list[Citation]:
     """An amending law keeps its full name ("Luật sửa đổi, bổ sung một số điều của Luật A và Luật B");
-    the laws it names are mentions of their own, found by `_find_named`."""
+    the laws it names are mentions of their own, found by `_find_named`. With one amended law and a
+    number after it, the number is the amending law's id and `_find_numbered` gives the row."""
     law = _patterns_data()["law_types"]["law"]
     out = []
     for m in AMENDING.finditer(folded):
         if m.start() in taken or not text[m.start()].isupper():
             continue
-        pos, end = m.end(), None
+        pos, laws = m.end(), []
         while folded.startswith("luat ", pos):
             hit = _match_law_name(folded, pos + 5, law)
             if hit is None:
                 break
-            end = hit[1]
+            end, number = hit[1], None
             num = LAW_NUMBER.match(folded, end)
             if num:
-                end = num.end()
+                end, number = num.end(), " ".join(text[num.start():num.end()].split())
+            laws.append((pos, end, hit[0], number))
             j = LAW_JOIN.match(folded, end)
             if not j:
                 break
             pos = j.end()
-        if end is None:
+        if not laws or (len(laws) == 1 and laws[0][3]):
             continue
-        name = " ".join(text[m.start():end].split())
+        end = laws[-1][1]
+        name = _amending_name(text, m, laws)
         out.append(Citation(m.start(), end, end, law, name, typed=True, confidence=0.8,
                             issuer=_law_issuers().get(law), issuer_stated=True))
     return out
@@ -621,7 +652,7 @@ def _provision_res() -> dict[str, re.Pattern]:
             rf"(?<!\w)(?:(?P<p>{w['point']})\s+(?P<pv>[a-z](?:\s*(?:,|{join})\s*[a-z](?![\w/]))*)(?![\w/])"
             rf"|(?P<k>{w['clause']})\s+(?P<kv>\d{{1,3}}(?:\s*(?:,|{join})\s*\d{{1,3}}(?![\w/.]))*)(?![\w/])"
             rf"|(?P<d>{w['article']})\s+(?P<dv>\d{{1,4}}[a-z]?)(?![\w/]))"),
-        "gap_simple": re.compile(rf"\s*,?\s*(?:(?:{join})\s+)?(?:(?:{links})\s+)?"),
+        "gap_simple": re.compile(rf"\s*[,;]?\s*(?:(?:{join})\s+)?(?:(?:{links})\s+)?"),
         "gap_about": re.compile(rf"\s+(?:{about})\s+[^;.\n]{{1,160}}?(?:,\s*|\s+(?:{join}|{links})\s+|\s+)"),
         "joiner": re.compile(rf"(?:{join})"),
     }

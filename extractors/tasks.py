@@ -324,7 +324,10 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
             r["task_id"] = task_id
         for d in d_ids:
             by_id[d].setdefault("task_id", task_id)
-        prov = doc.provenance(a, min(len(doc.text), max(a + 1, min(b, a + 400))))
+        b = min(len(doc.text), b, a + 400)
+        while b > a + 1 and doc.text[b - 1].isspace():
+            b -= 1
+        prov = doc.provenance(a, max(a + 1, b))
         names = lambda rs, attr: list(dict.fromkeys(r[attr] for r in rs))  # noqa: E731
         supports = [r for r in rows if r["role"] == "support"]
         out.append({

@@ -144,7 +144,35 @@ def test_amending_law_keeps_its_full_name_and_its_laws_are_mentions():
                 "ngày 05 tháng 3 năm 2025; Luật Phòng thủ dân sự.")
     ids = [r["canonical_id"] for r in rows]
     assert ids[0] == ("Luật sửa đổi, bổ sung một số điều của Luật Thống kê số 01/2021/QH15 và Luật Thủ đô")
-    assert {"Luật Thống kê", "01/2021/QH15", "Luật Thủ đô", "Luật Phòng thủ dân sự"} <= set(ids)
+    assert {"01/2021/QH15", "Luật Thủ đô", "Luật Phòng thủ dân sự"} <= set(ids)
+    assert "Luật Thống kê" not in ids          # a law with its number is cited by the number alone
+
+
+def test_law_name_with_its_number_is_one_mention_by_number():
+    rows = refs("Căn cứ Luật Nhà ở số 27/2023/QH15 ngày 27 tháng 11 năm 2023; Luật Đất đai năm 2024.")
+    assert [r["canonical_id"] for r in rows] == ["27/2023/QH15", "Luật Đất đai 2024"]
+
+
+def test_one_amended_law_with_a_number_the_number_is_the_amending_laws():
+    rows = refs("được sửa đổi, bổ sung tại Luật sửa đổi, bổ sung một số điều của Luật Giáo dục số 43/2019/QH14.")
+    assert sorted(r["canonical_id"] for r in rows) == ["43/2019/QH14", "Luật Giáo dục"]
+
+
+def test_amending_law_in_capitals_is_named_in_sentence_case():
+    rows = refs("KẾ HOẠCH TRIỂN KHAI LUẬT SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA LUẬT BẢO HIỂM Y TẾ VÀ LUẬT DƯỢC")
+    assert rows[0]["canonical_id"] == "Luật sửa đổi, bổ sung một số điều của Luật Bảo hiểm y tế và Luật Dược"
+    rows = refs("tại Luật Sửa đổi, bổ sung một số điều của Luật Bảo hiểm y tế, Luật Dược;")
+    assert rows[0]["canonical_id"] == "Luật sửa đổi, bổ sung một số điều của Luật Bảo hiểm y tế, Luật Dược"
+    assert "Luật Sửa đổi" not in [r["canonical_id"] for r in rows]
+
+
+def test_provision_list_before_a_law_gives_one_row_per_provision():
+    rows = refs("Nghị định quy định chi tiết: khoản 2, khoản 3 Điều 5; điểm b khoản 4 Điều 12; Điều 20 "
+                "Luật Bảo hiểm xã hội.")
+    assert [(r["article"], r["clause"], r["point"]) for r in rows] == [
+        ("Điều 5", "khoản 2", None), ("Điều 5", "khoản 3", None), ("Điều 12", "khoản 4", "điểm b"),
+        ("Điều 20", None, None)]
+    assert {r["canonical_id"] for r in rows} == {"Luật Bảo hiểm xã hội"}
 
 
 def test_laws_with_ocr_damage_and_unknown_names():
