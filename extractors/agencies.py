@@ -231,6 +231,8 @@ def gazetteer() -> dict:
         "heads_by_first": heads_by_first,
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
         "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
+        "owner_bodies": frozenset(_split(data.get("owner_bodies"))),
+        "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
     }
 
 
@@ -609,11 +611,42 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     for finder in (exact, fuzzy, generic):
         found = _fill_gaps(found, len(toks), finder)
     found.sort(key=lambda m: m[:2])
+    found = _join_owners(found, toks, text)
     out = []
+    full: dict[str, Mention] = {}          # short name → the last full name it abbreviates
+    shorts = gazetteer()["refers_back"]
     for i, j2, v, score, scope in found:
         name, juris = _canonical(v.entry, scope, home)
         start, end = toks[i].start, toks[j2 - 1].end
-        out.append(Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope))
+        m = Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope)
+        if v.entry.name in shorts:
+            p = full.get(v.entry.name)
+            if p is not None and scope in (None, "home", home.unit):
+                m = Mention(start, end, m.surface, p.name, p.type, p.agency_id, score, p.scope)
+        elif juris != "Việt Nam":
+            for short in shorts:
+                if v.entry.name.startswith(short + " "):
+                    full[short] = m    # "Ban Chỉ đạo thực hiện chính sách BHXH, BHYT huyện" → "Ban Chỉ đạo"
+        out.append(m)
+    return out
+
+
+def _join_owners(found: list[tuple], toks: list[Token], text: str) -> list[tuple]:
+    """An unlisted board followed by the party committee it belongs to is one body: "Ban Tuyên giáo
+    và Dân vận" + "Tỉnh ủy" → "Ban Tuyên giáo và Dân vận Tỉnh ủy" (gazetteer `owner_bodies`)."""
+    owners = gazetteer()["owner_bodies"]
+    out: list[tuple] = []
+    for m in found:
+        if out:
+            i, j2, v, score, scope = out[-1]
+            if (v.entry.scope == "free" and v.entry.scoped_as is None and score == 0.6 and scope is None
+                    and m[0] == j2 and m[2].entry.name in owners and m[2].text == m[2].entry.name
+                    and text[toks[j2 - 1].end:toks[m[0]].start] == " "):
+                printed = f"{v.entry.name} {m[2].entry.name}"
+                entry = Entry(printed, v.entry.type, "free", False, True, None)
+                out[-1] = (i, m[1], Variant(v.tokens + m[2].tokens, printed, printed, entry), score, None)
+                continue
+        out.append(m)
     return out
 
 

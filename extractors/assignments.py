@@ -344,6 +344,13 @@ def _in_task_area(v: View, s: Section) -> bool:
     chain = v.ancestors(s)
     if any(a.kind in SKIP_KINDS for a in chain):
         return False
+    voc = vocab()
+    for a in chain:
+        head = tuple(t.key for t in tokenize(a.heading or ""))
+        label = tuple(t.key for t in tokenize(a.label or ""))
+        head = head[len(label):] if label and head[:len(label)] == label else head
+        if any(head[:len(p)] == p for p in voc["scope_headings"]):
+            return False
     top = chain[-1]
     if top.kind == "part":
         head = " ".join(t.key for t in tokenize(top.heading or ""))

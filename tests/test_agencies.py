@@ -41,7 +41,8 @@ DISTRICT = "huyện Ia H'Drai"
     ("các cơ sở KCB", "Các cơ sở khám bệnh, chữa bệnh"),
     ("các đoàn thể", "Các tổ chức chính trị - xã hội"),
     ("Ban Chỉ đạo thực hiện chính sách BHXH, BHYT", "Ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế Thành phố"),
-    ("BCĐ", "Ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế Thành phố"),
+    ("BCĐ", "Ban Chỉ đạo Thành phố"),
+    ("Ban Chỉ đạo thực hiện chính sách BHXH, BHYT Thành phố", "Ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế Thành phố"),
     ("Bộ LĐTB&XH", "Bộ Lao động - Thương binh và Xã hội"),
 ])
 def test_canonical_names(surface, name):
@@ -148,3 +149,18 @@ def test_unlisted_names_run_to_their_last_capitalised_word():
     assert names("Viện Nghiên cứu phát triển Thành phố tham mưu") == ["Viện Nghiên cứu phát triển Thành phố"]
     assert names("Trung tâm Văn hóa tổ chức Hội nghị") == ["Trung tâm Văn hóa"]
     assert names("Ban Quản lý Khu kinh tế Vân Phong phối hợp") == ["Ban Quản lý Khu kinh tế Vân Phong"]
+
+
+def test_a_board_joins_the_party_committee_printed_after_it():
+    names = [m.name for m in find_agencies("Phối hợp với Ban Dân vận Huyện ủy và Sở Tư pháp", "Nghệ An")]
+    assert names == ["Ban Dân vận Huyện ủy", "Sở Tư pháp"]
+    assert [m.name for m in find_agencies("Tỉnh ủy, Ban Nội chính", "Nghệ An")][0] == "Tỉnh ủy"
+
+
+def test_a_bare_steering_committee_is_the_one_named_before_or_the_documents_own_level():
+    text = ("Ban Chỉ đạo thực hiện chính sách BHXH, BHYT huyện ban hành Kế hoạch. Khó khăn báo cáo về "
+            "Ban Chỉ đạo (qua Bảo hiểm xã hội huyện).")
+    ms = [m for m in find_agencies(text, "Kon Tum") if "Chỉ đạo" in m.name]
+    assert len({m.name for m in ms}) == 1 and ms[1].surface == "Ban Chỉ đạo"
+    ms = find_agencies("phản hồi về Ban Chỉ đạo Trung ương và Ban Chỉ đạo (qua Sở Tài chính)", "Quảng Ngãi")
+    assert [m.name for m in ms] == ["Ban Chỉ đạo Trung ương", "Ban Chỉ đạo tỉnh", "Sở Tài chính"]

@@ -181,7 +181,7 @@ def test_reports_go_to_the_named_bodies():
         ("Sở Lao động - Thương binh và Xã hội", "report_to", "IV.3"),
         ("Ủy ban nhân dân Thành phố", "report_to", "IV.4"), ("Sở Y tế", "report_to", "IV.4"),
         ("Sở Tài chính", "responsible", "IV.5"), ("Ủy ban nhân dân Thành phố", "report_to", "IV.5"),
-        ("Ban Chỉ đạo thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế Thành phố", "report_to", "IV.6"),
+        ("Ban Chỉ đạo Thành phố", "report_to", "IV.6"),        # no fuller name before it
         ("Ủy ban nhân dân Thành phố", "report_to", "IV.6")}
 
 
@@ -395,3 +395,10 @@ def test_each_clause_of_a_labelled_line_names_its_doer():
                   jurisdiction="Gia Lai")
     assert got == {("Sở Tư pháp", "responsible", "II.2.-1"), ("Các Sở, ban, ngành", "responsible", "II.2.-1"),
                    ("Ủy ban nhân dân các xã, phường", "responsible", "II.2.-1")}
+
+
+def test_a_section_stating_who_the_plan_covers_names_no_assignee():
+    rows = rows_of(plan("1. Đối tượng: Các sở, ban, ngành, Ủy ban Mặt trận Tổ quốc tỉnh và các doanh nghiệp.\n"
+                        "2. Sở Nội vụ chủ trì tổ chức thực hiện.", part="III. TỔ CHỨC THỰC HIỆN"),
+                   "Nghệ An")
+    assert keys(rows) == {("Sở Nội vụ", "lead", "III.2")}
