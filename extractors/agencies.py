@@ -232,6 +232,8 @@ def gazetteer() -> dict:
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
         "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
         "owner_bodies": frozenset(_split(data.get("owner_bodies"))),
+        "qualified": {item["name"]: item["qualified"] for item in data["agencies"] if item.get("qualified")},
+        "qualifier_stops": sorted((tuple(x.lower().split()) for x in _split(data.get("qualifier_stops"))), key=len, reverse=True),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
     }
 
@@ -264,6 +266,8 @@ def home_of(jurisdiction: str | None) -> Home:
     if not jurisdiction:
         return Home(None, None, frozenset())
     j = " ".join(jurisdiction.split())
+    if j in NATIONAL_SCOPES:
+        return Home(j, None, frozenset({" ".join(_keys(j))}))    # a central document has no "tỉnh"
     names = {j}
     unit = None
     fj = fold(j)
@@ -384,11 +388,37 @@ def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, ocr: bool = Fals
         if 200 * min(w[1], lj) < th * (w[1] + lj):
             continue
         r = fuzz.ratio(w[0], v.joined, score_cutoff=th)
+        if r and not ocr and not _typo_close(keys[:n], v.tokens):
+            continue
         if r and _admissible(v, text, toks, i, i + n):
             cand = (v, i + n, round(0.6 + 0.3 * (r - th) / (100 - th), 3))
             if best is None or lj > best_len or cand[2] > best[2]:
                 best, best_len = cand, lj
     return best
+
+
+def _qualifier_end(text: str, toks: list[Token], j: int, limit: int, most: int = 4) -> int:
+    """End of the words that narrow a collective ("Các doanh nghiệp | viễn thông", "Các nhà đầu tư |
+    hạ tầng số"): lower-case words on the same line, up to a verb, function word or punctuation."""
+    stops = gazetteer()["qualifier_stops"]
+    k = j
+    while k < min(limit, j + most):
+        gap = text[toks[k - 1].end:toks[k].start]
+        words = [text[t.start:t.end].lower() for t in toks[k:k + 3]]
+        if (gap != " " or any(tuple(words[:len(p)]) == p for p in stops) or _stop_at(toks, k, limit, phrases_only=True)
+                or _seq_at(toks, k, gazetteer()["trailing"])):
+            break
+        if text[toks[k].start].isupper() and not toks[k].key.isascii():
+            break
+        k += 1
+    return k
+
+
+def _typo_close(got: list[str], want: tuple[str, ...]) -> bool:
+    """In marked text a fuzzy match may only fix typos: one edit per word at most ("Khu công nghệ"
+    is another body than "Khu công nghiệp", not a misprint of it)."""
+    return len(got) == len(want) and all(Levenshtein.distance(a, b, score_cutoff=1) <= 1
+                                         for a, b in zip(got, want))
 
 
 @cache
@@ -615,8 +645,16 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     out = []
     full: dict[str, Mention] = {}          # short name → the last full name it abbreviates
     shorts = gazetteer()["refers_back"]
+    qualified = gazetteer()["qualified"]
     for i, j2, v, score, scope in found:
         name, juris = _canonical(v.entry, scope, home)
+        if v.entry.name in qualified:
+            k = j2 if noisy else _qualifier_end(text, toks, j2, limit=len(toks))
+            if k == j2 and qualified[v.entry.name] == "required":
+                continue
+            if k > j2 and scope is None:
+                name = f"{name} {' '.join(text[toks[j2].start:toks[k - 1].end].split())}"
+                j2 = k
         start, end = toks[i].start, toks[j2 - 1].end
         m = Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope)
         if v.entry.name in shorts:

@@ -164,3 +164,24 @@ def test_a_bare_steering_committee_is_the_one_named_before_or_the_documents_own_
     assert len({m.name for m in ms}) == 1 and ms[1].surface == "Ban Chỉ đạo"
     ms = find_agencies("phản hồi về Ban Chỉ đạo Trung ương và Ban Chỉ đạo (qua Sở Tài chính)", "Quảng Ngãi")
     assert [m.name for m in ms] == ["Ban Chỉ đạo Trung ương", "Ban Chỉ đạo tỉnh", "Sở Tài chính"]
+
+
+def test_a_collective_keeps_the_words_that_narrow_it():
+    names = lambda t: [m.name for m in find_agencies(t, "Nghệ An")]  # noqa: E731
+    assert names("Các doanh nghiệp viễn thông chủ trì đầu tư hạ tầng") == ["Các doanh nghiệp viễn thông"]
+    assert names("phối hợp với các doanh nghiệp, hộ gia đình") == ["Các doanh nghiệp"]
+    assert names("các doanh nghiệp trên địa bàn tỉnh thực hiện") == ["Các doanh nghiệp"]
+    assert names("Các nhà cung cấp dịch vụ IoT triển khai; các nhà cung cấp và Sở Y tế") == [
+        "Các nhà cung cấp dịch vụ IoT", "Sở Y tế"]
+
+
+def test_in_marked_text_a_fuzzy_match_only_fixes_typos():
+    names = [m.name for m in find_agencies("Ban Quản lý các khu chế xuất và công nghiệp mới, Sở Tư phap", "Cần Thơ")]
+    assert names[-1] == "Sở Tư pháp"
+    assert "Ban Quản lý các Khu chế xuất và Công nghiệp" not in [
+        m.name for m in find_agencies("Ban Quản lý các khu công nghệ cao chủ trì", "Cần Thơ")]
+
+
+def test_a_central_document_gives_no_provincial_scope():
+    names = [m.name for m in find_agencies("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam và Hội đồng nhân dân", "Việt Nam")]
+    assert names == ["Ủy ban Mặt trận Tổ quốc Việt Nam", "Hội đồng nhân dân"]
