@@ -652,14 +652,17 @@ def _doc_assigner(ctx: Context, first_figure: int) -> str | None:
 # ---------------------------------------------------------------- describing a figure
 
 
-def _counts_stated(ctx: Context, fig: Figure, cb: int, leads: list[tuple[int, int]]) -> bool:
+def _counts_stated(ctx: Context, fig: Figure, cb: int, leads: list[tuple[int, int]],
+                   in_target_section: bool = False, sentence_start: int | None = None) -> bool:
     """A count is a figure when its clause says so ("phát triển thêm 120 người"), or when it is
-    an item "Xã A: 62 người" under a lead-in that speaks of targets."""
+    an item "Xã A: 62 người" under a lead-in, a sentence opening or a section that speaks of targets
+    ("Lắp đặt mới: 58 trạm (Trong đó: VNPT: 25 trạm, ...)")."""
     v = vocab()
     if any(_has(ctx, v.cues[c], (cb, fig.start)) for c in ("figure", "target", "baseline", "actual")):
         return True
     colon = ctx.text[max(cb, fig.start - 3):fig.start].strip().endswith(":")
-    return colon and any(_has(ctx, v.cues["figure"], span) for span in leads)
+    spans = leads + ([(sentence_start, cb)] if sentence_start is not None and sentence_start < cb else [])
+    return colon and (in_target_section or any(_has(ctx, v.cues["figure"], span) for span in spans))
 
 
 def _has(ctx: Context, rx: re.Pattern, span: tuple[int, int]) -> bool:
@@ -686,7 +689,7 @@ def describe(ctx: Context, fig: Figure, doc_assigner: str | None) -> dict[str, A
     in_target_section = any(_has(ctx, v.cues["target_section"], h) for h in heads + leads)
     if fig.unit_rule.get("only_in_target_sections") and not in_target_section:
         return None
-    if fig.unit_rule.get("needs_cue") and not _counts_stated(ctx, fig, cb, leads):
+    if fig.unit_rule.get("needs_cue") and not _counts_stated(ctx, fig, cb, leads, in_target_section, s):
         return None
 
     indicator, surface, source = _indicator(ctx, fig, s, cb, ce, leads, heads)

@@ -421,3 +421,12 @@ def test_scoring_rules_of_an_emulation_appendix_are_not_targets():
                    "PHỤ LỤC\nTIÊU CHÍ CHẤM ĐIỂM\n1. Tỷ lệ bao phủ bảo hiểm y tế đạt 100% kế hoạch được 10 điểm.\n"
                    "2. Thu bảo hiểm xã hội vượt 2% cộng 05 điểm; dưới 90% trừ 02 điểm.\n")
     assert got == [(96.0, "percent", "eq", 2027)]
+
+
+def test_infrastructure_counts_in_a_development_plan():
+    rows = rows_of("KẾ HOẠCH\nPhát triển hạ tầng số\nII. NỘI DUNG\n2. Kế hoạch phát triển giai đoạn 2026 - 2030\n"
+                   "+ Lắp đặt mới trạm 4G: 40 trạm (Trong đó: VNPT: 15 trạm, Viettel: 25 trạm);\n"
+                   "+ Đầu tư mới 3 dự án hạ tầng.\n"
+                   "- Các trạm được bảo dưỡng định kỳ 2 lần mỗi năm.\n")
+    assert sorted((r["value"], r["unit"]) for r in rows) == [
+        (3.0, "projects"), (15.0, "stations"), (25.0, "stations"), (40.0, "stations")]
