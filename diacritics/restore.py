@@ -644,12 +644,17 @@ def document_segments(model: Model, lines: list[str]) -> tuple[Stats, Slots, lis
     for st in line_stats:
         doc.merge(st)
     mode = document_mode(doc)
+    restore = [line_needs_restoration(st, mode) for st in line_stats]
     cols = Slots()
     segs: list[Segment] = []
     for group in paragraphs(lines):
+        if not any(restore[li] or line_stats[li].garbled for li in group):
+            # no word of the paragraph has candidates (_word_candidates): nothing in it can change
+            cols.line_first.extend([len(cols)] * len(group))
+            continue
         lo = len(cols)
         for li in group:
-            slots(model, lines[li], mode, line_needs_restoration(line_stats[li], mode), line_parts[li], cols)
+            slots(model, lines[li], mode, restore[li], line_parts[li], cols)
         if any(map(any, map(_CHANGES, cols.reading[lo:]))):
             segs.extend(segments(model, group[0], cols, lo, len(cols)))
     return doc, cols, segs

@@ -19,12 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from bisect import bisect_left
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from itertools import accumulate
+from operator import itemgetter
+from typing import NamedTuple
 
 import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from pipeline.text import fold
 
@@ -34,6 +39,7 @@ DATA = Path(__file__).parent / "data"
 OCR_LETTERS = {"w": "u", "0": "o", "6": "o", "¢": "o", "&": "o", "€": "e", "3": "a", "4": "a", "@": "a",
                "1": "l", "|": "l", "$": "s", "Ð": "d", "ð": "d"}
 TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")    # text between tokens, token, text between ...
 PLACE_UNITS = ("thị trấn", "thị xã", "thành phố", "phường", "xã", "quận", "huyện", "tỉnh", "tp.", "tp")
 NATIONAL_SCOPES = {"Việt Nam", "Bộ Quốc phòng", "Trung ương"}
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -66,11 +72,13 @@ class Mention:
         return Agency(self.agency_id, self.name, self.type)
 
 
-@dataclass(frozen=True)
-class Token:
-    key: str
-    start: int
-    end: int
+class Token(tuple):
+    """A word of a text's key: (key, start, end), offsets into the text (a tuple: cheap to make)."""
+
+    __slots__ = ()
+    key = property(itemgetter(0))
+    start = property(itemgetter(1))
+    end = property(itemgetter(2))
 
 
 # ---------------------------------------------------------------- text keys
@@ -136,7 +144,9 @@ def is_marked_text(text: str) -> bool:
 
 def tokenize(text: str) -> list[Token]:
     """Word tokens of the key of `text`, with offsets into `text`."""
-    return [Token(m.group(0), m.start(), m.end()) for m in TOKEN.finditer(key(text))]
+    parts = _TOKEN_SPLIT.split(key(text))
+    ends = list(accumulate(map(len, parts)))
+    return list(map(Token, zip(parts[1::2], ends[0:-1:2], ends[1::2])))
 
 
 def slug(text: str) -> str:
@@ -311,15 +321,22 @@ def _admissible(v: Variant, text: str, toks: list[Token], i: int, j: int) -> boo
     return True
 
 
-def _exact_at(toks: list[Token], i: int, text: str) -> tuple[Variant, int, float] | None:
-    """Longest variant whose key equals the tokens at i (also across split or merged tokens)."""
-    by_tokens, longest, by_glued, glued_max = _exact_plan(toks[i].key)
+def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Variant, int, float] | None:
+    """Longest variant whose key equals the tokens at i (also across split or merged tokens);
+    `keys` are the tokens' keys."""
+    by_tokens, token_prefixes, by_glued, glued_prefixes = _exact_plan(keys[i])
     if not by_tokens and not by_glued:
         return None
-    keys = [t.key for t in toks[i:i + 16]]
+    top = min(16, len(keys) - i)
     best = None
     # variants (in gazetteer order) whose tokens are the tokens at i
-    hits = sorted(h for n in range(1, min(longest, len(keys)) + 1) for h in by_tokens.get(tuple(keys[:n]), ()))
+    hits = []
+    for n in range(1, top + 1):
+        seq = tuple(keys[i:i + n])
+        if seq not in token_prefixes:     # no variant starts with these tokens, nor with more of them
+            break
+        hits.extend(by_tokens.get(seq, ()))
+    hits.sort()
     for _, v in hits:
         if best is not None and v.joined != best[0].joined:
             break
@@ -333,9 +350,9 @@ def _exact_at(toks: list[Token], i: int, text: str) -> tuple[Variant, int, float
                 break
     # variants split or merged differently: glued keys equal over one token more or less
     glued, near = "", []
-    for m in range(1, len(keys) + 1):
-        glued += keys[m - 1]
-        if len(glued) > glued_max:
+    for m in range(1, top + 1):
+        glued += keys[i + m - 1]
+        if glued not in glued_prefixes:   # no glued key starts with it
             break
         for pos, v, n in by_glued.get(glued, ()):
             if m in (n - 1, n + 1):
@@ -351,46 +368,38 @@ def _exact_at(toks: list[Token], i: int, text: str) -> tuple[Variant, int, float
 
 
 @cache
-def _exact_plan(first: str) -> tuple[dict, int, dict, int]:
+def _exact_plan(first: str) -> tuple[dict, frozenset, dict, frozenset]:
     """For token `first`: the gazetteer's variants starting with it by their tokens, as (order,
-    variant), and the longest; _fuzzy_candidates(first) by their glued key, as (order, variant,
-    tokens), and the longest glued key."""
+    variant), and every leading part of their token tuples; _fuzzy_candidates(first) by their glued
+    key, as (order, variant, tokens), and every leading part of those keys."""
     by_tokens: dict[tuple, list] = {}
     for pos, v in enumerate(gazetteer()["by_first"].get(first, ())):
         by_tokens.setdefault(v.tokens, []).append((pos, v))
     by_glued: dict[str, list] = {}
     for pos, v in enumerate(_fuzzy_candidates(first)):
         by_glued.setdefault(v.glued, []).append((pos, v, len(v.tokens)))
-    return (by_tokens, max((len(t) for t in by_tokens), default=0), by_glued,
-            max((len(g) for g in by_glued), default=0))
+    return (by_tokens, frozenset(t[:n] for t in by_tokens for n in range(1, len(t) + 1)),
+            by_glued, frozenset(g[:n] for g in by_glued for n in range(1, len(g) + 1)))
 
 
-def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, ocr: bool = False) -> tuple[Variant, int, float] | None:
-    """Best rapidfuzz match of a variant on the tokens at i, not reaching past token `limit`.
+def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, hits: dict[int, list[tuple[int, float]]],
+              ocr: bool = False) -> tuple[Variant, int, float] | None:
+    """Best rapidfuzz match of a variant on the tokens at i, not reaching past token `limit`;
+    `hits` are the matches `_fuzzy_hits` scored at i.
 
     In unmarked OCR text a name that must be followed by a scope ("Cang an cac quan, huyén",
     "Bao hiém xi hdi Thanh pho") may be noisier: the scope it needs is evidence too.
     """
     plan = _fuzzy_plan(toks[i].key)
-    if not plan:
-        return None
-    keys = [t.key for t in toks[i:min(limit, i + 16)]]
     best, best_len = None, 0
-    windows: dict[int, tuple[str, int]] = {}   # n -> the first n keys joined, and its length
-    for v, n, th_text, th_ocr, lj in plan:
+    for idx, r in hits.get(i, ()):
+        v, n, th_text, th_ocr, lj = plan[idx]
         th = th_ocr if ocr else th_text
-        if th is None or n > len(keys) or (best is not None and lj < best_len):
+        if i + n > limit or (best is not None and lj < best_len):
             continue
-        w = windows.get(n)
-        if w is None:
-            joined = " ".join(keys[:n])
-            w = windows[n] = (joined, len(joined))
-        if 200 * min(w[1], lj) < th * (w[1] + lj):
+        if not ocr and not _typo_close([t.key for t in toks[i:i + n]], v.tokens):
             continue
-        r = fuzz.ratio(w[0], v.joined, score_cutoff=th)
-        if r and not ocr and not _typo_close(keys[:n], v.tokens):
-            continue
-        if r and _admissible(v, text, toks, i, i + n):
+        if _admissible(v, text, toks, i, i + n):
             cand = (v, i + n, round(0.6 + 0.3 * (r - th) / (100 - th), 3))
             if best is None or lj > best_len or cand[2] > best[2]:
                 best, best_len = cand, lj
@@ -419,6 +428,74 @@ def _typo_close(got: list[str], want: tuple[str, ...]) -> bool:
     is another body than "Khu công nghiệp", not a misprint of it)."""
     return len(got) == len(want) and all(Levenshtein.distance(a, b, score_cutoff=1) <= 1
                                          for a, b in zip(got, want))
+
+
+#: Tokens a fuzzy match may span.
+FUZZY_TOKENS = 16
+
+
+def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list[tuple[int, float]]]:
+    """For each token index i of `starts`, the entries of _fuzzy_plan(keys[i]) whose rapidfuzz ratio
+    on the keys from i reaches their threshold: (index in the plan, ratio), in plan order.
+
+    The windows of one length whose first keys have the same variants of that length are scored
+    against them in one rapidfuzz call (at a slightly lower cut-off), then the few pairs past it
+    again one by one, with the variant's own threshold."""
+    joined = " ".join(keys)
+    size = list(accumulate(map(len, keys), initial=0))    # token i is joined[size[i] + i:size[i + 1] + i]
+    at_first: dict[str, list[int]] = defaultdict(list)
+    for i in starts:
+        at_first[keys[i]].append(i)
+    batches: dict[int, tuple[FuzzyGroup, list[int], list[list[int]]]] = {}
+    for first, where in at_first.items():
+        for g in _fuzzy_groups(first, ocr):
+            at = where if where[-1] + g.n <= len(keys) else [i for i in where if i + g.n <= len(keys)]
+            if at:
+                batch = batches.setdefault(g.id, (g, [], []))
+                batch[1].extend(at)
+                batch[2].extend([g.plan_index] * len(at))
+    hits: dict[int, list[tuple[int, float]]] = {}
+    for g, at, plan_index in batches.values():
+        n = g.n
+        windows = [joined[size[i] + i:size[i + n] + i + n - 1] for i in at]
+        scores = process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff)
+        for a, b in zip(*scores.nonzero()):
+            r = fuzz.ratio(windows[a], g.keys[b], score_cutoff=g.thresholds[b])
+            if r:
+                hits.setdefault(at[a], []).append((plan_index[a][b], r))
+    for h in hits.values():
+        h.sort()
+    return hits
+
+
+class FuzzyGroup(NamedTuple):
+    """The variants of n tokens of a first key's plan that rapidfuzz may match (_fuzzy_groups)."""
+
+    id: int                    # the same for the same variants and thresholds, whatever the first key
+    n: int
+    plan_index: list[int]      # their indices in _fuzzy_plan(first)
+    keys: list[str]            # their joined keys
+    thresholds: list[float]
+    cutoff: float              # the lowest threshold less one
+
+
+_GROUP_IDS: dict[tuple, int] = {}
+
+
+@cache
+def _fuzzy_groups(first: str, ocr: bool) -> tuple[FuzzyGroup, ...]:
+    """_fuzzy_plan(first) by number of tokens, without the variants that only match exactly."""
+    groups: dict[int, list[tuple[int, str, float]]] = {}
+    for idx, (v, n, th_text, th_ocr, _) in enumerate(_fuzzy_plan(first)):
+        th = th_ocr if ocr else th_text
+        if th is not None and n <= FUZZY_TOKENS:
+            groups.setdefault(n, []).append((idx, v.joined, th))
+    out = []
+    for n, grp in sorted(groups.items()):
+        keys, ths = [g[1] for g in grp], [g[2] for g in grp]
+        gid = _GROUP_IDS.setdefault((n, tuple(keys), tuple(ths)), len(_GROUP_IDS))
+        out.append(FuzzyGroup(gid, n, [g[0] for g in grp], keys, ths, min(ths) - 1))
+    return tuple(out)
 
 
 @cache
@@ -531,21 +608,44 @@ def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> 
 
 def _scope_list_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str, int] | None:
     """A scope phrase of the gazetteer at token k ("các quận, huyện, thị xã"), tolerant to OCR noise."""
-    scopes = gazetteer()["scopes"]
-    keys = [t.key for t in toks[k:k + max((len(s[0]) for s in scopes), default=0)]]
-    for seq, canonical, words in scopes:
+    by_first, empty, long_by_char, most = _scope_plan()
+    if k >= len(toks):
+        for seq, canonical, words in empty:
+            if _marks_ok(text, toks, k, words, noisy):
+                return canonical, k + len(seq)
+        return None
+    keys = [t.key for t in toks[k:k + most]]
+    for seq, canonical, words in by_first.get(keys[0], empty):
         if tuple(keys[:len(seq)]) == seq and _marks_ok(text, toks, k, words, noisy):
             return canonical, k + len(seq)
     windows: dict[int, str] = {}   # n -> the first n keys joined
-    for seq, canonical, words in scopes:
-        joined = " ".join(seq)
-        if len(joined) >= 12 and k + len(seq) <= len(toks):
+    for seq, canonical, words, joined in long_by_char.get(keys[0][:1], ()):
+        if k + len(seq) <= len(toks):
             window = windows.get(len(seq))
             if window is None:
                 window = windows[len(seq)] = " ".join(keys[:len(seq)])
-            if window[:1] == joined[:1] and fuzz.ratio(window, joined) >= 88 and _marks_ok(text, toks, k, words, noisy):
+            if fuzz.ratio(window, joined) >= 88 and _marks_ok(text, toks, k, words, noisy):
                 return canonical, k + len(seq)
     return None
+
+
+@cache
+def _scope_plan() -> tuple[dict[str, list], list, dict[str, list], int]:
+    """The gazetteer's scopes for _scope_list_at, in their order: by first key (each list ending with
+    the scopes of no key), those of no key, those long enough for rapidfuzz (12 characters) by the
+    first character of their key, and the most keys a scope has."""
+    scopes = gazetteer()["scopes"]
+    empty = [sc for sc in scopes if not sc[0]]
+    by_first: dict[str, list] = {}
+    long_by_char: dict[str, list] = {}
+    for sc in scopes:
+        if sc[0]:
+            by_first.setdefault(sc[0][0], []).append(sc)
+        joined = " ".join(sc[0])
+        if len(joined) >= 12:
+            long_by_char.setdefault(joined[:1], []).append((*sc, joined))
+    return ({f: lst + empty for f, lst in by_first.items()}, empty, long_by_char,
+            max((len(sc[0]) for sc in scopes), default=0))
 
 
 def _token_end(toks: list[Token], pos: int) -> int:
@@ -591,8 +691,9 @@ def agency_id(name: str, jurisdiction: str | None) -> str:
     return f"{slug(name)}@{slug(jurisdiction)}" if jurisdiction else slug(name)
 
 
-def _fill_gaps(found: list[tuple], n: int, finder) -> list[tuple]:
-    """Run `finder(i, limit)` left to right over the token stretches no mention in `found` covers."""
+def _fill_gaps(found: list[tuple], n: int, finder, starts: list[int] | None = None) -> list[tuple]:
+    """Run `finder(i, limit)` left to right over the token stretches no mention in `found` covers;
+    `starts` (sorted), when given, are the only token indices where `finder` may find one."""
     found = sorted(found)
     gaps, prev = [], 0
     for m in found:
@@ -601,15 +702,69 @@ def _fill_gaps(found: list[tuple], n: int, finder) -> list[tuple]:
     gaps.append((prev, n))
     out = list(found)
     for lo, hi in gaps:
-        i = lo
-        while i < hi:
-            m = finder(i, hi)
+        if starts is None:
+            i = lo
+            while i < hi:
+                m = finder(i, hi)
+                if m is None:
+                    i += 1
+                    continue
+                out.append(m)
+                i = m[1]
+            continue
+        k = bisect_left(starts, lo)
+        while k < len(starts) and starts[k] < hi:
+            m = finder(starts[k], hi)
             if m is None:
-                i += 1
+                k += 1
                 continue
             out.append(m)
-            i = m[1]
+            k = bisect_left(starts, m[1], k + 1)
     return sorted(out)
+
+
+def _uncovered(starts: list[int], found: list[tuple]) -> list[int]:
+    """The token indices of `starts` (sorted) that no mention of `found` covers."""
+    spans = sorted(m[:2] for m in found)
+    out, k = [], 0
+    for i in starts:
+        while k < len(spans) and spans[k][1] <= i:
+            k += 1
+        if k == len(spans) or i < spans[k][0]:
+            out.append(i)
+    return out
+
+
+@cache
+def _may_start(first: str) -> bool:
+    """Can a gazetteer variant start at a token with key `first` (exactly or by rapidfuzz)?"""
+    return bool(_fuzzy_candidates(first))
+
+
+@cache
+def _exact_starts() -> tuple[frozenset, frozenset, frozenset]:
+    """What the first two keys at a token must be for _exact_at to find a variant there: one of the
+    keys of one-token variants or of glued keys (a two-token variant written as one); or the first two
+    keys of a variant; or their concatenation, the start of a glued key."""
+    variants = gazetteer()["variants"]
+    one = frozenset(v.tokens[0] for v in variants if len(v.tokens) == 1) | frozenset(v.glued for v in variants)
+    pairs = frozenset(v.tokens[:2] for v in variants if len(v.tokens) > 1)
+    glued = frozenset(v.glued[:n] for v in variants for n in range(1, len(v.glued) + 1))
+    return one, pairs, glued
+
+
+def _exact_candidates(keys: list[str]) -> list[int]:
+    """Token indices where _exact_at may find a variant (_exact_starts)."""
+    one, pairs, glued = _exact_starts()
+    nxt = keys[1:] + [None]
+    return [i for i, (a, b) in enumerate(zip(keys, nxt))
+            if a in one or b is not None and ((a, b) in pairs or a + b in glued)]
+
+
+@cache
+def _head_initials() -> frozenset[str]:
+    """First letters of the generic heads' first words (a cheap test before the printed word)."""
+    return frozenset(w[:1] for w in gazetteer()["heads_by_first"])
 
 
 def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token] | None = None,
@@ -625,21 +780,26 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     toks = tokenize(text) if tokens is None else tokens
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
-    found: list[tuple[int, int, Variant, float, str | None]] = []
+    keys = [t.key for t in toks]
+    starts = [i for i, k in enumerate(keys) if _may_start(k)]
+    initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
+    head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
 
     def exact(i: int, hi: int):
-        hit = _exact_at(toks, i, text)
+        hit = _exact_at(toks, keys, i, text)
         return _resolve(hit, toks, i, text, home, noisy) if hit else None
 
     def fuzzy(i: int, hi: int):
-        hit = _fuzzy_at(toks, i, hi, text, noisy)
+        hit = _fuzzy_at(toks, i, hi, text, hits, noisy)
         return _resolve(hit, toks, i, text, home, noisy, hi) if hit else None
 
     def generic(i: int, hi: int):
         return _generic_at(text, toks, i, hi, home, noisy)
 
-    for finder in (exact, fuzzy, generic):
-        found = _fill_gaps(found, len(toks), finder)
+    found = _fill_gaps([], len(toks), exact, _exact_candidates(keys))
+    hits = _fuzzy_hits(keys, _uncovered(starts, found), noisy)
+    found = _fill_gaps(found, len(toks), fuzzy, sorted(hits))
+    found = _fill_gaps(found, len(toks), generic, head_starts)
     found.sort(key=lambda m: m[:2])
     found = _join_owners(found, toks, text)
     out = []

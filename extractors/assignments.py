@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Sequence
 
 import yaml
 from rapidfuzz.distance import Levenshtein
@@ -46,9 +47,25 @@ ROLES = ("lead", "support", "standing", "responsible", "report_to")
 BASE_CONFIDENCE = {"subject": 0.9, "context": 0.85, "support": 0.85, "report_to": 0.8}
 
 
-def _phrases(v) -> tuple[tuple[str, ...], ...]:
+class Phrases(tuple):
+    """Phrases as token keys, longest first, indexed by their first key for View.phrase."""
+
+    def __new__(cls, phrases):
+        self = super().__new__(cls, sorted(phrases, key=len, reverse=True))
+        self.by_first: dict[str, tuple] = {}            # first key -> the phrases starting with it, in order
+        for p in self:
+            if p:
+                self.by_first.setdefault(p[0], []).append(p)
+        self.by_first = {k: tuple(v) for k, v in self.by_first.items()}
+        self.multi = tuple(p for p in self if len(p) > 1)     # what a damaged first word may still match
+        self.lenient: dict[str, tuple] = {                    # first key -> multi, and the one-word phrase
+            k: tuple(p for p in self if len(p) > 1 or p and p[0] == k) for k in self.by_first}
+        return self
+
+
+def _phrases(v) -> Phrases:
     items = [x.strip() for x in str(v).split("|") if x.strip()]
-    return tuple(sorted((tuple(t.key for t in tokenize(x)) for x in items), key=len, reverse=True))
+    return Phrases(tuple(t.key for t in tokenize(x)) for x in items)
 
 
 @cache
@@ -120,6 +137,7 @@ class View:
         self.children: dict[str | None, list[Section]] = {}
         for s in doc.sections:
             self.children.setdefault(s.parent_id, []).append(s)
+        self._starts: dict[tuple[int, bool], Sequence[int]] = {}     # memo of next_phrase
 
     def label_at(self, pos: int) -> str:
         """The one-letter point label at `pos` as printed: restoration must not turn "đ" into "d"."""
@@ -138,13 +156,14 @@ class View:
         """
         lenient = self.lenient and not exact
         keys = self.keys
-        for p in phrases:
+        if k >= len(keys):
+            return 0
+        # only phrases starting with this word can match, and multi-word ones where damage is allowed
+        for p in phrases.lenient.get(keys[k], phrases.multi) if lenient else phrases.by_first.get(keys[k], ()):
             n = len(p)
-            if n and k + n <= len(keys) and keys[k] != p[0] and not (lenient and n > 1):
-                continue   # the first word differs and no damage is allowed: it cannot match
-            window = tuple(keys[k:k + n])
-            if len(window) != len(p):
+            if k + n > len(keys):
                 continue
+            window = tuple(keys[k:k + n])
             if window == p:
                 return len(p)
             if lenient and len(p) > 1:
@@ -156,6 +175,24 @@ class View:
                 if damaged <= (2 if len(p) >= 3 else 1):
                     return len(p)
         return 0
+
+    def next_phrase(self, k: int, stop: int, phrases: Phrases, exact: bool = False) -> tuple[int, int]:
+        """(token index, length) of the first of `phrases` found at a token k .. stop-1 (`phrase`);
+        (stop, 0) when none is."""
+        lenient = self.lenient and not exact and bool(phrases.multi)
+        key = (id(phrases), lenient)
+        starts = self._starts.get(key)
+        if starts is None:     # where one may start: the tokens with a phrase's first key (any, if damaged)
+            firsts = phrases.by_first
+            starts = self._starts[key] = (range(len(self.keys)) if lenient else
+                                          [i for i, w in enumerate(self.keys) if w in firsts])
+        at = bisect.bisect_left(starts, k)
+        while at < len(starts) and starts[at] < stop:
+            n = self.phrase(starts[at], phrases, exact)
+            if n:
+                return starts[at], n
+            at += 1
+        return stop, 0
 
     def skip_voi(self, k: int) -> int:
         """Past an OCR-damaged "với" ("véi", "vdi", "v6i") right after "phối hợp"."""
@@ -462,10 +499,9 @@ def task_refs(v: View, a: int, b: int, s: Section) -> list[str]:
     k, stop = v.tok(a), v.tok(b)
     labels: list[str] = []
     while k < stop:
-        n = v.phrase(k, voc["task_ref"], exact=True)
+        k, n = v.next_phrase(k, stop, voc["task_ref"], exact=True)
         if not n:
-            k += 1
-            continue
+            break
         j = k + n
         got = []
         while j < stop and len(v.text[v.toks[j].start:v.toks[j].end]) == 1 and v.text[v.toks[j].start].isalpha():
@@ -490,12 +526,12 @@ def _implicit_lead(v: View, a: int, b: int) -> bool:
     k0 = k = v.tok(a)
     stop = v.tok(b)
     while k < stop:
-        n = v.phrase(k, vocab()["lead"])
-        if n:
-            if not (k in v.mention_end and k - 1 >= k0 and ":" not in v.gap(k) and "\n" not in v.gap(k)):
-                return True
-            k += n
-        k += 1
+        k, n = v.next_phrase(k, stop, vocab()["lead"])
+        if not n:
+            break
+        if not (k in v.mention_end and k - 1 >= k0 and ":" not in v.gap(k) and "\n" not in v.gap(k)):
+            return True
+        k += n + 1
     return False
 
 
@@ -505,13 +541,12 @@ def supports_in(v: View, a: int, b: int) -> list[Mention]:
     out: list[Mention] = []
     k, stop = v.tok(a), v.tok(b)
     while k < stop:
-        n = v.phrase(k, voc["support"])
-        if n:
-            items, e, _ = agency_list(v, v.skip_voi(k + n), stop)
-            out.extend(items)
-            k = max(e, k + n)
-        else:
-            k += 1
+        k, n = v.next_phrase(k, stop, voc["support"])
+        if not n:
+            break
+        items, e, _ = agency_list(v, v.skip_voi(k + n), stop)
+        out.extend(items)
+        k = max(e, k + n)
     return out
 
 
@@ -521,10 +556,9 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
     out: list[Mention] = []
     k, stop = v.tok(a), v.tok(b)
     while k < stop:
-        n = v.phrase(k, voc["report"])
+        k, n = v.next_phrase(k, stop, voc["report"])
         if not n:
-            k += 1
-            continue
+            break
         j = k + n
         link = v.phrase(j, voc["report_link"]) if j < stop else 0
         items, e, parens = agency_list(v, j + link, stop)
