@@ -107,18 +107,20 @@ def _members(text: str, jurisdiction: str | None) -> list[Mention]:
     vocabulary does not cover that is printed like a name ("Cơ quan, tổ chức và doanh nghiệp liên quan")
     is a body too: in an agency column, the capital letter is the cue (ANNOTATION.md, collectives)."""
     found = find_agencies(text, jurisdiction)
+    plural = {" ".join(k.lower().split()): v for k, v in vocab().get("cell_collectives", {}).items()}
     spans, prev = [], 0
     for m in found + [None]:
         a, b = prev, (m.start if m else len(text))
-        piece = text[a:b]
-        lead = len(piece) - len(LEFTOVER_EDGE.sub("", piece, count=1).lstrip()) if piece.strip() else 0
-        core = LEFTOVER_EDGE.sub("", piece).strip()
-        words = core.split()
-        if core and core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("("):
-            start = a + piece.find(core)
-            name = re.sub(r"\s+và\s+(?=\S+\s+\S)", ", ", core)    # "A, B và C liên quan" → "A, B, C liên quan"
-            spans.append(Mention(start, start + len(core), core, name, "other",
-                                 agency_id(name, jurisdiction), 0.6))
+        for pa, pb in _pieces(text, a, b):
+            piece = text[pa:pb]
+            core = LEFTOVER_EDGE.sub("", piece).strip()
+            words = core.split()
+            name = plural.get(" ".join(core.lower().split()))
+            if core and (name or (core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("("))):
+                start = pa + piece.find(core)
+                name = name or re.sub(r"\s+và\s+(?=\S+\s+\S)", ", ", core)  # "A, B và C liên quan" → "A, B, C liên quan"
+                spans.append(Mention(start, start + len(core), core, name, "other",
+                                     agency_id(name, jurisdiction), 0.6))
         if m is not None:
             spans.append(m)
             prev = m.end
@@ -127,6 +129,16 @@ def _members(text: str, jurisdiction: str | None) -> list[Mention]:
         if m.agency_id not in seen:
             seen.add(m.agency_id)
             out.append(m)
+    return out
+
+
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """[a, b) cut at ";" and line breaks: "Viện, Trường; Doanh nghiệp" is two parties."""
+    out, start = [], a
+    for m in re.finditer(r"[;\n]", text[a:b]):
+        out.append((start, a + m.start()))
+        start = a + m.end()
+    out.append((start, b))
     return out
 
 

@@ -185,3 +185,14 @@ def test_in_marked_text_a_fuzzy_match_only_fixes_typos():
 def test_a_central_document_gives_no_provincial_scope():
     names = [m.name for m in find_agencies("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam và Hội đồng nhân dân", "Việt Nam")]
     assert names == ["Ủy ban Mặt trận Tổ quốc Việt Nam", "Hội đồng nhân dân"]
+
+
+@pytest.mark.parametrize("surface, name", [
+    ("Liên minh Hợp tác xã tỉnh", "Liên minh Hợp tác xã tỉnh"),
+    ("Đoàn TNCS Hồ Chí Minh tỉnh", "Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh"),
+    ("Hiệp hội doanh nghiệp tỉnh", "Hiệp hội Doanh nghiệp tỉnh"),
+    ("Trung tâm Xúc tiến đầu tư, thương mại và du lịch", "Trung tâm Xúc tiến đầu tư, thương mại và du lịch"),
+    ("Liên hiệp các Hội Khoa học và Kỹ thuật", "Liên hiệp các Hội Khoa học và Kỹ thuật"),
+])
+def test_provincial_unions_and_centres(surface, name):
+    assert [m.name for m in find_agencies(f"Đề nghị {surface} phối hợp", "Sơn La")] == [name]

@@ -157,3 +157,11 @@ def test_ministry_tasks_due_query(three_forms, tmp_path):
     rows = con.execute(sql, ["Sở Nội vụ", dt.date(2026, 6, 30)]).fetchall()
     assert [(r[1], r[6]) for r in rows] == [("1", dt.date(2026, 3, 31))]
     assert list(rows[0][4]) == ["Bảo hiểm xã hội tỉnh", "Ủy ban nhân dân các xã, phường"]
+
+
+def test_a_cell_of_bare_collectives_split_at_semicolons():
+    from extractors.tasks import _members
+    assert [m.name for m in _members("Viện, Trường; Doanh nghiệp", "Đồng Tháp")] == [
+        "Các viện, trường", "Các doanh nghiệp"]
+    assert [m.name for m in _members("Sở Khoa học và Công nghệ; Hợp tác xã", "Đồng Tháp")] == [
+        "Sở Khoa học và Công nghệ", "Các hợp tác xã"]
