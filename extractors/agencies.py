@@ -242,6 +242,7 @@ def gazetteer() -> dict:
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
         "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
         "owner_bodies": frozenset(_split(data.get("owner_bodies"))),
+        "keeps_place": frozenset(item["name"] for item in data["agencies"] if item.get("keeps_place")),
         "qualified": {item["name"]: item["qualified"] for item in data["agencies"] if item.get("qualified")},
         "qualifier_stops": sorted((tuple(x.lower().split()) for x in _split(data.get("qualifier_stops"))), key=len, reverse=True),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
@@ -815,6 +816,8 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
             if k > j2 and scope is None:
                 name = f"{name} {' '.join(text[toks[j2].start:toks[k - 1].end].split())}"
                 j2 = k
+        if scope == "home" and v.entry.name in gazetteer()["keeps_place"]:
+            name = _printed_place(text, toks, i + len(v.tokens), home, noisy, name, v.entry.name)
         start, end = toks[i].start, toks[j2 - 1].end
         m = Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope)
         if v.entry.name in shorts:
@@ -827,6 +830,17 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
                     full[short] = m    # "Ban Chỉ đạo thực hiện chính sách BHXH, BHYT huyện" → "Ban Chỉ đạo"
         out.append(m)
     return out
+
+
+def _printed_place(text: str, toks: list[Token], k: int, home: Home, noisy: bool, name: str, base: str) -> str:
+    """"Báo và Phát thanh, Truyền hình Sơn La": a body named after its province keeps the place
+    name as printed (gazetteer `keeps_place`); "... tỉnh" stays as it is."""
+    if k >= len(toks) or not text[toks[k].start].isupper():
+        return name
+    _, k3 = _scope_at(text, toks, k, home, noisy)
+    if k3 <= k or _unit_at(text, toks, k, noisy)[0] is not None:
+        return name
+    return f"{base} {' '.join(text[toks[k].start:toks[k3 - 1].end].split())}"
 
 
 def _join_owners(found: list[tuple], toks: list[Token], text: str) -> list[tuple]:

@@ -196,3 +196,9 @@ def test_a_central_document_gives_no_provincial_scope():
 ])
 def test_provincial_unions_and_centres(surface, name):
     assert [m.name for m in find_agencies(f"Đề nghị {surface} phối hợp", "Sơn La")] == [name]
+
+
+def test_a_media_body_keeps_its_provinces_name():
+    names = [m.name for m in find_agencies("Báo và phát thanh, truyền hình Sơn La; Báo và Phát thanh, Truyền hình tỉnh",
+                                           "Sơn La")]
+    assert names == ["Báo và Phát thanh, Truyền hình Sơn La", "Báo và Phát thanh, Truyền hình tỉnh"]
