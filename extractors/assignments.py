@@ -727,8 +727,11 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
         task = text[task_start if inline else subj.tail:u.end]
         role = subj.role if subj.role in ("lead", "standing", "support") else (ctx.role if ctx and ctx.role else None)
         role = role or ("lead" if _implicit_lead(v, subj.tail, u.end) and inline else "responsible")
+        also_lead = role == "standing" and _implicit_lead(v, subj.tail, u.end)
         for m in subj.agencies:
             out.add(m, role, (m.start, m.end), task, refs, "subject", unit_key)
+            if also_lead:          # "X là cơ quan thường trực, chủ trì ...": standing and lead
+                out.add(m, "lead", (m.start, m.end), task, refs, "subject", unit_key)
             if subj.delegated and role != "responsible":
                 out.add(m, "responsible", (m.start, m.end), task, refs, "subject", unit_key)
             actors.add(m.agency_id)
@@ -739,13 +742,16 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
         task = text[u.start:u.end]
         role = ctx.role or "responsible"
         first_k = v.tok(u.start)
+        also_lead = False
         if role != "support":
             if v.phrase(first_k, vocab()["standing"]):
-                role = "standing"
+                role, also_lead = "standing", _implicit_lead(v, u.start, u.end)
             elif _implicit_lead(v, u.start, u.end):
                 role = "lead"
         for m in ctx.agencies:
             out.add(m, role, sents[0], task, refs, "context", unit_key)
+            if also_lead:
+                out.add(m, "lead", sents[0], task, refs, "context", unit_key)
             actors.add(m.agency_id)
         for m in ctx.supports:
             if m.agency_id not in actors:

@@ -402,3 +402,12 @@ def test_a_section_stating_who_the_plan_covers_names_no_assignee():
                         "2. Sở Nội vụ chủ trì tổ chức thực hiện.", part="III. TỔ CHỨC THỰC HIỆN"),
                    "Nghệ An")
     assert keys(rows) == {("Sở Nội vụ", "lead", "III.2")}
+
+
+def test_the_standing_body_that_also_leads_gets_both_roles():
+    rows = rows_of(plan("1. Sở Khoa học và Công nghệ\n- Là cơ quan thường trực, chủ trì tham mưu UBND tỉnh "
+                        "triển khai Kế hoạch.\n2. Công tác theo dõi\n- Sở Tư pháp là cơ quan thường trực, chủ trì "
+                        "theo dõi việc thực hiện Kế hoạch.\n", part="V. TỔ CHỨC THỰC HIỆN"), "Đồng Tháp")
+    got = keys(rows)
+    for agency, sid in (("Sở Khoa học và Công nghệ", "V.1.-1"), ("Sở Tư pháp", "V.2.-1")):
+        assert (agency, "standing", sid) in got and (agency, "lead", sid) in got
