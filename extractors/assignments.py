@@ -405,13 +405,14 @@ def units(v: View) -> list[Unit]:
     for s in v.doc.sections:
         if not _in_task_area(v, s):
             continue
-        kids = [c.char_start for c in v.children.get(s.section_id, []) if c.char_start > s.char_start]
-        own_end = min(kids) if kids else s.char_end
-        pos, first = s.char_start, True
+        kids = [c for c in v.children.get(s.section_id, []) if c.char_start > s.char_start]
+        own_end = min(c.char_start for c in kids) if kids else s.char_end
+        tail = max(c.char_end for c in kids) if kids else s.char_end   # a closing paragraph after the last child
+        first = True
         current: list[int] | None = None
-        for line in text[s.char_start:own_end].split("\n"):
-            a, b = pos, pos + len(line)
-            pos = b + 1
+        ranges = [(s.char_start, own_end)] + ([(tail, s.char_end)] if tail < s.char_end else [])
+        for a, b in (span for lo, hi in ranges for span in _line_spans(text, lo, hi)):
+            line = text[a:b]
             stripped = line.strip()
             if not stripped:
                 continue
@@ -434,6 +435,16 @@ def units(v: View) -> list[Unit]:
             first = False
         if current is not None:
             out.append(Unit(current[0], current[1], s, current[2]))
+    out.sort(key=lambda u: u.start)
+    return out
+
+
+def _line_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """[start, end) of each line of text[lo:hi]."""
+    out, pos = [], lo
+    for line in text[lo:hi].split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
     return out
 
 

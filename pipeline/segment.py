@@ -384,6 +384,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
 
     root_prefix, root_parent = prefix, parent_id
     last_part: dict[str | None, str] = {}   # per root, the label of the last part
+    closing_from = _closing_paragraph(lines)
     for idx, ln in enumerate(lines):
         if _is_appendix(ln):
             close_to(0, ln.start)
@@ -413,8 +414,9 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
                 b.close(table, ln.end)
             else:
                 table = None
-            for s, _, _ in stack:
-                b.close(s, ln.end)
+            for s, r, _ in stack:
+                if idx < closing_from or r <= RANK["part"]:
+                    b.close(s, ln.end)
             continue
         table = None
         kind, label, rest = c
@@ -449,7 +451,22 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         sec = b.add(sid, pid, level, out_kind, label if kind != "bullet" else marker, ln.text, ln.start, ln.end)
         stack.append((sec, rank, marker))
     end = lines[-1].end if lines else 0
+    if closing_from < len(lines):
+        close_to(RANK["part"] + 1, lines[closing_from - 1].end)
     close_to(-1, end)
+
+
+def _closing_paragraph(lines: list[_Line]) -> int:
+    """Index of the closing paragraph ("Ủy ban nhân dân Thành phố yêu cầu các Sở ... nghiêm túc triển
+    khai thực hiện") printed after the bullets of the last clause: it belongs to the part, not to that
+    clause (ANNOTATION.md, sections). len(lines) when there is none."""
+    k = len(lines)
+    while k > 0 and classify(lines[k - 1]) is None and lines[k - 1].text[:1].isupper():
+        k -= 1
+    if k == len(lines) or k == 0:
+        return len(lines)
+    prev = classify(lines[k - 1])
+    return k if prev is not None and prev[0] == "bullet" else len(lines)
 
 
 def _group_row(lines: list[_Line], idx: int, groups: int) -> bool:

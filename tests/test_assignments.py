@@ -411,3 +411,14 @@ def test_the_standing_body_that_also_leads_gets_both_roles():
     got = keys(rows)
     for agency, sid in (("Sở Khoa học và Công nghệ", "V.1.-1"), ("Sở Tư pháp", "V.2.-1")):
         assert (agency, "standing", sid) in got and (agency, "lead", sid) in got
+
+
+def test_a_closing_paragraph_after_the_last_bullets_belongs_to_the_part():
+    rows = rows_of(plan("1. Sở Y tế\n- Hướng dẫn các cơ sở khám bệnh thực hiện.\n2. Sở Tài chính\n- Bố trí kinh phí.\n"
+                        "Ủy ban nhân dân Thành phố yêu cầu các Sở, ban, ngành nghiêm túc triển khai thực hiện; "
+                        "định kỳ báo cáo về Ủy ban nhân dân Thành phố (qua Sở Y tế)./.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"))
+    got = keys(rows)
+    assert ("Các Sở, ban, ngành", "responsible", "IV") in got
+    assert ("Ủy ban nhân dân Thành phố", "report_to", "IV") in got
+    assert {k for k in got if k[2] == "IV.2.-1"} == {("Sở Tài chính", "responsible", "IV.2.-1")}
