@@ -242,6 +242,8 @@ def gazetteer() -> dict:
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
         "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
         "owner_bodies": frozenset(_split(data.get("owner_bodies"))),
+        "bridge_stops_printed": [tuple(x.lower().split()) for x in _split(data.get("generic_bridge_stops"))],
+        "scope_keys": sorted({k for k, _, _ in scopes}, key=len, reverse=True),
         "keeps_place": frozenset(item["name"] for item in data["agencies"] if item.get("keeps_place")),
         "qualified": {item["name"]: item["qualified"] for item in data["agencies"] if item.get("qualified")},
         "qualifier_stops": sorted((tuple(x.lower().split()) for x in _split(data.get("qualifier_stops"))), key=len, reverse=True),
@@ -398,7 +400,7 @@ def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, hits: dict[int, 
         th = th_ocr if ocr else th_text
         if i + n > limit or (best is not None and lj < best_len):
             continue
-        if not ocr and not _typo_close([t.key for t in toks[i:i + n]], v.tokens):
+        if not ocr and not _typo_close([text[t.start:t.end].lower() for t in toks[i:i + n]], _printed_words(v.text)):
             continue
         if _admissible(v, text, toks, i, i + n):
             cand = (v, i + n, round(0.6 + 0.3 * (r - th) / (100 - th), 3))
@@ -422,6 +424,11 @@ def _qualifier_end(text: str, toks: list[Token], j: int, limit: int, most: int =
             break
         k += 1
     return k
+
+
+@cache
+def _printed_words(variant: str) -> tuple[str, ...]:
+    return tuple(variant[t.start:t.end].lower() for t in tokenize(variant))
 
 
 def _typo_close(got: list[str], want: tuple[str, ...]) -> bool:
@@ -872,19 +879,22 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
         if words != list(head) or i + n >= limit:
             continue
         j = i + n
-        last, after_capital = None, False
+        last, after_capital, lower = None, False, 0
         while j < limit:
             gap = text[toks[j - 1].end:toks[j].start]
             word = text[toks[j].start:toks[j].end]
             if gap.strip() not in ("", "-") or "\n" in gap:
                 break
             if word[:1].isupper():
-                last, after_capital = j + 1, True
+                last, after_capital, lower = j + 1, True, 0
             elif after_capital and word != "và" and not _stop_at(toks, j, limit, phrases_only=True):
                 last, after_capital = j + 1, False      # second syllable of a compound: "Văn hóa"
             elif word != "và" and last is not None and (k := _bridge(text, toks, j, limit)):
                 j = k                                    # "Trung tâm Chuyển đổi số Thành phố"
                 continue
+            elif (word != "và" and last == j and lower < 3 and not noisy
+                  and _lower_continues(text, toks, j, limit, noisy)):
+                last, lower = j + 1, lower + 1           # sentence case: "Vụ Tổ chức cán bộ"
             elif word != "và" or last is None:
                 break
             else:
@@ -904,6 +914,16 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
         j2 += _seq_at(toks, j2, gazetteer()["trailing"])
         return (i, j2, v, 0.6, scope)
     return None
+
+
+def _lower_continues(text: str, toks: list[Token], k: int, limit: int, noisy: bool) -> bool:
+    """A lower-case word at k still belongs to an unlisted name: no verb or function word, scope,
+    trailing or vague phrase starts there."""
+    words = tuple(text[t.start:t.end].lower() for t in toks[k:k + 3])
+    g = gazetteer()
+    return not (any(words[:len(p)] == p for p in g["bridge_stops_printed"] + g["qualifier_stops"])
+                or _unit_at(text, toks, k, noisy)[0] is not None or _seq_at(toks, k, g["trailing"])
+                or _seq_at(toks, k, g["vague"]) or _seq_at(toks, k, g["scope_keys"]))
 
 
 def _stop_at(toks: list[Token], k: int, limit: int, phrases_only: bool = False) -> bool:

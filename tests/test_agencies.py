@@ -202,3 +202,15 @@ def test_a_media_body_keeps_its_provinces_name():
     names = [m.name for m in find_agencies("Báo và phát thanh, truyền hình Sơn La; Báo và Phát thanh, Truyền hình tỉnh",
                                            "Sơn La")]
     assert names == ["Báo và Phát thanh, Truyền hình Sơn La", "Báo và Phát thanh, Truyền hình tỉnh"]
+
+
+def test_ministry_units_in_sentence_case():
+    names = [m.name for m in find_agencies(
+        "Vụ Tổ chức cán bộ chủ trì, phối hợp với Cục Văn hóa cơ sở, Thanh tra Bộ và Tổng cục Thể dục thể thao",
+        "Việt Nam")]
+    assert names == ["Vụ Tổ chức cán bộ", "Cục Văn hóa cơ sở", "Thanh tra Bộ", "Tổng cục Thể dục thể thao"]
+    assert [m.name for m in find_agencies("Trung tâm Văn hóa tổ chức các hoạt động", "Nghệ An")] == ["Trung tâm Văn hóa"]
+
+
+def test_a_fuzzy_match_in_marked_text_respects_the_marks():
+    assert "Cục Thuế" not in [m.name for m in find_agencies("Tổng cục Thể dục thể thao hướng dẫn", "Việt Nam")]
