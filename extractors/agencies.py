@@ -674,7 +674,9 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     A bare lower level below the document's own ("BHXH huyện" in a city plan) means every
     unit of that level: "Bảo hiểm xã hội các quận, huyện, thị xã".
     """
-    if scope == "home":
+    if scope == "home" and home.jurisdiction in NATIONAL_SCOPES:
+        scope = "các tỉnh, thành phố trực thuộc trung ương"   # "Sở Y tế tỉnh" in a central plan: every province's
+    elif scope == "home":
         scope = home.scope or "Thành phố"
     elif scope in DISTRICT_UNITS and home.unit in ("thành phố", "tỉnh"):
         scope = "các quận, huyện, thị xã"

@@ -51,6 +51,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "year_part": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{_alt(v['year_part'])})"
                                 rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
         "month": re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
+        "month_list": re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}})+)"
+                                 rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
         "each": re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
                            rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
         "interval": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
@@ -71,6 +73,7 @@ def _marker_res() -> dict[str, re.Pattern]:
     return {
         "due": tail(v["due_markers"]),
         "from": tail(v["period_from"]),
+        "scheduled": tail(v["month_event_markers"]),
         "suppress_before": tail(v["suppress_before"]),
         "suppress_after": re.compile(rf"\s*(?:{_alt(v['suppress_after'])})(?!\w)"),
         "benefit": re.compile(rf"(?<!\w)(?:{_alt(v['benefit_words'])})(?!\w)"),
@@ -383,6 +386,18 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
             kind = "scheduled"
         found.append(Expr(start, d.end, kind, value, relative=d.relative, confidence=0.85))
 
+    # month lists "vào tháng 4 và tháng 8 năm 2026": one row per month
+    for m in p["month_list"].finditer(folded):
+        if not free(m.start(), m.end()) or r["from"].search(_before(folded, m.start())):
+            continue
+        year, kind = int(m.group("y")), "due" if r["due"].search(_before(folded, m.start())) else "scheduled"
+        months = [int(x) for x in re.findall(r"\d{1,2}", m.group("ms"))]
+        if all(1 <= x <= 12 for x in months):
+            for x in months:
+                first = None if kind == "due" else dt.date(year, x, 1)
+                found.append(Expr(m.start(), m.end(), kind, first or month_end(year, x),
+                                  None if kind == "due" else month_end(year, x), confidence=0.75))
+
     # months "đến hết tháng 9/2021"
     for m in p["month"].finditer(folded):
         if not free(m.start(), m.end()):
@@ -393,8 +408,9 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         if r["due"].search(_before(folded, m.start())):
             found.append(Expr(_marker_start(folded, m.start(), r["due"]), m.end(), "due", month_end(year, month),
                               confidence=0.8))
-        else:
-            found.append(Expr(m.start(), m.end(), "period", dt.date(year, month, 1), month_end(year, month),
+        else:                          # "tổ chức hội nghị vào tháng 9/2025": an event over the month
+            kind = "scheduled" if r["scheduled"].search(_before(folded, m.start())) else "period"
+            found.append(Expr(m.start(), m.end(), kind, dt.date(year, month, 1), month_end(year, month),
                               confidence=0.75))
 
     # quarters

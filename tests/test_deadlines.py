@@ -187,3 +187,10 @@ def test_seed_precision_recall(nnn, seed_documents):
     anchored = [(r["recurrence_anchor"], r["time"]) for r in pred if r["recurrence_anchor"] or r["time"]]
     want = [(g.get("anchor"), g.get("time")) for g in gold_rows(nnn, "deadlines") if g.get("anchor") or g.get("time")]
     assert sorted(anchored, key=str) == sorted(want, key=str)
+
+
+def test_months_of_an_event_are_scheduled_one_row_each():
+    assert keys("Thời gian quan trắc vào tháng 4 và tháng 8 năm 2022; số lượng mẫu 120 mẫu.") == [
+        ("scheduled", D(2022, 4, 1), D(2022, 4, 30), None), ("scheduled", D(2022, 8, 1), D(2022, 8, 31), None)]
+    assert keys("Tổ chức hội nghị sơ kết vào tháng 9/2022.") == [("scheduled", D(2022, 9, 1), D(2022, 9, 30), None)]
+    assert keys("Quan trắc từ tháng 3 đến tháng 10 năm 2022.") == [("period", D(2022, 3, 1), D(2022, 10, 31), None)]
