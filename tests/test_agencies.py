@@ -214,3 +214,9 @@ def test_ministry_units_in_sentence_case():
 
 def test_a_fuzzy_match_in_marked_text_respects_the_marks():
     assert "Cục Thuế" not in [m.name for m in find_agencies("Tổng cục Thể dục thể thao hướng dẫn", "Việt Nam")]
+
+
+def test_bodies_of_the_national_assembly():
+    names = [m.name for m in find_agencies("Giao Ủy ban Pháp luật chủ trì thẩm tra, phối hợp với Hội đồng Dân tộc, "
+                                           "các Ủy ban của Quốc hội và Văn phòng Quốc hội", "Việt Nam")]
+    assert names == ["Ủy ban Pháp luật", "Hội đồng Dân tộc", "Các Ủy ban của Quốc hội", "Văn phòng Quốc hội"]
