@@ -520,6 +520,7 @@ def _merge_recurrences(found: list[Expr], folded: str) -> list[Expr]:
         j, rec = recs[-1] if recs else after[0]
         x.kind, x.recurrence = "recurring", rec.recurrence
         x.anchor = f"{x.date.month:02d}-{x.date.day:02d}"
+        x.date = None                  # ANNOTATION.md: a recurring row has no date, its due day is the anchor
         between = folded[rec.end:x.start] if rec.end <= x.start else folded[x.end:rec.start]
         if rec.absorbable and re.fullmatch(r"[\s,]*(?:[a-z ]{0,25})", between) and j not in absorbed:
             absorbed.add(j)
