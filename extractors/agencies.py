@@ -778,7 +778,7 @@ def _head_initials() -> frozenset[str]:
 
 
 def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token] | None = None,
-                  noisy: bool | None = None) -> list[Mention]:
+                  noisy: bool | None = None, as_of: dt.date | str | None = None) -> list[Mention]:
     """Agency mentions in `text`, left to right, resolved against the jurisdiction.
 
     Exact key matches first (longest at each position); rapidfuzz then only
@@ -828,6 +828,7 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
         if scope == "home" and v.entry.name in gazetteer()["keeps_place"]:
             name = _printed_place(text, toks, i + len(v.tokens), home, noisy, name, v.entry.name)
         start, end = toks[i].start, toks[j2 - 1].end
+        name = _two_level(name, text[start:end], as_of)
         m = Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope)
         if v.entry.name in shorts:
             p = full.get(v.entry.name)
@@ -839,6 +840,19 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
                     full[short] = m    # "Ban Chỉ đạo thực hiện chính sách BHXH, BHYT huyện" → "Ban Chỉ đạo"
         out.append(m)
     return out
+
+
+TWO_LEVEL_FROM = dt.date(2025, 7, 1)
+OLD_COMMUNES, NEW_COMMUNES = "các xã, phường, thị trấn", "các xã, phường"
+
+
+def _two_level(name: str, surface: str, as_of: dt.date | str | None) -> str:
+    """From 1 July 2025 there are no thị trấn: "UBND cấp xã" in a plan of that date is "Ủy ban nhân
+    dân các xã, phường" (unless "thị trấn" is printed; "đặc khu" is only kept where printed)."""
+    if not name.endswith(OLD_COMMUNES) or as_of is None or "thị trấn" in surface.lower():
+        return name
+    date = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)[:10])
+    return name[:-len(OLD_COMMUNES)] + NEW_COMMUNES if date >= TWO_LEVEL_FROM else name
 
 
 def _printed_place(text: str, toks: list[Token], k: int, home: Home, noisy: bool, name: str, base: str) -> str:

@@ -123,7 +123,8 @@ class View:
         self.lenient = (doc.raw.ingest_method in ("ocr", "mixed") or doc.restored_share > 0.05
                         or not is_marked_text(self.text))
         self.jurisdiction = jurisdiction_of(doc)
-        self.mentions = find_agencies(self.text, self.jurisdiction, self.toks, noisy=self.lenient)
+        self.mentions = find_agencies(self.text, self.jurisdiction, self.toks, noisy=self.lenient,
+                                      as_of=doc.meta.get("issue_date"))
         self.mention_at: dict[int, tuple[Mention, int]] = {}
         self.mention_end: set[int] = set()
         for m in self.mentions:

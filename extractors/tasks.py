@@ -102,11 +102,11 @@ class Task:
 LEFTOVER_EDGE = re.compile(r"^[\s,;.:\-–+]*(?:và\s+|với\s+)?|[\s,;.:\-–]+$")
 
 
-def _members(text: str, jurisdiction: str | None) -> list[Mention]:
+def _members(text: str, jurisdiction: str | None, as_of=None) -> list[Mention]:
     """Agencies of a cell ("Bộ Tài chính, Bộ Nội vụ", "- Bộ Y tế;"), each once, in order. A stretch the
     vocabulary does not cover that is printed like a name ("Cơ quan, tổ chức và doanh nghiệp liên quan")
     is a body too: in an agency column, the capital letter is the cue (ANNOTATION.md, collectives)."""
-    found = find_agencies(text, jurisdiction)
+    found = find_agencies(text, jurisdiction, as_of=as_of)
     plural = {" ".join(k.lower().split()): v for k, v in vocab().get("cell_collectives", {}).items()}
     spans, prev = [], 0
     for m in found + [None]:
@@ -157,6 +157,7 @@ def _group_label(row: TableRow) -> str | None:
 def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int | None) -> list[Task]:
     """One Task per numbered (or agency-bearing) row of a task table."""
     cols = columns(table)
+    as_of = doc.meta.get("issue_date")
     base = table.section_id
     if base and doc.sections:
         sec = next((s for s in doc.sections if s.section_id == base), None)
@@ -179,9 +180,9 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         if num_c is not None:
             m = NUMBER.match(num_c.text)
             number = m.group("n") if m else (num_c.text.strip() or None)
-        leads = [_shift(m, lead_c.char_start) for m in _members(lead_c.text, jurisdiction)] if lead_c else []
-        supports = [_shift(m, sup_c.char_start) for m in _members(sup_c.text, jurisdiction)] if sup_c else []
-        reports = [_shift(m, rep_c.char_start) for m in _members(rep_c.text, jurisdiction)] if rep_c else []
+        leads = [_shift(m, lead_c.char_start) for m in _members(lead_c.text, jurisdiction, as_of)] if lead_c else []
+        supports = [_shift(m, sup_c.char_start) for m in _members(sup_c.text, jurisdiction, as_of)] if sup_c else []
+        reports = [_shift(m, rep_c.char_start) for m in _members(rep_c.text, jurisdiction, as_of)] if rep_c else []
         if number is None and not leads:
             continue
         exprs = []

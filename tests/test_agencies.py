@@ -220,3 +220,12 @@ def test_bodies_of_the_national_assembly():
     names = [m.name for m in find_agencies("Giao Ủy ban Pháp luật chủ trì thẩm tra, phối hợp với Hội đồng Dân tộc, "
                                            "các Ủy ban của Quốc hội và Văn phòng Quốc hội", "Việt Nam")]
     assert names == ["Ủy ban Pháp luật", "Hội đồng Dân tộc", "Các Ủy ban của Quốc hội", "Văn phòng Quốc hội"]
+
+
+def test_communes_after_the_two_level_reform():
+    import datetime as dt
+    text = "Ủy ban nhân dân cấp xã chủ trì; UBND các xã, thị trấn phối hợp"
+    assert [m.name for m in find_agencies(text, "Đồng Tháp", as_of=dt.date(2025, 12, 1))] == [
+        "Ủy ban nhân dân các xã, phường", "Ủy ban nhân dân các xã, phường, thị trấn"]
+    assert [m.name for m in find_agencies(text, "Đồng Tháp", as_of="2024-05-01")][0] == \
+        "Ủy ban nhân dân các xã, phường, thị trấn"
