@@ -128,11 +128,15 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         details = result["details"]
         if not args.show_check_rows:      # the check half is scored, never read row by row (tests/gold/dev)
             details = {name: {m: ({k: v for k, v in f.items() if k not in ("false_positives", "missed")}
-                                  if isinstance(f, dict) else f) for m, f in d.items()} if d.get("group") == "check"
+                                  if isinstance(f, dict) else f) for m, f in d.items()} if d.get("group") in HELD_OUT
                        else d for name, d in details.items()}
         Path(args.details).write_text(json.dumps(details, indent=1, sort_keys=True, ensure_ascii=False)
                                       + "\n", encoding="utf-8")
     return 0
+
+
+#: Gold groups that are scored, never read row by row (tests/gold/dev/split.yaml).
+HELD_OUT = ("check", "holdout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -185,9 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="gold folder, or the JSON export of a reviewed Label Studio project (repeatable)")
     e.add_argument("--json", metavar="FILE", help="also write the figures as JSON (a DVC metrics file)")
     e.add_argument("--details", metavar="FILE", help="write per-document figures, false positives and misses "
-                   "(for the `check` group figures only, unless --show-check-rows)")
+                   "(for the held-out `check` and `holdout` groups figures only, unless --show-check-rows)")
     e.add_argument("--show-check-rows", action="store_true",
-                   help="also list the check group's false positives and misses (spoils the held-out check)")
+                   help="also list the held-out groups' false positives and misses (spoils the held-out check)")
     e.set_defaults(func=_cmd_eval)
 
     from .diff import add_parser as add_diff_parser

@@ -29,8 +29,9 @@ def _collapsed(path: Path) -> str:
 
 def test_split_is_fixed_and_disjoint():
     split = yaml.safe_load((DEV / "split.yaml").read_text(encoding="utf-8"))
-    tune, check = set(split["tune"]), set(split["check"])
+    tune, check, holdout = set(split["tune"]), set(split["check"]), set(split.get("holdout") or [])
     assert len(tune) >= 6 and len(check) >= 6 and not tune & check
+    assert not holdout & (tune | check)
 
 
 @pytest.mark.parametrize("folder", sorted(p.name for p in DEV.iterdir() if p.is_dir()) if DEV.is_dir() else [])
