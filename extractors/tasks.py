@@ -99,6 +99,9 @@ class Task:
     confidence: float = 1.0
 
 
+#: Sections whose printed mark is no number ("-", "+"): their tasks have none (ANNOTATION.md, tasks).
+BULLET_KINDS = ("item", "bullet")
+
 LEFTOVER_EDGE = re.compile(r"^[\s,;.:\-–+]*(?:và\s+|với\s+)?|[\s,;.:\-–]+$")
 
 
@@ -345,7 +348,7 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         supports = [r for r in rows if r["role"] == "support"]
         out.append({
             "task_id": task_id, **prov, "section_id": sid, "confidence": round(min(r["confidence"] for r in leads), 3),
-            "number": sec.label if sec is not None and sec.label else None,
+            "number": sec.label if sec is not None and sec.label and sec.kind not in BULLET_KINDS else None,
             "text": " ".join(doc.text[a:b].split())[:400] or None,
             "group": sec.parent_id if sec is not None else None,
             "lead_ids": names(leads, "agency_id"), "lead_names": names(leads, "agency_name"),
