@@ -176,6 +176,7 @@ class Entry:
     national: bool
     cased: bool
     scoped_as: str | None
+    central_name: str | None = None     # its name in a central document ("Các địa phương" → the provinces)
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ def gazetteer() -> dict:
     variants: list[Variant] = []
     for item in data["agencies"]:
         e = Entry(item["name"], item.get("type", "other"), item.get("scope", "none"),
-                  bool(item.get("national")), bool(item.get("cased")), item.get("scoped_as"))
+                  bool(item.get("national")), bool(item.get("cased")), item.get("scoped_as"), item.get("central_name"))
         assert e.type in TYPES, e
         forms = set(_split(item.get("variants"))) | {e.name}
         todo = list(forms)
@@ -683,6 +684,10 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     elif scope in COMMUNE_UNITS and home.unit is not None and home.unit not in COMMUNE_UNITS:
         scope = "các xã, phường, thị trấn"
     juris = "Việt Nam" if entry.national or scope in NATIONAL_SCOPES else home.jurisdiction
+    if entry.scope == "central_only":
+        return (entry.name, "Việt Nam") if home.jurisdiction in NATIONAL_SCOPES else None
+    if entry.central_name and home.jurisdiction in NATIONAL_SCOPES:
+        return entry.central_name, "Việt Nam"
     if entry.scope == "none":
         return entry.name, juris
     if entry.scope == "required":
