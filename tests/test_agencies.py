@@ -229,3 +229,10 @@ def test_communes_after_the_two_level_reform():
         "Ủy ban nhân dân các xã, phường", "Ủy ban nhân dân các xã, phường, thị trấn"]
     assert [m.name for m in find_agencies(text, "Đồng Tháp", as_of="2024-05-01")][0] == \
         "Ủy ban nhân dân các xã, phường, thị trấn"
+
+
+def test_one_plural_form_per_level_in_central_documents():
+    names = lambda j: [m.name for m in find_agencies("Các bộ, ngành và các địa phương có liên quan; Các địa phương", j)]  # noqa: E731
+    assert names("Việt Nam") == ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"] + [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"] * 2
+    assert names("Nghệ An") == ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "Các địa phương"]
