@@ -262,8 +262,11 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
             k = k0
             break
         end = k
+        before = len(parens)
         nxt = _next_member(v, k, limit, parens)
         if nxt is None:
+            if len(parens) > before:        # "Sở Y tế (Phòng Nghiệp vụ Y) chủ trì": the list ends after it
+                end = min(limit, v.tok(parens[-1][1]))
             break
         k = nxt
     return items, end, parens

@@ -422,3 +422,9 @@ def test_a_closing_paragraph_after_the_last_bullets_belongs_to_the_part():
     assert ("Các Sở, ban, ngành", "responsible", "IV") in got
     assert ("Ủy ban nhân dân Thành phố", "report_to", "IV") in got
     assert {k for k in got if k[2] == "IV.2.-1"} == {("Sở Tài chính", "responsible", "IV.2.-1")}
+
+
+def test_a_sub_unit_in_brackets_does_not_hide_the_role():
+    rows = rows_of(plan("1. Sở Y tế (Phòng Nghiệp vụ Y) chủ trì, phối hợp với Bảo hiểm xã hội Thành phố (Phòng Thu) "
+                        "tổ chức kiểm tra.\n", part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert keys(rows) == {("Sở Y tế", "lead", "IV.1"), (BHXH_TP, "support", "IV.1")}
