@@ -560,9 +560,25 @@ def supports_in(v: View, a: int, b: int) -> list[Mention]:
         if not n:
             break
         items, e, _ = agency_list(v, v.skip_voi(k + n), stop)
-        out.extend(items)
+        if not _directed(v, v.tok(a), k):
+            out.extend(items)
         k = max(e, k + n)
     return out
+
+
+def _directed(v: View, a: int, k: int) -> bool:
+    """"chỉ đạo X phối hợp với Y": the support at token k is of a directed body (ANNOTATION.md: no row)."""
+    j = a
+    while j < k:
+        j, n = v.next_phrase(j, k, vocab()["directing"])
+        if not n:
+            return False
+        items, e, _ = agency_list(v, j + n, k + 1)
+        between = v.text[v.toks[j + n - 1].end:v.toks[k].start]
+        if (items and e == k) or (k - (j + n) <= 10 and not re.search(r"[;.:]", between)):
+            return True                  # the directed body may be one the vocabulary does not know
+        j += n
+    return False
 
 
 def reports_in(v: View, a: int, b: int) -> list[Mention]:

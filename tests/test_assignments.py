@@ -129,7 +129,7 @@ def test_request_heading_and_an_item_with_its_own_subject():
     assert keys(rows) == {
         ("Ủy ban Mặt trận Tổ quốc Việt Nam Thành phố", "responsible", "IV.5.-1"),
         ("Các tổ chức chính trị - xã hội", "responsible", "IV.5.-1"),
-        ("Thành đoàn", "responsible", "IV.5.-2"), ("Cơ quan Bảo hiểm xã hội", "support", "IV.5.-2")}
+        ("Thành đoàn", "responsible", "IV.5.-2")}     # "chỉ đạo X phối hợp với Y": no row for Y (ANNOTATION.md)
 
 
 def test_titles_before_agencies_and_a_delegating_issuer():
@@ -428,3 +428,17 @@ def test_a_sub_unit_in_brackets_does_not_hide_the_role():
     rows = rows_of(plan("1. Sở Y tế (Phòng Nghiệp vụ Y) chủ trì, phối hợp với Bảo hiểm xã hội Thành phố (Phòng Thu) "
                         "tổ chức kiểm tra.\n", part="IV. TỔ CHỨC THỰC HIỆN"))
     assert keys(rows) == {("Sở Y tế", "lead", "IV.1"), (BHXH_TP, "support", "IV.1")}
+
+
+def test_directed_bodies_and_their_partners_are_no_parties():
+    rows = rows_of(plan("1. Sở Văn hóa, Thể thao và Du lịch chỉ đạo Báo Nghệ An phối hợp với Đài Phát thanh và "
+                        "Truyền hình tỉnh tuyên truyền.\n", part="IV. TỔ CHỨC THỰC HIỆN"), "Nghệ An")
+    assert keys(rows) == {("Sở Văn hóa, Thể thao và Du lịch", "responsible", "IV.1")}
+
+
+def test_lists_and_information_sent_to_a_body_are_reports():
+    rows = rows_of(plan("1. Các đơn vị chuyển danh sách người lao động cho Bảo hiểm xã hội tỉnh.\n"
+                        "2. Sở Nội vụ thông tin cho Ủy ban nhân dân tỉnh kết quả thực hiện.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"), "Nghệ An")
+    assert ("Bảo hiểm xã hội tỉnh", "report_to", "IV.1") in keys(rows)
+    assert ("Ủy ban nhân dân tỉnh", "report_to", "IV.2") in keys(rows)
