@@ -73,6 +73,7 @@ def _marker_res() -> dict[str, re.Pattern]:
     return {
         "due": tail(v["due_markers"]),
         "from": tail(v["period_from"]),
+        "from_now": tail(v["period_from_now"]),
         "scheduled": tail(v["month_event_markers"]),
         "suppress_before": tail(v["suppress_before"]),
         "suppress_after": re.compile(rf"\s*(?:{_alt(v['suppress_after'])})(?!\w)"),
@@ -120,6 +121,7 @@ class Expr:
     recurrence: str | None = None
     anchor: str | None = None
     relative: bool = False            # year not printed (or năm sau/nay): may be a recurring anchor
+    from_now: bool = False            # "từ nay đến ...": the period starts on the document's date
     confidence: float = 0.85
     absorbable: bool = False          # a recurrence that a following anchored date can absorb
 
@@ -378,6 +380,11 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         if value is None:
             continue
         start = d.start
+        now = r["from_now"].search(before)
+        if now:                        # "từ nay đến ngày 31/12/2021": a period from the document's date
+            found.append(Expr(d.start - len(before) + now.start("w"), d.end, "period", None, value,
+                              from_now=True, confidence=0.85))
+            continue
         if r["due"].search(before):
             kind, start = "due", _marker_start(folded, d.start, r["due"])
         elif r["from"].search(before):
@@ -560,6 +567,8 @@ def extract(doc: Document) -> list[dict]:
     for x in find_expressions(doc.text, year, _masks(doc)):
         if x.kind == "scheduled" and isinstance(issue, dt.date) and (x.date_end or x.date or issue) < issue:
             continue                           # an event before the document: history, not a deadline
+        if x.from_now:
+            x.date = issue if isinstance(issue, dt.date) else None
         section = doc.section_at(x.start, x.end)
         if section is not None and section.kind in ("header", "signature", "recipients"):
             continue

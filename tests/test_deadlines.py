@@ -194,3 +194,9 @@ def test_months_of_an_event_are_scheduled_one_row_each():
         ("scheduled", D(2022, 4, 1), D(2022, 4, 30), None), ("scheduled", D(2022, 8, 1), D(2022, 8, 31), None)]
     assert keys("Tổ chức hội nghị sơ kết vào tháng 9/2022.") == [("scheduled", D(2022, 9, 1), D(2022, 9, 30), None)]
     assert keys("Quan trắc từ tháng 3 đến tháng 10 năm 2022.") == [("period", D(2022, 3, 1), D(2022, 10, 31), None)]
+
+
+def test_from_now_until_a_date_is_a_period_from_the_document_date():
+    [r] = rows("Thời gian thực hiện: từ nay đến ngày 31/12/2022.")
+    assert (r["kind"], r["date"], r["date_end"], r["expression"]) == (
+        "period", D(2022, 3, 1), D(2022, 12, 31), "từ nay đến ngày 31/12/2022")
