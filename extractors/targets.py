@@ -61,6 +61,7 @@ class Vocab:
     comp_after: list[tuple[re.Pattern, str]]
     range_joiner: re.Pattern
     bases: re.Pattern
+    body_stops: frozenset
     base_gap: int
     groups: list[tuple[re.Pattern, str]]
     cues: dict[str, re.Pattern]
@@ -116,6 +117,7 @@ def vocab() -> Vocab:
         range_joiner=re.compile(r" ?(?:%|phan tram)? ?(?:" + joiners + r") ?(?:tu )?"),
         bases=_phrase_regex(bases["bases"]),
         base_gap=int(bases.get("max_gap_after", 24)),
+        body_stops=frozenset(w.lower() for w in bases.get("body_stops", [])),
         groups=groups,
         cues={
             "target": _phrase_regex(cues["kind_cues"]["target"]),
@@ -499,7 +501,25 @@ def find_base(ctx: Context, fig: Figure, cb: int, ce: int) -> str | None:
     hits = list(v.bases.finditer(ctx.folded, cb, fig.start))
     if hits:
         return ctx.text[hits[-1].start():hits[-1].end()]
+    if fig.unit == "percent":
+        return _counted_bodies(ctx, fig.end, ce)
     return None
+
+
+def _counted_bodies(ctx: Context, a: int, b: int) -> str | None:
+    """"100% các trường học tham gia ...": a percentage of bodies has what is counted as its base."""
+    m = re.match(r"\s*cac\s", ctx.folded[a:b])
+    if not m:
+        return None
+    words, pos = [], a + m.end() - 1
+    stops = vocab().body_stops
+    for w in re.finditer(r"[^\s,;.:()]+", ctx.text[pos:b]):
+        if ctx.text[pos + w.start() - 1:pos + w.start()] in ",;.:(" and words:
+            break
+        if w.group(0).lower() in stops or len(words) >= 4:
+            break
+        words.append(w.group(0))
+    return ("các " + " ".join(words)) if words else None
 
 
 def find_group(ctx: Context, a: int, b: int) -> str | None:

@@ -430,3 +430,8 @@ def test_infrastructure_counts_in_a_development_plan():
                    "- Các trạm được bảo dưỡng định kỳ 2 lần mỗi năm.\n")
     assert sorted((r["value"], r["unit"]) for r in rows) == [
         (3.0, "projects"), (15.0, "stations"), (25.0, "stations"), (40.0, "stations")]
+
+
+def test_a_percentage_of_bodies_counts_them():
+    rows = rows_of("KẾ HOẠCH\nBHXH năm 2024\nII. MỤC TIÊU\n- 100% các trường học tham gia bảo hiểm y tế học sinh.\n")
+    assert [(r["value"], r["unit"], r["base"]) for r in rows] == [(100.0, "percent", "các trường học")]
