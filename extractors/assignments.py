@@ -29,10 +29,10 @@ from functools import cache
 from pathlib import Path
 from typing import Sequence
 
-import yaml
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import Document, Section, row_id
+from pipeline.params import read_yaml
 
 from .agencies import Mention, Token, find_agencies, is_marked_text, provinces, tokenize, vague_at
 
@@ -70,11 +70,11 @@ def _phrases(v) -> Phrases:
 
 @cache
 def vocab() -> dict:
-    data = yaml.safe_load((DATA / "assignments.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA / "assignments.yaml")
     out = {k: _phrases(v) for k, v in data.items() if isinstance(v, str)}
     out["lead_in"] = {role: _phrases(v) for role, v in data["lead_in"].items()}
     out["report_window"] = int(data.get("report_window", 16))
-    gaz = yaml.safe_load((DATA / "agencies.yaml").read_text(encoding="utf-8"))
+    gaz = read_yaml(DATA / "agencies.yaml")
     out["titles"] = _phrases(gaz.get("titles", ""))
     return out
 

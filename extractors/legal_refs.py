@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz
 
 from pipeline.model import Document, row_id
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -41,7 +41,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def _load(name: str) -> dict:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return read_yaml(DATA / name)
 
 
 @cache

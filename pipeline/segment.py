@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from .model import Section
+from .params import read_yaml
 from .text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -29,7 +28,7 @@ DATA = Path(__file__).parent / "data"
 @cache
 def vocabulary() -> dict:
     """structure.yaml with every list folded (lower case, no marks); mappings get folded keys."""
-    data = yaml.safe_load((DATA / "structure.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA / "structure.yaml")
     out: dict = {}
     for k, v in data.items():
         if isinstance(v, list):

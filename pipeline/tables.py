@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from .model import Cell, Document, Table, TableRow
+from .params import read_yaml
 from .text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -60,7 +59,7 @@ COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 
 @cache
 def vocab() -> dict:
-    data = yaml.safe_load((DATA / "tables.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA / "tables.yaml")
     out = {k: v for k, v in data.items()}
     out["header_cells"] = {role: sorted({_key(p) for p in phrases}, key=len, reverse=True)
                            for role, phrases in data["header_cells"].items()}
