@@ -400,6 +400,8 @@ def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, hits: dict[int, 
 
 #: Tokens a fuzzy match may span.
 FUZZY_TOKENS = 16
+#: Windows of a group scored one by one rather than in one rapidfuzz cdist call (which costs more to start).
+FEW_WINDOWS = 8
 
 
 def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list[tuple[int, float]]]:
@@ -426,8 +428,12 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
     for g, at, plan_index in batches.values():
         n = g.n
         windows = [joined[size[i] + i:size[i + n] + i + n - 1] for i in at]
-        scores = process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff)
-        for a, b in zip(*scores.nonzero()):
+        if len(windows) <= FEW_WINDOWS:
+            pairs = [(a, b) for a, w in enumerate(windows)
+                     for _, _, b in process.extract(w, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff, limit=None)]
+        else:
+            pairs = zip(*process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff).nonzero())
+        for a, b in pairs:
             r = fuzz.ratio(windows[a], g.keys[b], score_cutoff=g.thresholds[b])
             if r:
                 hits.setdefault(at[a], []).append((plan_index[a][b], r))

@@ -26,7 +26,7 @@ import bisect
 import re
 import statistics
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .model import Cell, Document, Table, TableRow
@@ -64,7 +64,7 @@ def vocab() -> dict:
     out["header_cells"] = {role: sorted({_key(p) for p in phrases}, key=len, reverse=True)
                            for role, phrases in data["header_cells"].items()}
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
-        out[k] = sorted({_key(p) for p in data[k]}, key=len, reverse=True)
+        out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
     return out
 
 
@@ -858,13 +858,26 @@ def _unknown_header_cell(text: str) -> bool:
             and not _BARE_GROUP.match(text) and not _BULLET.match(text) and not any(ch.isdigit() for ch in text))
 
 
-def _starts(k: str, words: list[str]) -> bool:
-    return any(k == w or k.startswith(w + " ") for w in words)
+def _starts(k: str, words: tuple[str, ...]) -> bool:
+    return k in words or k.startswith(_spaced(words))
+
+
+@cache
+def _spaced(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Each of `words` and a space: what a key starting with that word starts with."""
+    return tuple(w + " " for w in words)
+
+
+@lru_cache(maxsize=4096)
+def _agency_letters(text: str, jurisdiction: str | None) -> int:
+    """Letters and digits of `text` inside agency names (a line is described again when a table is read
+    from another header)."""
+    from extractors.agencies import find_agencies
+
+    return sum(sum(ch.isalnum() for ch in m.surface) for m in find_agencies(text, jurisdiction))
 
 
 def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
-    from extractors.agencies import find_agencies
-
     v = vocab()
     text = line.text
     bullet = bool(_BULLET.match(text))
@@ -873,7 +886,7 @@ def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
     f = _Frag(line, bullet=bullet)
     letters = sum(ch.isalnum() for ch in body) or 1
     if len(body) <= 400:
-        covered = sum(sum(ch.isalnum() for ch in m.surface) for m in find_agencies(body, jurisdiction))
+        covered = _agency_letters(body, jurisdiction)
         f.agency = min(1.0, covered / letters)
         if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]):
             f.agency = max(f.agency, 0.7)
