@@ -917,6 +917,19 @@ def _vocabulary_names() -> tuple[tuple[str, ...], dict[str, Entry]]:
     return tuple(sorted(entries, key=len, reverse=True)), entries
 
 
+@cache
+def _folded_names() -> tuple[tuple[str, str], ...]:
+    """(folded name, name) of the gazetteer's entries, longest name first (_vocabulary_names)."""
+    return tuple((fold(n), n) for n in _vocabulary_names()[0])
+
+
+def _entry_of(name: str) -> Entry | None:
+    """The gazetteer entry whose name (the longest such) starts `name`, folded."""
+    f = fold(name)
+    entries = _vocabulary_names()[1]
+    return next((entries[n] for fn, n in _folded_names() if f.startswith(fn)), None)
+
+
 def _level(name: str, national: bool) -> str:
     f = fold(name)
     if national:
@@ -931,7 +944,6 @@ def _level(name: str, national: bool) -> str:
 def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) -> list[dict]:
     """Rows of the `agencies` table for (agency_id, name, type) met in a document, with their known
     predecessors and successors (agency_history.yaml), so a query can follow a duty across 2025."""
-    names, entries = _vocabulary_names()
     hist = history()
     todo = list(agencies)
     rows: dict[str, dict] = {}
@@ -940,7 +952,7 @@ def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) 
         if aid in rows:
             continue
         national = aid.endswith("@viet-nam") or "@" not in aid and jurisdiction is None
-        entry = next((entries[n] for n in names if fold(name).startswith(fold(n))), None)
+        entry = _entry_of(name)
         national = national or bool(entry and entry.national)
         juris = "Việt Nam" if national else jurisdiction
         h = hist.get(name, {})
@@ -953,6 +965,6 @@ def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) 
             "source": "vocabulary" if entry is not None else "text",
         }
         for n in h.get("predecessors", []) + h.get("successors", []):
-            other = next((entries[x] for x in names if fold(n).startswith(fold(x))), None)
+            other = _entry_of(n)
             todo.append((link(n), n, other.type if other else typ))
     return [rows[k] for k in sorted(rows)]
