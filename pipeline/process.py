@@ -234,8 +234,11 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
 
 def warm_up() -> None:
     """Import the extractors and load the diacritic model once, before worker processes fork:
-    workers then share them, and a document's time limit does not pay for loading them."""
-    for _, module in EXTRACTORS + [("metadata", "extractors.metadata")]:
+    workers then share them, and a document's time limit does not pay for loading them.
+
+    pandas too: pyarrow imports it the first time it converts Python rows, which every worker does
+    (pipeline.cache.serialize) and the run does again when it writes the tables."""
+    for _, module in EXTRACTORS + [("metadata", "extractors.metadata"), ("pandas", "pandas")]:
         try:
             importlib.import_module(module)
         except Exception:  # a broken extractor is reported per document, where it fails
