@@ -20,12 +20,13 @@ Public helpers other modules use: `fold`, `canonical_symbol`, `canonical_id`, `d
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -542,7 +543,14 @@ class _Taken:
 
 
 def find_citations(text: str) -> list[Citation]:
-    """Every document mention in `text` (pure; includes the document's own number, which extract drops)."""
+    """Every document mention in `text` (pure; includes the document's own number, which extract drops).
+
+    Found once per text (the deadlines extractor masks them too); each caller gets its own copies."""
+    return [copy.copy(c) for c in _citations(text)]
+
+
+@lru_cache(maxsize=4)
+def _citations(text: str) -> tuple[Citation, ...]:
     folded = fold(text)
     cits = _find_numbered(text, folded)
     taken = _Taken((c.start, c.end) for c in cits)
@@ -564,7 +572,7 @@ def find_citations(text: str) -> list[Citation]:
             c.issuer = implied
         if c.year is None and c.issue_date:
             c.year = c.issue_date.year
-    return cits
+    return tuple(cits)
 
 
 def _resolve_chains(cits: list[Citation], folded: str) -> None:
