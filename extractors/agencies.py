@@ -22,7 +22,7 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from itertools import accumulate
 from operator import itemgetter
@@ -117,6 +117,7 @@ def _in_number(text: str, i: int) -> bool:
     return text[j].isdigit()
 
 
+@lru_cache(maxsize=1 << 16)
 def _marked(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)) or "đ" in word.lower()
 

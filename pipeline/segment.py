@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .model import Section
@@ -111,7 +111,7 @@ class _Line:
     end: int
     text: str
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.text)
 
