@@ -756,7 +756,8 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
     keys = [t.key for t in toks]
-    starts = [i for i, k in enumerate(keys) if _may_start(k)]
+    may = {k for k in set(keys) if _may_start(k)}
+    starts = [i for i, k in enumerate(keys) if k in may]
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
     head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
 

@@ -25,7 +25,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -138,6 +138,9 @@ class View:
         for s in doc.sections:
             self.children.setdefault(s.parent_id, []).append(s)
         self._starts: dict[tuple[int, bool], Sequence[int]] = {}     # memo of next_phrase
+        self.where: dict[str, list[int]] = {}                           # key -> indices of its tokens
+        for i, w in enumerate(self.keys):
+            self.where.setdefault(w, []).append(i)
 
     def label_at(self, pos: int) -> str:
         """The one-letter point label at `pos` as printed: restoration must not turn "đ" into "d"."""
@@ -183,9 +186,8 @@ class View:
         key = (id(phrases), lenient)
         starts = self._starts.get(key)
         if starts is None:     # where one may start: the tokens with a phrase's first key (any, if damaged)
-            firsts = phrases.by_first
             starts = self._starts[key] = (range(len(self.keys)) if lenient else
-                                          [i for i, w in enumerate(self.keys) if w in firsts])
+                                          sorted(i for w in phrases.by_first for i in self.where.get(w, ())))
         at = bisect.bisect_left(starts, k)
         while at < len(starts) and starts[at] < stop:
             n = self.phrase(starts[at], phrases, exact)
@@ -383,12 +385,18 @@ def _in_task_area(v: View, s: Section) -> bool:
         return False
     top = chain[-1]
     if top.kind == "part":
-        head = " ".join(t.key for t in tokenize(top.heading or ""))
-        voc = vocab()
-        skip = any(" ".join(p) in head for p in voc["skip_parts"])
-        keep = any(" ".join(p) in head for p in voc["keep_parts"])
-        return keep or not skip
+        return _task_part(top.heading or "")
     return True
+
+
+@lru_cache(maxsize=1024)
+def _task_part(heading: str) -> bool:
+    """Whether a part with this heading assigns tasks (keep_parts; not skip_parts)."""
+    head = " ".join(t.key for t in tokenize(heading))
+    voc = vocab()
+    skip = any(" ".join(p) in head for p in voc["skip_parts"])
+    keep = any(" ".join(p) in head for p in voc["keep_parts"])
+    return keep or not skip
 
 
 def units(v: View) -> list[Unit]:
