@@ -430,17 +430,31 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
         n = g.n
         windows = [joined[size[i] + i:size[i + n] + i + n - 1] for i in at]
         if len(windows) <= FEW_WINDOWS:
-            pairs = [(a, b) for a, w in enumerate(windows)
-                     for _, _, b in process.extract(w, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff, limit=None)]
+            found = [(a, b, r) for a, w in enumerate(windows) for b, r in _close_keys(g.id, w)]
         else:
-            pairs = zip(*process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff).nonzero())
-        for a, b in pairs:
-            r = fuzz.ratio(windows[a], g.keys[b], score_cutoff=g.thresholds[b])
-            if r:
-                hits.setdefault(at[a], []).append((plan_index[a][b], r))
+            found = []
+            for a, b in zip(*process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff).nonzero()):
+                r = fuzz.ratio(windows[a], g.keys[b], score_cutoff=g.thresholds[b])
+                if r:
+                    found.append((a, b, r))
+        for a, b, r in found:
+            hits.setdefault(at[a], []).append((plan_index[a][b], r))
     for h in hits.values():
         h.sort()
     return hits
+
+
+@lru_cache(maxsize=1 << 16)
+def _close_keys(group: int, window: str) -> tuple[tuple[int, float], ...]:
+    """(index, ratio) of the keys of fuzzy group `group` whose ratio on `window` reaches their threshold
+    (short texts such as table cells repeat their windows)."""
+    g = _GROUPS[group]
+    out = []
+    for _, _, b in process.extract(window, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff, limit=None):
+        r = fuzz.ratio(window, g.keys[b], score_cutoff=g.thresholds[b])
+        if r:
+            out.append((b, r))
+    return tuple(out)
 
 
 class FuzzyGroup(NamedTuple):
@@ -455,6 +469,7 @@ class FuzzyGroup(NamedTuple):
 
 
 _GROUP_IDS: dict[tuple, int] = {}
+_GROUPS: dict[int, FuzzyGroup] = {}      # by id
 
 
 @cache
@@ -470,6 +485,7 @@ def _fuzzy_groups(first: str, ocr: bool) -> tuple[FuzzyGroup, ...]:
         keys, ths = [g[1] for g in grp], [g[2] for g in grp]
         gid = _GROUP_IDS.setdefault((n, tuple(keys), tuple(ths)), len(_GROUP_IDS))
         out.append(FuzzyGroup(gid, n, [g[0] for g in grp], keys, ths, min(ths) - 1))
+        _GROUPS.setdefault(gid, out[-1])
     return tuple(out)
 
 
