@@ -150,6 +150,7 @@ def tokenize(text: str) -> list[Token]:
     return list(map(Token, zip(parts[1::2], ends[0:-1:2], ends[1::2])))
 
 
+@lru_cache(maxsize=1 << 14)
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 

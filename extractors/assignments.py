@@ -79,6 +79,14 @@ def vocab() -> dict:
     return out
 
 
+@cache
+def _phrase_firsts() -> frozenset[str]:
+    """The first keys of every phrase of the vocabulary (View.next_phrase looks for them)."""
+    sets = [v for v in vocab().values() if isinstance(v, Phrases)]
+    sets += [v for v in vocab()["lead_in"].values() if isinstance(v, Phrases)]
+    return frozenset(k for p in sets for k in p.by_first)
+
+
 # ---------------------------------------------------------------- document view
 
 
@@ -138,9 +146,11 @@ class View:
         for s in doc.sections:
             self.children.setdefault(s.parent_id, []).append(s)
         self._starts: dict[tuple[int, bool], Sequence[int]] = {}     # memo of next_phrase
-        self.where: dict[str, list[int]] = {}                           # key -> indices of its tokens
+        self.where: dict[str, list[int]] = {}     # first key of a phrase -> indices of its tokens
+        firsts = _phrase_firsts()
         for i, w in enumerate(self.keys):
-            self.where.setdefault(w, []).append(i)
+            if w in firsts:
+                self.where.setdefault(w, []).append(i)
 
     def label_at(self, pos: int) -> str:
         """The one-letter point label at `pos` as printed: restoration must not turn "đ" into "d"."""
@@ -186,8 +196,13 @@ class View:
         key = (id(phrases), lenient)
         starts = self._starts.get(key)
         if starts is None:     # where one may start: the tokens with a phrase's first key (any, if damaged)
-            starts = self._starts[key] = (range(len(self.keys)) if lenient else
-                                          sorted(i for w in phrases.by_first for i in self.where.get(w, ())))
+            if lenient:
+                starts = range(len(self.keys))
+            elif phrases.by_first.keys() <= _phrase_firsts():
+                starts = sorted(i for w in phrases.by_first for i in self.where.get(w, ()))
+            else:     # phrases from outside the vocabulary
+                starts = [i for i, w in enumerate(self.keys) if w in phrases.by_first]
+            self._starts[key] = starts
         at = bisect.bisect_left(starts, k)
         while at < len(starts) and starts[at] < stop:
             n = self.phrase(starts[at], phrases, exact)

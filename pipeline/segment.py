@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 from .model import Section
@@ -110,19 +110,18 @@ class _Line:
     start: int
     end: int
     text: str
-
-    @cached_property
-    def folded(self) -> str:
-        return fold(self.text)
+    folded: str = ""     # fold(text)
 
 
 def _lines(text: str) -> list[_Line]:
     out, pos = [], 0
+    folded = fold(text)            # once for the document: fold is one character per character
     for raw in text.split("\n"):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+            a, b = pos + lead, pos + lead + len(stripped)
+            out.append(_Line(a, b, stripped, folded[a:b]))
         pos += len(raw) + 1
     return out
 
