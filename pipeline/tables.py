@@ -935,6 +935,7 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
     skip = [pen.get(r, 0.15) for r in roles]
     n, m = len(roles), len(frags)
     emit = [[_emission(f, r) for r in roles] for f in frags]
+    gap = [[sum(skip[a:b]) for b in range(n + 1)] for a in range(n + 1)]    # gap[a][b] == sum(skip[a:b])
     neg = float("-inf")
     best = [[neg] * n for _ in range(m)]
     back: list[list[tuple[int, bool] | None]] = [[None] * n for _ in range(m)]
@@ -950,12 +951,12 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
                 if best[i - 1][jp] == neg:
                     continue
                 if j > jp:
-                    cands = [(best[i - 1][jp] - sum(skip[jp + 1:j]), False)]
+                    cands = [(best[i - 1][jp] - gap[jp + 1][j], False)]
                 elif j == jp:
                     cands = [(best[i - 1][jp] - same, False)]
                 else:
                     cands = []
-                cands.append((best[i - 1][jp] - NEW_ROW - 0.5 * sum(skip[jp + 1:]), True))
+                cands.append((best[i - 1][jp] - NEW_ROW - 0.5 * gap[jp + 1][n], True))
                 for score, new in cands:
                     score += emit[i][j]
                     if score > best[i][j]:
