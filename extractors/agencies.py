@@ -524,11 +524,31 @@ def _first_close(a: str, b: str) -> bool:
 
 def _seq_at(toks: list[Token], j: int, seqs: list[tuple[str, ...]]) -> int:
     """Length of the longest token sequence of `seqs` starting at token j (0 if none)."""
+    if j >= len(toks):
+        return 0
+    candidates = _seq_index(seqs).get(toks[j].key)
+    if not candidates:
+        return 0
     keys = tuple(t.key for t in toks[j:j + 8])
-    for s in seqs:
-        if s and keys[:len(s)] == s:
+    for s in candidates:
+        if keys[:len(s)] == s:
             return len(s)
     return 0
+
+
+_SEQ_INDEX: dict[int, tuple[list, dict]] = {}     # id of a list of sequences -> (the list, its index)
+
+
+def _seq_index(seqs: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """The non-empty sequences of `seqs` by first key, in their order (the gazetteer's lists, built once)."""
+    got = _SEQ_INDEX.get(id(seqs))
+    if got is None or got[0] is not seqs:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for s in seqs:
+            if s:
+                index.setdefault(s[0], []).append(s)
+        got = _SEQ_INDEX[id(seqs)] = (seqs, index)     # the list is kept, so its id is not reused
+    return got[1]
 
 
 UNIT_KEYS = [(("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
@@ -537,10 +557,13 @@ UNIT_KEYS = [(("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), ((
 
 
 def _unit_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str | None, int]:
+    windows: dict[int, tuple[str, ...]] = {}     # n -> the keys of the n tokens at k
     for seq, unit in UNIT_KEYS:
-        window = tuple(t.key for t in toks[k:k + len(seq)])
-        if window == seq or (len(seq) == 2 and len(window) == 2 and
-                             fuzz.ratio(" ".join(window), " ".join(seq)) >= 80 and window[0] == seq[0]):
+        window = windows.get(len(seq))
+        if window is None:
+            window = windows[len(seq)] = tuple(t.key for t in toks[k:k + len(seq)])
+        if window == seq or (len(seq) == 2 and len(window) == 2 and window[0] == seq[0] and
+                             fuzz.ratio(" ".join(window), " ".join(seq)) >= 80):
             if unit != "thành phố" or seq != ("tp",):
                 words = tuple(unit.split())
                 if not _marks_ok(text, toks, k, words, noisy):
