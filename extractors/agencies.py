@@ -792,6 +792,22 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     text came from OCR, restored or not: scope words need not carry their marks and
     names that need a scope may be noisier.
     """
+    if tokens is None and len(text) <= SHORT_TEXT:
+        return list(_find_in_short(text, jurisdiction, noisy))
+    return _find_agencies(text, jurisdiction, tokens, noisy)
+
+
+#: Texts up to this long (table cells, headings) have their mentions memoised: cells repeat.
+SHORT_TEXT = 400
+
+
+@lru_cache(maxsize=4096)
+def _find_in_short(text: str, jurisdiction: str | None, noisy: bool | None) -> tuple[Mention, ...]:
+    return tuple(_find_agencies(text, jurisdiction, None, noisy))
+
+
+def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | None,
+                   noisy: bool | None) -> list[Mention]:
     toks = tokenize(text) if tokens is None else tokens
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
