@@ -768,12 +768,20 @@ def _exact_starts() -> tuple[frozenset, frozenset, frozenset]:
     return one, pairs, glued
 
 
+@cache
+def _exact_firsts() -> frozenset[str]:
+    """Keys a token must have for _exact_at to find a variant there (a first key, or the start of a glued key)."""
+    one, pairs, glued = _exact_starts()
+    return one | frozenset(p[0] for p in pairs) | glued
+
+
 def _exact_candidates(keys: list[str]) -> list[int]:
     """Token indices where _exact_at may find a variant (_exact_starts)."""
     one, pairs, glued = _exact_starts()
-    nxt = keys[1:] + [None]
-    return [i for i, (a, b) in enumerate(zip(keys, nxt))
-            if a in one or b is not None and ((a, b) in pairs or a + b in glued)]
+    firsts = _exact_firsts()
+    last = len(keys) - 1
+    return [i for i, a in enumerate(keys) if a in firsts and (
+        a in one or i < last and ((a, keys[i + 1]) in pairs or a + keys[i + 1] in glued))]
 
 
 @cache
