@@ -148,12 +148,13 @@ class Channel:
                  counts: dict[str, int] | None = None, min_share: float = 0.0):
         """`counts` and `min_share` drop words much rarer than the commonest word of the
         same stripped spelling (they are almost never right and slow the search)."""
+        plain = {w: strip_marks(w) for w in vocab}      # each word's spelling without marks, once
         if counts and min_share:
             top: dict[str, int] = {}
             for w in vocab:
-                k = strip_marks(w)
+                k = plain[w]
                 top[k] = max(top.get(k, 0), counts.get(w, 0))
-            vocab = {w: i for w, i in vocab.items() if counts.get(w, 0) >= min_share * top[strip_marks(w)]}
+            vocab = {w: i for w, i in vocab.items() if counts.get(w, 0) >= min_share * top[plain[w]]}
         self.vocab = vocab
         self.edits = load_edits() if edits is None else edits
         by_first: dict[str, list[Edit]] = {}
@@ -167,7 +168,7 @@ class Channel:
             for ch in word:
                 node = node.setdefault(ch, {})
             node[END] = i
-            self.stripped.setdefault(strip_marks(word), []).append(word)
+            self.stripped.setdefault(plain[word], []).append(word)
 
     def stripped_candidates(self, token: str) -> CandSet:
         """Words whose marks were all lost in `token` (free of cost)."""

@@ -22,7 +22,7 @@ import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from itertools import accumulate
 from operator import itemgetter
@@ -117,6 +117,7 @@ def _in_number(text: str, i: int) -> bool:
     return text[j].isdigit()
 
 
+@lru_cache(maxsize=1 << 16)
 def _marked(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)) or "đ" in word.lower()
 
@@ -149,6 +150,7 @@ def tokenize(text: str) -> list[Token]:
     return list(map(Token, zip(parts[1::2], ends[0:-1:2], ends[1::2])))
 
 
+@lru_cache(maxsize=1 << 14)
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
@@ -441,6 +443,8 @@ def _typo_close(got: list[str], want: tuple[str, ...]) -> bool:
 
 #: Tokens a fuzzy match may span.
 FUZZY_TOKENS = 16
+#: Windows of a group scored one by one rather than in one rapidfuzz cdist call (which costs more to start).
+FEW_WINDOWS = 8
 
 
 def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list[tuple[int, float]]]:
@@ -467,14 +471,32 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
     for g, at, plan_index in batches.values():
         n = g.n
         windows = [joined[size[i] + i:size[i + n] + i + n - 1] for i in at]
-        scores = process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff)
-        for a, b in zip(*scores.nonzero()):
-            r = fuzz.ratio(windows[a], g.keys[b], score_cutoff=g.thresholds[b])
-            if r:
-                hits.setdefault(at[a], []).append((plan_index[a][b], r))
+        if len(windows) <= FEW_WINDOWS:
+            found = [(a, b, r) for a, w in enumerate(windows) for b, r in _close_keys(g.id, w)]
+        else:
+            found = []
+            for a, b in zip(*process.cdist(windows, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff).nonzero()):
+                r = fuzz.ratio(windows[a], g.keys[b], score_cutoff=g.thresholds[b])
+                if r:
+                    found.append((a, b, r))
+        for a, b, r in found:
+            hits.setdefault(at[a], []).append((plan_index[a][b], r))
     for h in hits.values():
         h.sort()
     return hits
+
+
+@lru_cache(maxsize=1 << 16)
+def _close_keys(group: int, window: str) -> tuple[tuple[int, float], ...]:
+    """(index, ratio) of the keys of fuzzy group `group` whose ratio on `window` reaches their threshold
+    (short texts such as table cells repeat their windows)."""
+    g = _GROUPS[group]
+    out = []
+    for _, _, b in process.extract(window, g.keys, scorer=fuzz.ratio, score_cutoff=g.cutoff, limit=None):
+        r = fuzz.ratio(window, g.keys[b], score_cutoff=g.thresholds[b])
+        if r:
+            out.append((b, r))
+    return tuple(out)
 
 
 class FuzzyGroup(NamedTuple):
@@ -489,6 +511,7 @@ class FuzzyGroup(NamedTuple):
 
 
 _GROUP_IDS: dict[tuple, int] = {}
+_GROUPS: dict[int, FuzzyGroup] = {}      # by id
 
 
 @cache
@@ -504,6 +527,7 @@ def _fuzzy_groups(first: str, ocr: bool) -> tuple[FuzzyGroup, ...]:
         keys, ths = [g[1] for g in grp], [g[2] for g in grp]
         gid = _GROUP_IDS.setdefault((n, tuple(keys), tuple(ths)), len(_GROUP_IDS))
         out.append(FuzzyGroup(gid, n, [g[0] for g in grp], keys, ths, min(ths) - 1))
+        _GROUPS.setdefault(gid, out[-1])
     return tuple(out)
 
 
@@ -541,11 +565,31 @@ def _first_close(a: str, b: str) -> bool:
 
 def _seq_at(toks: list[Token], j: int, seqs: list[tuple[str, ...]]) -> int:
     """Length of the longest token sequence of `seqs` starting at token j (0 if none)."""
+    if j >= len(toks):
+        return 0
+    candidates = _seq_index(seqs).get(toks[j].key)
+    if not candidates:
+        return 0
     keys = tuple(t.key for t in toks[j:j + 8])
-    for s in seqs:
-        if s and keys[:len(s)] == s:
+    for s in candidates:
+        if keys[:len(s)] == s:
             return len(s)
     return 0
+
+
+_SEQ_INDEX: dict[int, tuple[list, dict]] = {}     # id of a list of sequences -> (the list, its index)
+
+
+def _seq_index(seqs: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """The non-empty sequences of `seqs` by first key, in their order (the gazetteer's lists, built once)."""
+    got = _SEQ_INDEX.get(id(seqs))
+    if got is None or got[0] is not seqs:
+        index: dict[str, list[tuple[str, ...]]] = {}
+        for s in seqs:
+            if s:
+                index.setdefault(s[0], []).append(s)
+        got = _SEQ_INDEX[id(seqs)] = (seqs, index)     # the list is kept, so its id is not reused
+    return got[1]
 
 
 UNIT_KEYS = [(("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), (("thanh", "pho"), "thành phố"),
@@ -554,10 +598,13 @@ UNIT_KEYS = [(("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), ((
 
 
 def _unit_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str | None, int]:
+    windows: dict[int, tuple[str, ...]] = {}     # n -> the keys of the n tokens at k
     for seq, unit in UNIT_KEYS:
-        window = tuple(t.key for t in toks[k:k + len(seq)])
-        if window == seq or (len(seq) == 2 and len(window) == 2 and
-                             fuzz.ratio(" ".join(window), " ".join(seq)) >= 80 and window[0] == seq[0]):
+        window = windows.get(len(seq))
+        if window is None:
+            window = windows[len(seq)] = tuple(t.key for t in toks[k:k + len(seq)])
+        if window == seq or (len(seq) == 2 and len(window) == 2 and window[0] == seq[0] and
+                             fuzz.ratio(" ".join(window), " ".join(seq)) >= 80):
             if unit != "thành phố" or seq != ("tp",):
                 words = tuple(unit.split())
                 if not _marks_ok(text, toks, k, words, noisy):
@@ -768,12 +815,20 @@ def _exact_starts() -> tuple[frozenset, frozenset, frozenset]:
     return one, pairs, glued
 
 
+@cache
+def _exact_firsts() -> frozenset[str]:
+    """Keys a token must have for _exact_at to find a variant there (a first key, or the start of a glued key)."""
+    one, pairs, glued = _exact_starts()
+    return one | frozenset(p[0] for p in pairs) | glued
+
+
 def _exact_candidates(keys: list[str]) -> list[int]:
     """Token indices where _exact_at may find a variant (_exact_starts)."""
     one, pairs, glued = _exact_starts()
-    nxt = keys[1:] + [None]
-    return [i for i, (a, b) in enumerate(zip(keys, nxt))
-            if a in one or b is not None and ((a, b) in pairs or a + b in glued)]
+    firsts = _exact_firsts()
+    last = len(keys) - 1
+    return [i for i, a in enumerate(keys) if a in firsts and (
+        a in one or i < last and ((a, keys[i + 1]) in pairs or a + keys[i + 1] in glued))]
 
 
 @cache
@@ -792,11 +847,28 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     text came from OCR, restored or not: scope words need not carry their marks and
     names that need a scope may be noisier.
     """
+    if tokens is None and len(text) <= SHORT_TEXT:
+        return list(_find_in_short(text, jurisdiction, noisy))
+    return _find_agencies(text, jurisdiction, tokens, noisy)
+
+
+#: Texts up to this long (table cells, headings) have their mentions memoised: cells repeat.
+SHORT_TEXT = 400
+
+
+@lru_cache(maxsize=4096)
+def _find_in_short(text: str, jurisdiction: str | None, noisy: bool | None) -> tuple[Mention, ...]:
+    return tuple(_find_agencies(text, jurisdiction, None, noisy))
+
+
+def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | None,
+                   noisy: bool | None) -> list[Mention]:
     toks = tokenize(text) if tokens is None else tokens
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
     keys = [t.key for t in toks]
-    starts = [i for i, k in enumerate(keys) if _may_start(k)]
+    may = {k for k in set(keys) if _may_start(k)}
+    starts = [i for i, k in enumerate(keys) if k in may]
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
     head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
 
@@ -1037,6 +1109,19 @@ def _vocabulary_names() -> tuple[tuple[str, ...], dict[str, Entry]]:
     return tuple(sorted(entries, key=len, reverse=True)), entries
 
 
+@cache
+def _folded_names() -> tuple[tuple[str, str], ...]:
+    """(folded name, name) of the gazetteer's entries, longest name first (_vocabulary_names)."""
+    return tuple((fold(n), n) for n in _vocabulary_names()[0])
+
+
+def _entry_of(name: str) -> Entry | None:
+    """The gazetteer entry whose name (the longest such) starts `name`, folded."""
+    f = fold(name)
+    entries = _vocabulary_names()[1]
+    return next((entries[n] for fn, n in _folded_names() if f.startswith(fn)), None)
+
+
 def _level(name: str, national: bool) -> str:
     f = fold(name)
     if national:
@@ -1051,7 +1136,6 @@ def _level(name: str, national: bool) -> str:
 def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) -> list[dict]:
     """Rows of the `agencies` table for (agency_id, name, type) met in a document, with their known
     predecessors and successors (agency_history.yaml), so a query can follow a duty across 2025."""
-    names, entries = _vocabulary_names()
     hist = history()
     todo = list(agencies)
     rows: dict[str, dict] = {}
@@ -1060,7 +1144,7 @@ def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) 
         if aid in rows:
             continue
         national = aid.endswith("@viet-nam") or "@" not in aid and jurisdiction is None
-        entry = next((entries[n] for n in names if fold(name).startswith(fold(n))), None)
+        entry = _entry_of(name)
         national = national or bool(entry and entry.national)
         juris = "Việt Nam" if national else jurisdiction
         h = hist.get(name, {})
@@ -1073,6 +1157,6 @@ def agency_rows(agencies: list[tuple[str, str, str]], jurisdiction: str | None) 
             "source": "vocabulary" if entry is not None else "text",
         }
         for n in h.get("predecessors", []) + h.get("successors", []):
-            other = next((entries[x] for x in names if fold(n).startswith(fold(x))), None)
+            other = _entry_of(n)
             todo.append((link(n), n, other.type if other else typ))
     return [rows[k] for k in sorted(rows)]

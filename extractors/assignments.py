@@ -25,14 +25,14 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Sequence
 
-import yaml
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import Document, Section, row_id
+from pipeline.params import read_yaml
 
 from .agencies import Mention, Token, find_agencies, is_marked_text, provinces, tokenize, vague_at
 
@@ -70,13 +70,21 @@ def _phrases(v) -> Phrases:
 
 @cache
 def vocab() -> dict:
-    data = yaml.safe_load((DATA / "assignments.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA / "assignments.yaml")
     out = {k: _phrases(v) for k, v in data.items() if isinstance(v, str)}
     out["lead_in"] = {role: _phrases(v) for role, v in data["lead_in"].items()}
     out["report_window"] = int(data.get("report_window", 16))
-    gaz = yaml.safe_load((DATA / "agencies.yaml").read_text(encoding="utf-8"))
+    gaz = read_yaml(DATA / "agencies.yaml")
     out["titles"] = _phrases(gaz.get("titles", ""))
     return out
+
+
+@cache
+def _phrase_firsts() -> frozenset[str]:
+    """The first keys of every phrase of the vocabulary (View.next_phrase looks for them)."""
+    sets = [v for v in vocab().values() if isinstance(v, Phrases)]
+    sets += [v for v in vocab()["lead_in"].values() if isinstance(v, Phrases)]
+    return frozenset(k for p in sets for k in p.by_first)
 
 
 # ---------------------------------------------------------------- document view
@@ -139,6 +147,11 @@ class View:
         for s in doc.sections:
             self.children.setdefault(s.parent_id, []).append(s)
         self._starts: dict[tuple[int, bool], Sequence[int]] = {}     # memo of next_phrase
+        self.where: dict[str, list[int]] = {}     # first key of a phrase -> indices of its tokens
+        firsts = _phrase_firsts()
+        for i, w in enumerate(self.keys):
+            if w in firsts:
+                self.where.setdefault(w, []).append(i)
 
     def label_at(self, pos: int) -> str:
         """The one-letter point label at `pos` as printed: restoration must not turn "đ" into "d"."""
@@ -184,9 +197,13 @@ class View:
         key = (id(phrases), lenient)
         starts = self._starts.get(key)
         if starts is None:     # where one may start: the tokens with a phrase's first key (any, if damaged)
-            firsts = phrases.by_first
-            starts = self._starts[key] = (range(len(self.keys)) if lenient else
-                                          [i for i, w in enumerate(self.keys) if w in firsts])
+            if lenient:
+                starts = range(len(self.keys))
+            elif phrases.by_first.keys() <= _phrase_firsts():
+                starts = sorted(i for w in phrases.by_first for i in self.where.get(w, ()))
+            else:     # phrases from outside the vocabulary
+                starts = [i for i, w in enumerate(self.keys) if w in phrases.by_first]
+            self._starts[key] = starts
         at = bisect.bisect_left(starts, k)
         while at < len(starts) and starts[at] < stop:
             n = self.phrase(starts[at], phrases, exact)
@@ -394,12 +411,18 @@ def _in_task_area(v: View, s: Section) -> bool:
             return False
     top = chain[-1]
     if top.kind == "part":
-        head = " ".join(t.key for t in tokenize(top.heading or ""))
-        voc = vocab()
-        skip = any(" ".join(p) in head for p in voc["skip_parts"])
-        keep = any(" ".join(p) in head for p in voc["keep_parts"])
-        return keep or not skip
+        return _task_part(top.heading or "")
     return True
+
+
+@lru_cache(maxsize=1024)
+def _task_part(heading: str) -> bool:
+    """Whether a part with this heading assigns tasks (keep_parts; not skip_parts)."""
+    head = " ".join(t.key for t in tokenize(heading))
+    voc = vocab()
+    skip = any(" ".join(p) in head for p in voc["skip_parts"])
+    keep = any(" ".join(p) in head for p in voc["keep_parts"])
+    return keep or not skip
 
 
 def units(v: View) -> list[Unit]:

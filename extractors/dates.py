@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -23,7 +22,7 @@ DATA = Path(__file__).parent / "data"
 @cache
 def vocab() -> dict:
     """dates.yaml, loaded once."""
-    return yaml.safe_load((DATA / "dates.yaml").read_text(encoding="utf-8"))
+    return read_yaml(DATA / "dates.yaml")
 
 
 def _alt(words) -> str:

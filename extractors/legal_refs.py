@@ -20,18 +20,19 @@ Public helpers other modules use: `fold`, `canonical_symbol`, `canonical_id`, `d
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from pipeline.model import Document, row_id
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -41,7 +42,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def _load(name: str) -> dict:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return read_yaml(DATA / name)
 
 
 @cache
@@ -385,24 +386,48 @@ def _match_law_name(folded: str, pos: int, law_type: str) -> tuple[str, int, flo
     tokens = [(m.group(0), m.end()) for m in _TOKEN.finditer(folded, pos, min(len(folded), pos + 160))][:20]
     if not tokens or _TOKEN.match(folded, pos) is None:
         return None
+    names, by_abbr, by_words = _law_name_plan(law_type)
+    first = tokens[0][0]
+    scores: dict[int, float] = {}     # names whose ratio may pass (80 at least), by their index in names
+    got_of: dict[int, str] = {}
+    for n, (idxs, fnames) in by_words.items():
+        if len(tokens) < n:
+            continue
+        got_of[n] = got = " ".join(t for t, _ in tokens[:n])
+        for _, score, j in process.extract(got, fnames, scorer=fuzz.ratio, score_cutoff=80, limit=None):
+            scores[idxs[j]] = score
     best = None
-    for name, fname, abbrs in _law_names().get(law_type, []):
-        if tokens[0][0] in abbrs:
+    for k in sorted(set(by_abbr.get(first, ())) | scores.keys()):     # in the order of _law_names
+        name, fname, abbrs = names[k]
+        if first in abbrs:
             cand = (name, tokens[0][1], 100.0)
         else:
             n = len(fname.split())
-            if len(tokens) < n:
+            score = scores[k]
+            if len(fname) <= 6 and got_of[n] != fname and score < 83:
                 continue
-            got = " ".join(t for t, _ in tokens[:n])
-            score = fuzz.ratio(got, fname)
-            if len(fname) <= 6 and got != fname and score < 83:
-                continue
-            if score < 80 or fuzz.ratio(tokens[0][0], fname.split()[0]) < 50:
+            if fuzz.ratio(first, fname.split()[0]) < 50:
                 continue
             cand = (name, tokens[n - 1][1], score)
         if best is None or (cand[2], cand[1]) > (best[2], best[1]):
             best = cand
     return best
+
+
+@cache
+def _law_name_plan(law_type: str) -> tuple[list, dict[str, list[int]], dict[int, tuple[list[int], list[str]]]]:
+    """_law_names of a type; their indices by abbreviation; and by number of words, their indices and
+    folded names (for one rapidfuzz call per number of words)."""
+    names = _law_names().get(law_type, [])
+    by_abbr: dict[str, list[int]] = {}
+    by_words: dict[int, tuple[list[int], list[str]]] = {}
+    for k, (_, fname, abbrs) in enumerate(names):
+        for a in abbrs:
+            by_abbr.setdefault(a, []).append(k)
+        idxs, fnames = by_words.setdefault(len(fname.split()), ([], []))
+        idxs.append(k)
+        fnames.append(fname)
+    return names, by_abbr, by_words
 
 
 @cache
@@ -573,7 +598,14 @@ class _Taken:
 
 
 def find_citations(text: str) -> list[Citation]:
-    """Every document mention in `text` (pure; includes the document's own number, which extract drops)."""
+    """Every document mention in `text` (pure; includes the document's own number, which extract drops).
+
+    Found once per text (the deadlines extractor masks them too); each caller gets its own copies."""
+    return [copy.copy(c) for c in _citations(text)]
+
+
+@lru_cache(maxsize=4)
+def _citations(text: str) -> tuple[Citation, ...]:
     folded = fold(text)
     cits = _find_numbered(text, folded)
     taken = _Taken((c.start, c.end) for c in cits)
@@ -595,7 +627,7 @@ def find_citations(text: str) -> list[Citation]:
             c.issuer = implied
         if c.year is None and c.issue_date:
             c.year = c.issue_date.year
-    return cits
+    return tuple(cits)
 
 
 def _resolve_chains(cits: list[Citation], folded: str) -> None:

@@ -15,9 +15,8 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from pipeline.model import Document, Section
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -34,12 +33,12 @@ ABBREV_TOKEN = re.compile(r"^[A-ZĐ&]{2,}$")
 
 @cache
 def places() -> dict:
-    return yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8"))
+    return read_yaml(DATA / "places.yaml")
 
 
 @cache
 def vocab() -> dict:
-    return yaml.safe_load((DATA / "metadata.yaml").read_text(encoding="utf-8"))
+    return read_yaml(DATA / "metadata.yaml")
 
 
 @cache

@@ -23,9 +23,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.model import Document, clip_sentence, row_id
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -49,7 +48,7 @@ def _phrase_regex(phrases: list[str]) -> re.Pattern:
 
 
 def _load(name: str) -> dict:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return read_yaml(DATA / name)
 
 
 @dataclass

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from pipeline.model import Document, Table, TableRow, row_id
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 from . import deadlines as deadlines_mod
@@ -33,7 +32,7 @@ NUMBER = re.compile(r"^\s*(?P<n>\d{1,3}(?:\.\d{1,2})*)\s*[.)]?\s*$")
 
 @cache
 def vocab() -> dict:
-    return yaml.safe_load((DATA / "tasks.yaml").read_text(encoding="utf-8"))
+    return read_yaml(DATA / "tasks.yaml")
 
 
 @cache

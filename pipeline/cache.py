@@ -112,7 +112,8 @@ def entry_tables(data: bytes) -> dict[str, pa.Table]:
     for name in meta["tables"]:
         if name in t.column_names:
             rows = t.column(name).combine_chunks().flatten()
-            out[name] = pa.Table.from_batches([pa.RecordBatch.from_struct_array(rows)]).cast(SCHEMAS[name])
+            table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(rows)])
+            out[name] = table if table.schema.equals(SCHEMAS[name], check_metadata=True) else table.cast(SCHEMAS[name])
     return out
 
 

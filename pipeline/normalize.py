@@ -127,6 +127,7 @@ _MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _MD_HARD_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
 _MD_TRAILING_SLASH = re.compile(r"\\$")
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b]+")
+_SPACES_TO_FIX = re.compile(r"^[ \t\u00a0\u2002-\u200b]|[ \t\u00a0\u2002-\u200b]{2}|[\t\u00a0\u2002-\u200b]")
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
 
 
@@ -149,11 +150,14 @@ def clean_markdown(line: Line) -> None:
 
 
 def clean_spaces_and_words(line: Line) -> None:
-    line.sub(_SPACES, lambda m: " " if m.start() else "")
+    if _SPACES_TO_FIX.search(line.chars):      # else every run is one plain space, kept as it is
+        line.sub(_SPACES, lambda m: " " if m.start() else "")
     line.strip()
     s = line.chars
     if not s.isascii():
-        line.sub(_WORD, lambda m: normalize_word(m.group(0)))
+        words = _WORD.findall(s)
+        if list(map(normalize_word, words)) != words:     # else no word changes
+            line.sub(_WORD, lambda m: normalize_word(m.group(0)))
 
 
 # ---------------------------------------------------------------- unwrap
@@ -324,7 +328,8 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
         page_lines: list[tuple[Line, bool]] = []
         for i, s in enumerate(raw_lines):
             stripped = s.strip()
-            drop = (stripped and re.sub(r"\d+", "#", stripped) in furniture) or (i in edge and _PAGE_NUMBER.match(stripped))
+            drop = (stripped and furniture and re.sub(r"\d+", "#", stripped) in furniture) or (
+                i in edge and _PAGE_NUMBER.match(stripped))
             ln = Line("" if drop else s.replace("\r", ""), pos)
             if drop:
                 ln.src = []

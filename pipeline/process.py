@@ -112,6 +112,7 @@ def attach_tables(doc: Document) -> None:
 
     try:
         find_tables(doc)
+        doc._memo()["tables_found"] = True   # for this text and these sections (extract_all)
     except Exception as e:  # the other tables do not need the document's tables
         doc.raw.warnings.append(Notice(f"tables could not be read ({type(e).__name__}: {e}); table_cells and "
                                        "task-table rows are missing (please report this file)", "tables_failed",
@@ -195,7 +196,8 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
     path = res.source_path
     res.sha256 = doc.raw.sha256
     res.n_pages = doc.raw.n_pages
-    if not doc.tables and not any(getattr(w, "error_type", "") == "tables_failed" for w in doc.raw.warnings):
+    if not doc.tables and not doc._memo().get("tables_found") and not any(
+            getattr(w, "error_type", "") == "tables_failed" for w in doc.raw.warnings):
         attach_tables(doc)  # a document rebuilt from a stage's JSON (dvc) has not looked for them yet
     for w in doc.raw.warnings:
         res.errors.append(_error(path, res.sha256, getattr(w, "stage", "ingest"), getattr(w, "error_type", "warning"),
@@ -232,8 +234,11 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
 
 def warm_up() -> None:
     """Import the extractors and load the diacritic model once, before worker processes fork:
-    workers then share them, and a document's time limit does not pay for loading them."""
-    for _, module in EXTRACTORS + [("metadata", "extractors.metadata")]:
+    workers then share them, and a document's time limit does not pay for loading them.
+
+    pandas too: pyarrow imports it the first time it converts Python rows, which every worker does
+    (pipeline.cache.serialize) and the run does again when it writes the tables."""
+    for _, module in EXTRACTORS + [("metadata", "extractors.metadata"), ("pandas", "pandas")]:
         try:
             importlib.import_module(module)
         except Exception:  # a broken extractor is reported per document, where it fails

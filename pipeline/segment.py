@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from .model import Section
+from .params import read_yaml
 from .text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -29,7 +28,7 @@ DATA = Path(__file__).parent / "data"
 @cache
 def vocabulary() -> dict:
     """structure.yaml with every list folded (lower case, no marks); mappings get folded keys."""
-    data = yaml.safe_load((DATA / "structure.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA / "structure.yaml")
     out: dict = {}
     for k, v in data.items():
         if isinstance(v, list):
@@ -111,19 +110,18 @@ class _Line:
     start: int
     end: int
     text: str
-
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
+    folded: str = ""     # fold(text)
 
 
 def _lines(text: str) -> list[_Line]:
     out, pos = [], 0
+    folded = fold(text)            # once for the document: fold is one character per character
     for raw in text.split("\n"):
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+            a, b = pos + lead, pos + lead + len(stripped)
+            out.append(_Line(a, b, stripped, folded[a:b]))
         pos += len(raw) + 1
     return out
 

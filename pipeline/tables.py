@@ -26,12 +26,11 @@ import bisect
 import re
 import statistics
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
 from .model import Cell, Document, Table, TableRow
+from .params import read_yaml
 from .text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -60,12 +59,12 @@ COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 
 @cache
 def vocab() -> dict:
-    data = yaml.safe_load((DATA / "tables.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA / "tables.yaml")
     out = {k: v for k, v in data.items()}
     out["header_cells"] = {role: sorted({_key(p) for p in phrases}, key=len, reverse=True)
                            for role, phrases in data["header_cells"].items()}
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
-        out[k] = sorted({_key(p) for p in data[k]}, key=len, reverse=True)
+        out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
     return out
 
 
@@ -859,13 +858,26 @@ def _unknown_header_cell(text: str) -> bool:
             and not _BARE_GROUP.match(text) and not _BULLET.match(text) and not any(ch.isdigit() for ch in text))
 
 
-def _starts(k: str, words: list[str]) -> bool:
-    return any(k == w or k.startswith(w + " ") for w in words)
+def _starts(k: str, words: tuple[str, ...]) -> bool:
+    return k in words or k.startswith(_spaced(words))
+
+
+@cache
+def _spaced(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Each of `words` and a space: what a key starting with that word starts with."""
+    return tuple(w + " " for w in words)
+
+
+@lru_cache(maxsize=4096)
+def _agency_letters(text: str, jurisdiction: str | None) -> int:
+    """Letters and digits of `text` inside agency names (a line is described again when a table is read
+    from another header)."""
+    from extractors.agencies import find_agencies
+
+    return sum(sum(ch.isalnum() for ch in m.surface) for m in find_agencies(text, jurisdiction))
 
 
 def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
-    from extractors.agencies import find_agencies
-
     v = vocab()
     text = line.text
     bullet = bool(_BULLET.match(text))
@@ -874,7 +886,7 @@ def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
     f = _Frag(line, bullet=bullet)
     letters = sum(ch.isalnum() for ch in body) or 1
     if len(body) <= 400:
-        covered = sum(sum(ch.isalnum() for ch in m.surface) for m in find_agencies(body, jurisdiction))
+        covered = _agency_letters(body, jurisdiction)
         f.agency = min(1.0, covered / letters)
         if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]):
             f.agency = max(f.agency, 0.7)
@@ -923,6 +935,7 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
     skip = [pen.get(r, 0.15) for r in roles]
     n, m = len(roles), len(frags)
     emit = [[_emission(f, r) for r in roles] for f in frags]
+    gap = [[sum(skip[a:b]) for b in range(n + 1)] for a in range(n + 1)]    # gap[a][b] == sum(skip[a:b])
     neg = float("-inf")
     best = [[neg] * n for _ in range(m)]
     back: list[list[tuple[int, bool] | None]] = [[None] * n for _ in range(m)]
@@ -938,12 +951,12 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
                 if best[i - 1][jp] == neg:
                     continue
                 if j > jp:
-                    cands = [(best[i - 1][jp] - sum(skip[jp + 1:j]), False)]
+                    cands = [(best[i - 1][jp] - gap[jp + 1][j], False)]
                 elif j == jp:
                     cands = [(best[i - 1][jp] - same, False)]
                 else:
                     cands = []
-                cands.append((best[i - 1][jp] - NEW_ROW - 0.5 * sum(skip[jp + 1:]), True))
+                cands.append((best[i - 1][jp] - NEW_ROW - 0.5 * gap[jp + 1][n], True))
                 for score, new in cands:
                     score += emit[i][j]
                     if score > best[i][j]:

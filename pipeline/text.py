@@ -25,9 +25,21 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
+_RECENT: dict[str, str] = {}   # the last long texts folded: each stage folds the whole document again
+_LONG = 4096
+
+
 def fold(text: str) -> str:
     """Lower-case, marks removed, đ→d, one character per character, so offsets into the
     folded text are offsets into `text`. Patterns written with marks match OCR text without."""
     if text.isascii():
         return text.lower()
-    return text.translate(_FOLD)
+    if len(text) < _LONG:
+        return text.translate(_FOLD)
+    out = _RECENT.get(text)
+    if out is None:
+        out = text.translate(_FOLD)
+        if len(_RECENT) >= 4:
+            del _RECENT[next(iter(_RECENT))]
+        _RECENT[text] = out
+    return out
