@@ -848,8 +848,8 @@ def find_agencies(text: str, jurisdiction: str | None = None, tokens: list[Token
     names that need a scope may be noisier.
     """
     if tokens is None and len(text) <= SHORT_TEXT:
-        return list(_find_in_short(text, jurisdiction, noisy))
-    return _find_agencies(text, jurisdiction, tokens, noisy)
+        return list(_find_in_short(text, jurisdiction, noisy, as_of))
+    return _find_agencies(text, jurisdiction, tokens, noisy, as_of)
 
 
 #: Texts up to this long (table cells, headings) have their mentions memoised: cells repeat.
@@ -857,12 +857,13 @@ SHORT_TEXT = 400
 
 
 @lru_cache(maxsize=4096)
-def _find_in_short(text: str, jurisdiction: str | None, noisy: bool | None) -> tuple[Mention, ...]:
-    return tuple(_find_agencies(text, jurisdiction, None, noisy))
+def _find_in_short(text: str, jurisdiction: str | None, noisy: bool | None,
+                   as_of: dt.date | str | None) -> tuple[Mention, ...]:
+    return tuple(_find_agencies(text, jurisdiction, None, noisy, as_of))
 
 
 def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | None,
-                   noisy: bool | None) -> list[Mention]:
+                   noisy: bool | None, as_of: dt.date | str | None = None) -> list[Mention]:
     toks = tokenize(text) if tokens is None else tokens
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
