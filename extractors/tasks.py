@@ -70,7 +70,16 @@ def columns(table: Table) -> dict[str, int]:
         role, strength = _match(h)
         if role and (role not in best or strength > best[role][0]):
             best[role] = (strength, i)
-    return {role: i for role, (_, i) in best.items()}
+    out = {role: i for role, (_, i) in best.items()}
+    if "lead" not in out and "support" in out:
+        # "STT | Đơn vị | Nhiệm vụ chủ trì | Đơn vị phối hợp": beside a partners' column, a bare
+        # "Đơn vị" / "Cơ quan" column names who leads
+        bare = {fold(x) for x in vocab()["bare_lead_headers"]}
+        lead = next((i for i, h in enumerate(table.headers) if fold(" ".join(h.split())).strip(" :") in bare
+                     and i not in out.values()), None)
+        if lead is not None:
+            out["lead"] = lead
+    return out
 
 
 def is_task_table(table: Table) -> bool:
@@ -118,6 +127,9 @@ def _members(text: str, jurisdiction: str | None, as_of=None) -> list[Mention]:
             core = LEFTOVER_EDGE.sub("", piece).strip()
             words = core.split()
             name = plural.get(" ".join(core.lower().split()))
+            if name:                  # the plural form as the vocabulary names it here ("Các địa phương"
+                known = find_agencies(name, jurisdiction, as_of=as_of)    # of a central plan: the provinces)
+                name = known[0].name if len(known) == 1 and known[0].surface == name else name
             if core and (name or (core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("("))):
                 start = pa + piece.find(core)
                 name = name or re.sub(r"\s+và\s+(?=\S+\s+\S)", ", ", core)  # "A, B và C liên quan" → "A, B, C liên quan"

@@ -165,3 +165,12 @@ def test_a_cell_of_bare_collectives_split_at_semicolons():
         "Các viện, trường", "Các doanh nghiệp"]
     assert [m.name for m in _members("Sở Khoa học và Công nghệ; Hợp tác xã", "Đồng Tháp")] == [
         "Sở Khoa học và Công nghệ", "Các hợp tác xã"]
+
+
+def test_a_bare_unit_column_beside_partners_is_the_lead_column():
+    from extractors.tasks import columns
+    from pipeline.model import Table
+    t = Table("T1", "pdf", ["STT", "Đơn vị", "Nhiệm vụ chủ trì", "Đơn vị phối hợp", "Thời gian hoàn thành"], [])
+    assert columns(t) == {"number": 0, "lead": 1, "task": 2, "support": 3, "time": 4}
+    t = Table("T1", "pdf", ["STT", "Nhiệm vụ", "Đơn vị", "Ghi chú"], [])
+    assert "lead" not in columns(t)                 # no partners' column: "Đơn vị" may be a unit of measure
