@@ -402,17 +402,21 @@ def _in_task_area(v: View, s: Section) -> bool:
     chain = v.ancestors(s)
     if any(a.kind in SKIP_KINDS for a in chain):
         return False
-    voc = vocab()
-    for a in chain:
-        head = tuple(t.key for t in tokenize(a.heading or ""))
-        label = tuple(t.key for t in tokenize(a.label or ""))
-        head = head[len(label):] if label and head[:len(label)] == label else head
-        if any(head[:len(p)] == p for p in voc["scope_headings"]):
-            return False
+    if any(_scope_heading(a.heading or "", a.label or "") for a in chain):
+        return False
     top = chain[-1]
     if top.kind == "part":
         return _task_part(top.heading or "")
     return True
+
+
+@lru_cache(maxsize=4096)
+def _scope_heading(heading: str, label: str) -> bool:
+    """"1. Đối tượng: ..." — a section saying whom the plan covers (scope_headings), not who does what."""
+    head = tuple(t.key for t in tokenize(heading[:80]))
+    lab = tuple(t.key for t in tokenize(label))
+    head = head[len(lab):] if lab and head[:len(lab)] == lab else head
+    return any(head[:len(p)] == p for p in vocab()["scope_headings"])
 
 
 @lru_cache(maxsize=1024)
