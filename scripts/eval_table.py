@@ -7,7 +7,7 @@ import sys
 
 def main(before: str, after: str) -> None:
     b, a = json.load(open(before, encoding="utf-8")), json.load(open(after, encoding="utf-8"))
-    groups = [g for g in ("seeds", "tune", "check", "dev-pdf") if g in a]
+    groups = [g for g in ("seeds", "tune", "check", "holdout", "dev-pdf") if g in a]
     measures = []
     for g in groups:
         measures += [m for m in a[g] if m not in measures]
