@@ -593,9 +593,13 @@ def supports_in(v: View, a: int, b: int) -> list[Mention]:
     return out
 
 
+#: How far before "phối hợp" a "chỉ đạo" may stand and still direct its subject (tokens).
+DIRECTED_WINDOW = 40
+
+
 def _directed(v: View, a: int, k: int) -> bool:
     """"chỉ đạo X phối hợp với Y": the support at token k is of a directed body (ANNOTATION.md: no row)."""
-    j = a
+    j = max(a, k - DIRECTED_WINDOW)
     while j < k:
         j, n = v.next_phrase(j, k, vocab()["directing"])
         if not n:

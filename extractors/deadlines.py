@@ -51,7 +51,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "year_part": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{_alt(v['year_part'])})"
                                 rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
         "month": re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
-        "month_list": re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}})+)"
+        "month_list": re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
                                  rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
         "each": re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
                            rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),

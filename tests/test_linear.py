@@ -92,6 +92,8 @@ FAMILIES = {
     "assignments": (extractor("assignments"), lambda n: _repeat(
         "Sở Y tế chủ trì, phối hợp với Sở Tài chính thực hiện kiểm tra. ", n, ORG), 40_000),
     "assignments_line": (extractor("assignments"), lambda n: _repeat("Sở Y tế chủ trì, phối hợp với ", n), 40_000),
+    "assignments_directed": (extractor("assignments"), lambda n: _repeat(
+        "Sở Y tế chỉ đạo Sở Tư pháp phối hợp với Sở Nội vụ, ", n, ORG), 40_000),
     "segment": (timed(lambda t: segment(t, [])), lambda n: _repeat(
         "I. MỤC TIÊU\n1. Mục tiêu chung\na) Nội dung\n- Gạch đầu dòng\n+ Cộng\n", n), 120_000),
     "restoration": (timed(_restore), _noaccent, 100_000),
