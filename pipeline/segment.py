@@ -60,6 +60,7 @@ SUBCLAUSE = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$"
 CLAUSE = re.compile(r"^(?P<label>\d{1,2})\s*(?:\.(?!\d)|\))\s*(?P<rest>\S.*)?$")   # "11.400 người" is a figure
 POINT = re.compile(r"^(?P<label>[a-zđ])\s*[).]\s+(?P<rest>\S.*)$")
 BULLET = re.compile(r"^(?P<label>[-–—+*•])\s*(?P<rest>\S.*)$")
+PAREN_ITEM = re.compile(r"^\((?P<label>\d{1,2})\)\s*(?P<rest>\S.*)$")   # "(1) ..." items (ANNOTATION.md)
 ROMAN_ALONE = re.compile(r"^[IVX]{1,5}$")
 NUMBER_ONLY = re.compile(r"\d[\d.,]*[.,]\d[\d.,]*\s*%?")   # a figure ("72.850", "8,00", "1.1"), not a label
 ATTACHED = "attached_"   # prefix of the attached plan's special parts: attached_title, attached_preamble ...
@@ -179,7 +180,8 @@ def classify(line: _Line) -> tuple[str, str, str] | None:
         label = roman_label(m.group("label"))
         if label and (m.group("rest") or "")[:1].isupper():
             return "part", label, m.group("rest") or ""
-    for kind, rx in (("subclause", SUBCLAUSE), ("clause", CLAUSE), ("point", POINT), ("bullet", BULLET)):
+    for kind, rx in (("subclause", SUBCLAUSE), ("clause", CLAUSE), ("point", POINT), ("paren", PAREN_ITEM),
+                     ("bullet", BULLET)):
         m = rx.match(t)
         if m:
             return kind, m.group("label"), m.group("rest") or ""
@@ -420,15 +422,15 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         kind, label, rest = c
         if kind == "part" and b.ocr:
             label = last_part[root_parent] = repeated_part(label, last_part.get(root_parent))
-        if kind == "bullet":
-            marker = "-" if label in ITEM_MARKERS else label
+        if kind in ("bullet", "paren"):
+            marker = "-" if label in ITEM_MARKERS else "()" if kind == "paren" else label
             depth = next((k for k, (_, r, m) in enumerate(stack) if r >= 5 and m == marker), None)
             if depth is not None:
                 close_to_index = depth
                 while len(stack) > close_to_index:
                     b.close(stack.pop()[0], ln.start)
             rank = 5 + sum(1 for _, r, _ in stack if r >= 5)
-            out_kind = "item" if marker == "-" else "bullet"
+            out_kind = "item" if marker in ("-", "*", "()") else "bullet"
         else:
             rank = RANK[kind]
             close_to(rank, ln.start)
@@ -439,6 +441,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         if kind == "bullet":
             k = counters[(pid, marker)] = counters.get((pid, marker), 0) + 1
             component = f"{marker}{k}"
+        elif kind == "paren":
+            component = label                      # "(2) ..." under II.1 is II.1.2
         elif kind == "subclause":
             head, _, last = label.rpartition(".")
             component = last if p is not None and p.kind == "clause" and p.label == head else label

@@ -172,3 +172,12 @@ def test_letterhead_repeated_above_the_attached_plan():
                             "VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKẾ HOẠCH\n")
     ids = [s.section_id for s in _ids(text)]
     assert ids == DECISION_IDS[:8] + ["attached_header"] + DECISION_IDS[8:]
+
+
+def test_star_blocks_and_numbered_brackets_are_items():
+    from pipeline.segment import segment
+    text = ("KẾ HOẠCH\nThực hiện chính sách\nII. NHIỆM VỤ\n1.2. Kiểm tra\n* Nội dung kiểm tra\n- Hồ sơ\n"
+            "* Thời gian kiểm tra\n(1) Lần thứ nhất\n(2) Lần thứ hai\n")
+    got = {s.section_id: (s.kind, s.label) for s in segment(text)}
+    assert got["II.1.2.*1"] == ("item", "*") and got["II.1.2.*2"] == ("item", "*")
+    assert got["II.1.2.*2.1"] == ("item", "1") and got["II.1.2.*2.2"] == ("item", "2")
