@@ -229,7 +229,7 @@ def _span_patterns() -> dict[str, re.Pattern]:
         "years": re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
                             rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
         "open": re.compile(rf"(?<!\w)(?:{frm})\s+(?:{q1}|{mon4}|nam\s+(?P<y3>{y4})(?!\d))"),
-        "open_after": re.compile(rf"(?<!\w)(?:quy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|,?\s*nam)\s*|nam\s+)(?P<y>{y4})"
+        "open_after": re.compile(rf"(?:(?<!\w)quy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|,?\s*nam)\s*|(?<!\w)nam\s+|\(\s*)(?P<y>{y4})"
                                  rf"\s*(?:{_alt(v['open_after'])})(?!\w)"),
         "cited": re.compile(rf"(?<!\w)(?:{_alt(v['year_span_cited'])})(?!\w)"),
         "year_due": re.compile(rf"(?<!\w)(?P<w>{_alt(v['year_due_before'])})\s+(?P<y>{y4})(?![\d/])"),
@@ -276,7 +276,9 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
     seen_years: set[tuple[int, int]] = set()
     for m in p["years"].finditer(folded):
         y1, y2 = int(m.group("y1")), int(m.group("y2"))
-        if not (m.group("pre") or completion) or not y1 <= y2 <= y1 + 30:
+        bracketed = (re.search(r"\(\s*[^()]{0,16}$", folded[max(0, m.start() - 18):m.start()]) is not None
+                     and folded[m.end():m.end() + 3].lstrip().startswith(")"))     # "... tích hợp (2025 - 2030)"
+        if not (m.group("pre") or completion or bracketed) or not y1 <= y2 <= y1 + 30:
             continue
         if not completion:
             if doc_year and y1 < doc_year:

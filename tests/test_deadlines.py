@@ -200,3 +200,9 @@ def test_from_now_until_a_date_is_a_period_from_the_document_date():
     [r] = rows("Thời gian thực hiện: từ nay đến ngày 31/12/2022.")
     assert (r["kind"], r["date"], r["date_end"], r["expression"]) == (
         "period", D(2022, 3, 1), D(2022, 12, 31), "từ nay đến ngày 31/12/2022")
+
+
+def test_year_spans_in_brackets_after_a_task_are_periods():
+    assert keys("Tích hợp vào Hệ thống quốc gia (2022 - 2025).") == [("period", D(2022, 1, 1), D(2025, 12, 31), None)]
+    assert keys("Kết nối với Trung tâm dữ liệu (2023 trở đi).") == [("period", D(2023, 1, 1), None, None)]
+    assert keys("Số liệu dân số (2016 - 2020) của tỉnh.") == []            # before the plan: no deadline
