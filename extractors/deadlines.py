@@ -236,6 +236,20 @@ def _span_patterns() -> dict[str, re.Pattern]:
     }
 
 
+@cache
+def _regime_units() -> dict[str, str]:
+    return {fold(k): v for k, v in vocab()["regime_units"].items()}
+
+
+@cache
+def _regime_re() -> re.Pattern:
+    """"<period> (trước ngày D[/M] ...)": a period of a reporting regime and its due day (dates.yaml)."""
+    units = _alt(sorted(_regime_units(), key=len, reverse=True))
+    due = _alt(fold(w) for w in vocab()["regime_due"])
+    return re.compile(rf"(?<!\w)(?:{vocab()['ocr']['periodic']}\s+)?(?P<unit>{units})\s*\(\s*(?:{due})\s+"
+                      rf"(?:ngay\s+)?(?P<d>\d{{1,2}})(?:\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}}))?(?![\d/])[^()]{{0,30}}\)")
+
+
 def _quarter(token: str) -> int:
     return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(token) or int(token)
 
@@ -341,6 +355,19 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         return not masked.overlaps(s, e) and not found.spans.overlaps(s, e)
 
     found.extend(_spans(folded, doc_year, free, completion))
+
+    # a reporting regime: "hàng tháng (trước ngày 18 hàng tháng), 6 tháng (trước ngày 18/5), tổng kết năm
+    # (trước ngày 30/11 hàng năm)": each period with its own due day as the anchor
+    units = _regime_units()
+    for m in _regime_re().finditer(folded):
+        if not free(m.start(), m.end()):
+            continue
+        day, month = int(m.group("d")), m.group("m")
+        rec = units[" ".join(m.group("unit").split())]
+        if not 1 <= day <= 31 or (month and not 1 <= int(month) <= 12):
+            continue
+        anchor = f"{int(month):02d}-{day:02d}" if month else f"{day:02d}"
+        found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, anchor=anchor, confidence=0.85))
 
     # ranges "từ 01/01/2021 đến 30/9/2021"
     for d1 in find_dates(folded):

@@ -206,3 +206,11 @@ def test_year_spans_in_brackets_after_a_task_are_periods():
     assert keys("Tích hợp vào Hệ thống quốc gia (2022 - 2025).") == [("period", D(2022, 1, 1), D(2025, 12, 31), None)]
     assert keys("Kết nối với Trung tâm dữ liệu (2023 trở đi).") == [("period", D(2023, 1, 1), None, None)]
     assert keys("Số liệu dân số (2016 - 2020) của tỉnh.") == []            # before the plan: no deadline
+
+
+def test_a_reporting_regime_gives_each_period_its_due_day():
+    rs = rows("Sở Công Thương báo cáo UBND tỉnh định kỳ hàng tháng (trước ngày 18 hàng tháng), 6 tháng "
+              "(trước ngày 18/5), tổng kết năm (trước ngày 30/11 hàng năm).")
+    assert [(r["kind"], r["date"], r["recurrence"], r["recurrence_anchor"]) for r in rs] == [
+        ("recurring", None, "monthly", "18"), ("recurring", None, "semiannual", "05-18"),
+        ("recurring", None, "yearly", "11-30")]

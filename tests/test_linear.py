@@ -106,6 +106,8 @@ def test_time_grows_linearly(family):
     small, large = make(size), make(2 * size)
     run(small[:2000])                                     # load vocabularies and the model first
     t1, t2 = run(small), run(large)
-    if t2 > 2.5 * t1:                                     # a busy machine: measure once more
+    for _ in range(2):                                    # a busy machine: measure again, keep the fastest
+        if t2 <= 2.5 * max(t1, 0.05):
+            break
         t1, t2 = min(t1, run(small)), min(t2, run(large))
     assert t2 <= 2.5 * max(t1, 0.05), f"{family}: {t1:.2f} s for {len(small)} characters, {t2:.2f} s for {len(large)}"
