@@ -126,9 +126,9 @@ def _ocr_map() -> dict[str, str]:
 _UPPER = "".join(ch for ch in map(chr, range(0xC0, 0x1F00)) if ch.isupper() and ch.isalpha())
 SEG = rf"[A-Z{_UPPER}][^\W_]*&?[^\W_]*"
 ID_RE = re.compile(
-    rf"(?<![\w/.\-])(?P<num>\d{{1,5}})(?:/(?P<year>(?:19|20)\d{{2}}))?"
+    rf"(?<![\w/.\-])(?P<num>\d{{1,5}}(?:\.\d{{1,2}}(?=/))?)(?:/(?P<year>(?:19|20)\d{{2}}))?"
     rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-))\s?"
-    rf"(?P<sym>{SEG}(?:[-/](?:\n|[ ])?{SEG}){{0,4}})(?![\w])"
+    rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?){SEG}){{0,4}})(?![\w])"
 )
 _SEG_SPLIT = re.compile(r"\s*([-/])\s*")
 

@@ -264,3 +264,11 @@ def test_broken_numbers_party_misprints_and_more_types():
     assert [(r["canonical_id"], r["ref_type"]) for r in rows] == [
         ("07-CT/TU", "Chỉ thị"), ("45-NQ/TW", "Nghị quyết"), ("61-KL/TW", "Kết luận"),
         ("15/CĐ-TTG", "Công điện"), ("3/PA-UBND", "Phương án"), ("8/CL-BYT", "Chiến lược")]
+
+
+def test_numbers_with_a_space_before_the_dash_or_a_dotted_number():
+    assert [r["canonical_id"] for r in refs("thực hiện Nghị quyết số 71/NQ -CP ngày 01/4/2025 của Chính phủ")] == [
+        "71/NQ-CP"]
+    assert [r["canonical_id"] for r in refs("Căn cứ Nghị quyết số 66.2/2025/NQ-CP ngày 28/8/2025")] == [
+        "66.2/2025/NQ-CP"]
+    assert [r["canonical_id"] for r in refs("Quyết định số 123/QĐ-UBND - Sở Y tế tổng hợp")] == ["123/QĐ-UBND"]
