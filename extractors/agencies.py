@@ -192,6 +192,24 @@ class Variant:
     abbreviation: bool = False
 
 
+def _by_first_word(phrases: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases as printed (marks kept: "có" is not "cơ"), lower-cased, by their first word."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        words = tuple(p.lower().split())
+        out.setdefault(words[0], []).append(words)
+    return {w: tuple(v) for w, v in out.items()}
+
+
+def _printed_phrase_at(text: str, toks: list[Token], k: int, index: dict) -> bool:
+    """Whether one of `index`'s phrases (_by_first_word) starts at token k, compared with marks."""
+    first = text[toks[k].start:toks[k].end].lower()
+    for p in index.get(first, ()):
+        if len(p) == 1 or tuple(text[t.start:t.end].lower() for t in toks[k:k + len(p)]) == p:
+            return True
+    return False
+
+
 @cache
 def gazetteer() -> dict:
     data = yaml.load((DATA / "agencies.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
@@ -245,11 +263,11 @@ def gazetteer() -> dict:
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
         "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
         "owner_bodies": frozenset(_split(data.get("owner_bodies"))),
-        "bridge_stops_printed": [tuple(x.lower().split()) for x in _split(data.get("generic_bridge_stops"))],
         "scope_keys": sorted({k for k, _, _ in scopes}, key=len, reverse=True),
         "keeps_place": frozenset(item["name"] for item in data["agencies"] if item.get("keeps_place")),
         "qualified": {item["name"]: item["qualified"] for item in data["agencies"] if item.get("qualified")},
-        "qualifier_stops": sorted((tuple(x.lower().split()) for x in _split(data.get("qualifier_stops"))), key=len, reverse=True),
+        "qualifier_stops": _by_first_word(_split(data.get("qualifier_stops"))),
+        "name_stops": _by_first_word(_split(data.get("qualifier_stops")) + _split(data.get("generic_bridge_stops"))),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
     }
 
@@ -415,13 +433,12 @@ def _fuzzy_at(toks: list[Token], i: int, limit: int, text: str, hits: dict[int, 
 def _qualifier_end(text: str, toks: list[Token], j: int, limit: int, most: int = 4) -> int:
     """End of the words that narrow a collective ("Các doanh nghiệp | viễn thông", "Các nhà đầu tư |
     hạ tầng số"): lower-case words on the same line, up to a verb, function word or punctuation."""
-    stops = gazetteer()["qualifier_stops"]
+    g = gazetteer()
     k = j
     while k < min(limit, j + most):
         gap = text[toks[k - 1].end:toks[k].start]
-        words = [text[t.start:t.end].lower() for t in toks[k:k + 3]]
-        if (gap != " " or any(tuple(words[:len(p)]) == p for p in stops) or _stop_at(toks, k, limit, phrases_only=True)
-                or _seq_at(toks, k, gazetteer()["trailing"])):
+        if (gap != " " or _printed_phrase_at(text, toks, k, g["qualifier_stops"])
+                or _stop_at(toks, k, limit, phrases_only=True) or _seq_at(toks, k, g["trailing"])):
             break
         if text[toks[k].start].isupper() and not toks[k].key.isascii():
             break
@@ -1013,9 +1030,8 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
 def _lower_continues(text: str, toks: list[Token], k: int, limit: int, noisy: bool) -> bool:
     """A lower-case word at k still belongs to an unlisted name: no verb or function word, scope,
     trailing or vague phrase starts there."""
-    words = tuple(text[t.start:t.end].lower() for t in toks[k:k + 3])
     g = gazetteer()
-    return not (any(words[:len(p)] == p for p in g["bridge_stops_printed"] + g["qualifier_stops"])
+    return not (_printed_phrase_at(text, toks, k, g["name_stops"])
                 or _unit_at(text, toks, k, noisy)[0] is not None or _seq_at(toks, k, g["trailing"])
                 or _seq_at(toks, k, g["vague"]) or _seq_at(toks, k, g["scope_keys"]))
 
