@@ -84,7 +84,7 @@ def start_run(inputs: Path, out: Path, *flags: str) -> subprocess.Popen:
 
 def test_sigkill_mid_run_keeps_previous_output_and_next_run_completes(tmp_path):
     inputs, out = tmp_path / "inputs", tmp_path / "run"
-    write_plans(inputs, 30, repeat=3)
+    write_plans(inputs, 30, repeat=60)      # long enough (a few seconds) to be killed while processing
     first = subprocess.run([*KEHOACH, "run", str(inputs), "--out", str(out), "-q", "--workers", "2"], cwd=ROOT,
                            capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr
