@@ -612,6 +612,22 @@ def _directed(v: View, a: int, k: int) -> bool:
     return False
 
 
+def submitted_in(v: View, a: int, b: int) -> list[Mention]:
+    """Agencies right after "trình" in the sentence [a, b) ("trình UBND tỉnh xem xét"): a report_to."""
+    voc = vocab()
+    out: list[Mention] = []
+    k, stop = v.tok(a), v.tok(b)
+    while k < stop:
+        k, n = v.next_phrase(k, stop, voc["submit"])
+        if not n:
+            break
+        if k == 0 or not v.phrase(k - 1, voc["submit_not_after"]) or v.gap(k - 1).strip():
+            items, e, parens = agency_list(v, k + n, stop)
+            out.extend(items + _via(v, parens))
+        k += n
+    return out
+
+
 def reports_in(v: View, a: int, b: int) -> list[Mention]:
     """Agencies reports are sent to in the sentence [a, b)."""
     voc = vocab()
@@ -622,10 +638,11 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
         if not n:
             break
         j = k + n
+        j += v.phrase(j, voc["report_adverbs"]) if j < stop else 0
         link = v.phrase(j, voc["report_link"]) if j < stop else 0
         items, e, parens = agency_list(v, j + link, stop)
         if items:
-            out.extend(items + _via(v, parens))
+            out.extend(items + _via(v, parens or _last_paren(v, e, b)))
             k = e
             continue
         found = False
@@ -640,7 +657,7 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
             if link:
                 items, e, parens = agency_list(v, j + link, stop)
                 if items:
-                    out.extend(items + _via(v, parens))
+                    out.extend(items + _via(v, parens or _last_paren(v, e, b)))
                     j, found = e, True
                     break
                 j += link
@@ -648,6 +665,17 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
             j += 1
         k = j if found or j > k + n else k + n
     return out
+
+
+def _last_paren(v: View, e: int, end: int) -> list[tuple[int, int]]:
+    """The parenthesis right after token e-1 when it closes before `end` ("... UBND tỉnh (qua Sở X).")."""
+    pos = v.toks[e - 1].end if e > 0 else 0
+    rest = v.text[pos:end]
+    if not rest.lstrip().startswith("("):
+        return []
+    open_ = pos + rest.index("(")
+    close = v.text.find(")", open_, end)
+    return [(open_, close + 1)] if close > 0 else []
 
 
 def _via(v: View, parens: list[tuple[int, int]]) -> list[Mention]:
@@ -831,6 +859,6 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
         for m in supports_in(v, a, b):
             if m.agency_id not in actors:
                 out.add(m, "support", (m.start, m.end), task, refs, "support", v.doc.sentence_span(m.start, m.end))
-        for m in reports_in(v, a, b):
+        for m in reports_in(v, a, b) + submitted_in(v, a, b):
             out.add(m, "report_to", (m.start, m.end), text[a:b], refs, "report_to",
                     v.doc.sentence_span(m.start, m.end))

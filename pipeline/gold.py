@@ -146,17 +146,46 @@ def _task_numbers(run: dict[str, list[dict]], doc_id: str) -> dict[str, str]:
             if t["doc_id"] == doc_id and t.get("source") == "table"}
 
 
-def _prepare(table: str, rows: list[dict], numbers: dict[str, str], bullets: bool = False) -> list[dict]:
-    """Predicted rows as gold writes them; `bullets`: the gold keeps bullet section ids (the seeds' gold)."""
-    out, seen = [], set()
+ACTORS = ("responsible", "lead", "standing")
+
+
+def _ancestors(section_id: str):
+    """A section id and the ids above it (`IV.1.-2.+1`, `IV.1.-2`, `IV.1`, `IV`)."""
+    parts = section_id.split(".")
+    for n in range(len(parts), 0, -1):
+        yield ".".join(parts[:n])
+
+
+def _statements(rows: list[dict], headings: dict[str, str]) -> dict[int, str]:
+    """For each bullet row (by index), the section its statement hangs from: the outermost section at or above
+    it whose heading names one of the doers below it ("1. Sở Y tế" over "-" duties, "- Bộ X" over "+" duties).
+    ANNOTATION.md: a heading agency's bullets are one statement; other sentences and blocks stay apart."""
+    named: set[str] = set()
     for r in rows:
+        sid, surface = r.get("section_id") or "", (r.get("agency_surface") or "").casefold()
+        if r.get("role") in ACTORS and surface:
+            named.update(a for a in _ancestors(sid) if surface in headings.get(a, ""))
+    out = {}
+    for i, r in enumerate(rows):
+        sid = r.get("section_id") or ""
+        if BULLET.search(sid):
+            out[i] = next((a for a in reversed(list(_ancestors(sid))) if a in named), sid)
+    return out
+
+
+def _prepare(table: str, rows: list[dict], numbers: dict[str, str], bullets: bool = False,
+             headings: dict[str, str] | None = None) -> list[dict]:
+    """Predicted rows as gold writes them; `bullets`: the gold keeps bullet section ids (the seeds' gold);
+    `headings`: the document's section headings (casefolded) by id."""
+    out, seen = [], set()
+    stmts = _statements(rows, headings or {}) if table == "assignments" and not bullets else {}
+    for i, r in enumerate(rows):
         r = dict(r)
         if table == "sections" and (r.get("kind") in NOT_GOLD_SECTIONS or BULLET.search(r["section_id"] or "")):
             continue
         if "section_id" in r and not bullets:
-            if table == "assignments" and BULLET.search(r["section_id"] or ""):
-                # the bullets under one labelled section are one statement (ANNOTATION.md, assignments)
-                key = (gold_section(r["section_id"]), r.get("agency_name"), r.get("role"))
+            if i in stmts:
+                key = (stmts[i], r.get("agency_name"), r.get("role"))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -194,6 +223,8 @@ def evaluate_run(run: dict[str, list[dict]], gold: list[GoldDoc]) -> dict:
         if doc is None:
             continue
         numbers = _task_numbers(run, doc["doc_id"])
+        headings = {s["section_id"]: (s.get("heading") or "").casefold()
+                    for s in run.get("sections", []) if s["doc_id"] == doc["doc_id"]}
         per = details.setdefault(g.name, {"group": g.group})
         if g.meta is not None:
             s, fp, fn = score_metadata(doc, g.meta)
@@ -211,7 +242,7 @@ def evaluate_run(run: dict[str, list[dict]], gold: list[GoldDoc]) -> dict:
             if table == "tasks" and g.group not in ("tune", "check") and not any(
                     r.get("source") == "text" for r in g.tables[table]):
                 pred = [r for r in pred if r.get("source") == "table"]     # task-table gold: table tasks only
-            pred = _prepare(table, pred, numbers, bullets)
+            pred = _prepare(table, pred, numbers, bullets, headings)
             if measure.startswith("task_"):
                 pred = [r for r in pred if r.get("task_number") is not None]
             s, fp, fn = score_rows(pred, _gold_rows(measure, table, g.tables[table]), keys)

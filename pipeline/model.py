@@ -312,6 +312,14 @@ class Document:
         }
 
 
+_BULLET_ID = re.compile(r"\.[-+]\d*(?=\.|$)")
+
+
+def labelled_section_id(section_id: str) -> str:
+    """The nearest labelled section of a bullet id (`IV.1.-3.+2` -> `IV.1`): where ANNOTATION.md puts its rows."""
+    return _BULLET_ID.sub("", section_id)
+
+
 def row_id(doc_id: str, table: str, *key: Any) -> str:
     """Stable row id: hash of doc_id, table and the row's key fields, never its position."""
     payload = "\x1f".join([doc_id, table, *("" if k is None else str(k) for k in key)])

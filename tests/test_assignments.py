@@ -181,6 +181,7 @@ def test_reports_go_to_the_named_bodies():
         ("Sở Lao động - Thương binh và Xã hội", "report_to", "IV.3"),
         ("Ủy ban nhân dân Thành phố", "report_to", "IV.4"), ("Sở Y tế", "report_to", "IV.4"),
         ("Sở Tài chính", "responsible", "IV.5"), ("Ủy ban nhân dân Thành phố", "report_to", "IV.5"),
+        ("Hội đồng nhân dân Thành phố", "report_to", "IV.5"),      # "trình X" (ANNOTATION.md)
         ("Ban Chỉ đạo Thành phố", "report_to", "IV.6"),        # no fuller name before it
         ("Ủy ban nhân dân Thành phố", "report_to", "IV.6")}
 
@@ -442,3 +443,19 @@ def test_lists_and_information_sent_to_a_body_are_reports():
                         part="IV. TỔ CHỨC THỰC HIỆN"), "Nghệ An")
     assert ("Bảo hiểm xã hội tỉnh", "report_to", "IV.1") in keys(rows)
     assert ("Ủy ban nhân dân tỉnh", "report_to", "IV.2") in keys(rows)
+
+
+def test_a_submission_names_its_addressee():
+    got = _assign("V. TỔ CHỨC THỰC HIỆN\n1. Sở Tài chính\n- Thẩm định dự toán, trình UBND tỉnh xem xét, quyết định.\n"
+                  "- Theo dõi quá trình thực hiện chương trình UBND tỉnh giao.\n", jurisdiction="Sơn La")
+    assert got == {("Sở Tài chính", "responsible", "V.1.-1"), ("Ủy ban nhân dân tỉnh", "report_to", "V.1.-1"),
+                   ("Sở Tài chính", "responsible", "V.1.-2")}
+
+
+def test_an_adverb_between_report_and_addressee_and_a_closing_via():
+    got = _assign("IV. TỔ CHỨC THỰC HIỆN\n1. Sở Xây dựng\n- Nếu có vướng mắc, báo cáo kịp thời UBND tỉnh "
+                  "(qua Sở Nội vụ).\n2. Sở Y tế\n- Các ý kiến phản hồi về Ban Chỉ đạo tỉnh (qua Sở Tài chính).\n",
+                  jurisdiction="Quảng Ngãi")
+    assert {k for k in got if k[1] == "report_to"} == {
+        ("Ủy ban nhân dân tỉnh", "report_to", "IV.1.-1"), ("Sở Nội vụ", "report_to", "IV.1.-1"),
+        ("Ban Chỉ đạo tỉnh", "report_to", "IV.2.-1"), ("Sở Tài chính", "report_to", "IV.2.-1")}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.gold import Score, evaluate_run, gold_section, load_gold, score_metadata, score_rows
+from pipeline.gold import Score, _prepare, evaluate_run, gold_section, load_gold, score_metadata, score_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "gold" / "dev"
@@ -106,3 +106,19 @@ def test_evaluate_run_groups_by_split(tmp_path):
     res = evaluate_run(run, load_gold(g))
     assert res["groups"]["tune"]["targets"]["precision"] == 0.5
     assert res["groups"]["tune"]["targets"]["recall"] == 1.0
+
+
+def test_a_heading_agencys_bullets_are_one_statement_other_bullets_stay_apart():
+    """ANNOTATION.md: a heading agency's bullets are one statement; separate sentences and labelled blocks
+    stay separate, even for the same agency and role."""
+    headings = {"IV.1": "1. sở y tế", "IV.1.-1": "- tổ chức tập huấn", "IV.1.-2": "- kiểm tra",
+                "II.4": "4. rà soát văn bản", "II.4.-1": "- cơ quan thực hiện: sở tư pháp rà soát",
+                "II.4.-2": "- sở tư pháp tổng hợp kết quả"}
+    rows = [{"section_id": sid, "agency_name": name, "agency_surface": name, "role": "responsible"}
+            for sid, name in (("IV.1.-1", "Sở Y tế"), ("IV.1.-2", "Sở Y tế"),
+                              ("II.4.-1", "Sở Tư pháp"), ("II.4.-2", "Sở Tư pháp"))]
+    rows.append({"section_id": "IV.1.-2", "agency_name": "Sở Nội vụ", "agency_surface": "Sở Nội vụ", "role": "support"})
+    rows.append({"section_id": "IV.1.-1", "agency_name": "Sở Nội vụ", "agency_surface": "Sở Nội vụ", "role": "support"})
+    got = sorted((r["section_id"], r["agency_name"], r["role"]) for r in _prepare("assignments", rows, {}, False, headings))
+    assert got == [("II.4", "Sở Tư pháp", "responsible"), ("II.4", "Sở Tư pháp", "responsible"),
+                   ("IV.1", "Sở Nội vụ", "support"), ("IV.1", "Sở Y tế", "responsible")]
