@@ -34,7 +34,8 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.model import Document, Section, row_id
 from pipeline.params import read_yaml
 
-from .agencies import Mention, Token, find_agencies, is_marked_text, provinces, tokenize, vague_at
+from .agencies import (Mention, Token, find_agencies, is_marked_text, provinces, resolve_agency, tokenize,
+                       vague_at)
 
 DATA = Path(__file__).parent / "data"
 TABLE = "assignments"
@@ -270,11 +271,15 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
             break
         if v.lenient and k not in v.mention_at and k + 1 in v.mention_at and re.fullmatch(r"c[a-z]{1,2}c", v.toks[k].key):
             k += 1                                   # "céac Phong, Ban, nganh": a damaged "các"
-        if k in v.mention_at and v.mention_at[k][1] <= limit:
+        vague = vague_at(v.toks, k)
+        if k in v.mention_at and v.mention_at[k][1] <= limit and v.mention_at[k][1] > k + vague:
             m, k = v.mention_at[k]
             items.append(m)
-        elif vague_at(v.toks, k):
-            k += vague_at(v.toks, k)
+        elif vague:                     # "các cơ quan, đơn vị có liên quan" is no "Các cơ quan, đơn vị"
+            k += vague
+        elif items and k not in v.mention_at and (bare := _bare_member(v, k, limit)) is not None:
+            m, k = bare
+            items.append(m)
         else:
             k = k0
             break
@@ -287,6 +292,19 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
             break
         k = nxt
     return items, end, parens
+
+
+def _bare_member(v: View, k: int, limit: int) -> tuple[Mention, int] | None:
+    """A bare plural noun continuing a list ("..., doanh nghiệp") as its collective, with the token after it."""
+    voc = vocab()
+    n = v.phrase(k, voc["bare_members"])
+    if not n or k + n > limit or (k + n < limit and v.phrase(k + n, voc["bare_members_not_before"])):
+        return None
+    surface = v.text[v.toks[k].start:v.toks[k + n - 1].end]
+    agency = resolve_agency("các " + surface, v.jurisdiction)
+    if agency is None:
+        return None
+    return Mention(v.toks[k].start, v.toks[k + n - 1].end, surface, agency.name, agency.type, agency.agency_id, 0.9), k + n
 
 
 def _next_member(v: View, k: int, limit: int, parens: list[tuple[int, int]]) -> int | None:
@@ -742,6 +760,7 @@ def extract(doc: Document) -> list[dict]:
     for s in doc.sections:
         if s.kind in ("point", "clause") and s.parent_id and s.parent_id not in labelled_parents:
             labelled_parents[s.parent_id] = s
+    headings: list[tuple[Unit, Subject]] = []
     for u in units(v):
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
@@ -760,6 +779,8 @@ def extract(doc: Document) -> list[dict]:
                 if u.heading or v.text[:u.end].rstrip(" *").endswith(":"):
                     ctxs.setdefault(u.section.section_id, []).append(
                         Ctx(subj.agencies, subj.role, subj.supports, u.end, u.section.section_id))
+                    if u.heading and subj.role is None and (ctx is None or ctx.role is None):
+                        headings.append((u, subj))
                     if u.heading and subj.role is None and u.section.section_id in labelled_parents:
                         # "1. Sở Nội vụ:" over points a), b): the heading agency answers for the clause
                         child = labelled_parents[u.section.section_id]
@@ -771,7 +792,22 @@ def extract(doc: Document) -> list[dict]:
                 _emit(v, out, u, at, ctx, subj, inline=True)
                 continue
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
+    _heading_agencies(v, out, headings)
     return out.rows
+
+
+def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]) -> None:
+    """A heading agency answers for its section (ANNOTATION.md: one core `responsible` at the heading), also
+    when its duties only say "Chủ trì" or name another doer: the rows it lacks are added at the heading."""
+    for u, subj in headings:
+        sid = u.section.section_id
+        under = {r["agency_id"] for r in out.rows if r["role"] == "responsible"
+                 and (r["section_id"] == sid or r["section_id"].startswith(sid + "."))}
+        body = sentences(v, u.end, u.section.char_end)
+        task = v.text[body[0][0]:body[0][1]] if body else ""
+        for m in subj.agencies:
+            if m.agency_id not in under:
+                out.add(m, "responsible", (m.start, m.end), task, [], "subject", ("heading", sid))
 
 
 def _later_clauses(v: View, out: "Rows", u: Unit, pos: int) -> None:

@@ -340,8 +340,8 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
     by_id = {d["deadline_id"]: d for d in deadlines}
     ordered = sorted(groups.items(), key=lambda kv: (min(r["char_start"] for r in kv[1]), kv[0]))
     for sid, rows in ordered:
-        leads = [r for r in rows if r["role"] in lead_roles]
-        if not leads:
+        leads = [r for r in rows if r["role"] == "lead"] or [r for r in rows if r["role"] in lead_roles]
+        if not leads:                    # who leads, when a clause says so; else who answers for it
             continue
         sec = sections.get(sid)
         a, b = (sec.char_start, sec.char_end) if sec else doc.sentence_span(leads[0]["char_start"], leads[0]["char_end"])

@@ -459,3 +459,21 @@ def test_an_adverb_between_report_and_addressee_and_a_closing_via():
     assert {k for k in got if k[1] == "report_to"} == {
         ("Ủy ban nhân dân tỉnh", "report_to", "IV.1.-1"), ("Sở Nội vụ", "report_to", "IV.1.-1"),
         ("Ban Chỉ đạo tỉnh", "report_to", "IV.2.-1"), ("Sở Tài chính", "report_to", "IV.2.-1")}
+
+
+def test_collectives_named_as_doers_and_vague_parties_that_are_not():
+    got = _assign("IV. TỔ CHỨC THỰC HIỆN\n1. Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ chức năng, nhiệm vụ "
+                  "xây dựng kế hoạch thực hiện.\n2. Các cơ quan, đơn vị có liên quan phối hợp thực hiện.\n"
+                  "3. Đề nghị các cấp ủy Đảng và các tổ chức Hội: tuyên truyền, vận động hội viên.\n",
+                  jurisdiction="Đắk Lắk")
+    assert got == {("Các cơ quan, đơn vị, địa phương", "responsible", "IV.1"), ("Các doanh nghiệp", "responsible", "IV.1"),
+                   ("Các cấp ủy Đảng", "responsible", "IV.3"), ("Các tổ chức Hội", "responsible", "IV.3")}
+
+
+def test_a_heading_agency_answers_for_its_section_even_when_its_duty_only_says_it_leads():
+    got = _assign("V. TỔ CHỨC THỰC HIỆN\n1. Công an tỉnh\nChủ trì, phối hợp với Sở Tư pháp triển khai.\n"
+                  "2. Sở Công Thương, Sở Xây dựng\nSở Công Thương chủ trì xây dựng kế hoạch.\n",
+                  jurisdiction="Sơn La")
+    assert got == {("Công an tỉnh", "responsible", "V.1"), ("Công an tỉnh", "lead", "V.1"), ("Sở Tư pháp", "support", "V.1"),
+                   ("Sở Công Thương", "responsible", "V.2"), ("Sở Xây dựng", "responsible", "V.2"),
+                   ("Sở Công Thương", "lead", "V.2")}
