@@ -884,13 +884,14 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
                 out.add(m, "support", sents[0], task, refs, "context", sents[0])
     else:
         task = text[u.start:u.end]
+    opened = subj.tail if subj is not None and subj.agencies else u.start    # the unit's own subject ends here
     for i, (a, b) in enumerate(sents):
-        if i > 0:
+        if i > 0 and a >= opened:
             s = subject_at(v, a, b)
             if s is not None and s.agencies:
                 role = s.role if s.role in ("lead", "standing") else "responsible"
                 for m in s.agencies:
-                    out.add(m, role, (m.start, m.end), text[s.tail:b], refs, "subject", unit_key)
+                    out.add(m, role, (m.start, m.end), text[s.tail:b], refs, "subject", (a, b))
                     actors.add(m.agency_id)
         for m in supports_in(v, a, b):
             if m.agency_id not in actors:
