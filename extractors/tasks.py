@@ -26,7 +26,7 @@ from . import deadlines as deadlines_mod
 from .agencies import Mention, agency_id, find_agencies
 
 DATA = Path(__file__).parent / "data"
-ROMAN = re.compile(r"^(?P<label>[IVX]{1,5}|[A-Z])\s*[.)]?\s*(?:$|\s)")
+ROMAN = re.compile(r"^(?P<label>(?:[IVX]{1,5}|[A-Z])(?:\.\d{1,2})*)\s*[.)]?\s*(?:$|\s)")
 NUMBER = re.compile(r"^\s*(?P<n>\d{1,3}(?:\.\d{1,2})*)\s*[.)]?\s*$")
 
 
@@ -325,6 +325,7 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
     """One task per labelled clause or point of the text whose assignments name a doer (lead, responsible,
     standing): its bullets are one task (ANNOTATION.md, tasks); supports are the clause's support rows."""
     lead_roles = set(vocab()["text_lead_roles"])
+    executions = tuple(fold(x) for x in vocab()["execution_clauses"])
     sections = {s.section_id: s for s in doc.sections}
     groups: dict[str, list[dict]] = {}
     labels = tuple(fold(x) for x in vocab()["field_labels"])
@@ -344,6 +345,9 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         if not leads:                    # who leads, when a clause says so; else who answers for it
             continue
         sec = sections.get(sid)
+        if sec is not None and sec.kind == "article" and any(
+                c in fold(doc.text[sec.char_start:sec.char_end]) for c in executions):
+            continue
         a, b = (sec.char_start, sec.char_end) if sec else doc.sentence_span(leads[0]["char_start"], leads[0]["char_end"])
         task_id = row_id(doc.doc_id, "tasks", "text", sid, *sorted({r["agency_id"] for r in leads}))
         d_ids = sorted({d for r in rows for d in (r.get("deadline_ids") or []) if d in by_id})

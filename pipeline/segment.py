@@ -401,6 +401,16 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         c = classify(ln)
         if c is None and root_parent and _group_row(lines, idx, groups):
             c = ("part", ln.text, "")
+        sub = _sub_group_row(lines, idx, groups) if c is None and root_parent else None
+        if sub is not None:                 # "III.1", "III.1.1": nested group rows of a flattened table
+            close_to(RANK["clause"] + len(sub) - 1, ln.start)
+            p = parent()
+            if p is not None and p.kind in ("part", "clause"):
+                sec = b.add(f"{p.section_id}.{sub[-1]}", p.section_id, p.level + 1, "clause", ln.text, ln.text,
+                            ln.start, ln.end)
+                stack.append((sec, RANK["clause"] + len(sub) - 1, ""))
+                table = None
+                continue
         if c is not None and c[0] == "part" and root_parent:
             groups = _roman_to_int(c[1])
         if c is None or c[0] == "table":
@@ -479,6 +489,21 @@ def _group_row(lines: list[_Line], idx: int, groups: int) -> bool:
         return False
     nxt = lines[idx + 1] if idx + 1 < len(lines) else None
     return nxt is not None and nxt.text[:1].isupper() and classify(nxt) is None and not ROMAN_ALONE.match(nxt.text)
+
+
+SUB_GROUP = re.compile(r"^(?P<head>[IVX]{1,5})(?P<rest>(?:\.\d{1,2})+)\.?$")
+
+
+def _sub_group_row(lines: list[_Line], idx: int, groups: int) -> list[str] | None:
+    """The numbers of a lone "III.1" / "III.1.1" under group III of an appendix table flattened one cell per
+    line, followed by its title: a nested group row (ANNOTATION.md: a dotted label keeps its number)."""
+    m = SUB_GROUP.match(lines[idx].text)
+    if not m or _roman_to_int(m.group("head")) != groups:
+        return None
+    nxt = lines[idx + 1] if idx + 1 < len(lines) else None
+    if nxt is None or not nxt.text[:1].isupper() or classify(nxt) is not None:
+        return None
+    return m.group("rest").strip(".").split(".")
 
 
 def _tail(b: _Builder, lines: list[_Line], special: str = "") -> None:

@@ -174,3 +174,42 @@ def test_a_bare_unit_column_beside_partners_is_the_lead_column():
     assert columns(t) == {"number": 0, "lead": 1, "task": 2, "support": 3, "time": 4}
     t = Table("T1", "pdf", ["STT", "Nhiệm vụ", "Đơn vị", "Ghi chú"], [])
     assert "lead" not in columns(t)                 # no partners' column: "Đơn vị" may be a unit of measure
+
+
+def _text_tasks(text: str, jurisdiction: str = "Việt Nam") -> list[tuple]:
+    from extractors import assignments, deadlines
+    from pipeline.process import link
+
+    doc = text_document(text, segment_text=True, meta={"issue_date": dt.date(2026, 1, 5), "jurisdiction": jurisdiction})
+    tables = {"assignments": assignments.extract(doc), "deadlines": deadlines.extract(doc)}
+    link(tables, doc)
+    tasks_mod.attach(doc, tables)
+    return [(t["section_id"], t["number"], t["lead_names"], t["support_names"]) for t in tables["tasks"]]
+
+
+def test_a_clause_names_its_lead_and_an_execution_article_is_no_task():
+    got = _text_tasks("QUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch phát triển dữ liệu.\n"
+                      "Điều 2. Sở Tài chính, Sở Nội vụ chịu trách nhiệm thi hành Quyết định này.\n"
+                      "KẾ HOẠCH\nPhát triển dữ liệu\nIV. TỔ CHỨC THỰC HIỆN\n2. Sở Khoa học và Công nghệ, Sở Nội vụ\n"
+                      "Sở Khoa học và Công nghệ chủ trì, phối hợp với Sở Tư pháp xây dựng cơ sở dữ liệu.\n", "Hà Nội")
+    assert got == [("IV.2", "2", ["Sở Khoa học và Công nghệ"], ["Sở Tư pháp"])]
+
+
+def test_dotted_group_rows_of_a_flattened_table_nest_their_tasks(tmp_path):
+    lines = ["PHỤ LỤC II", "DANH MỤC NHIỆM VỤ", "STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian hoàn thành", "I", "Hoàn thiện thể chế", "1", "Xây dựng nghị định về dữ liệu", "Bộ Công an",
+             "Bộ Tư pháp", "Tháng 6/2026", "II", "Phát triển nền tảng số", "II.1", "Nhóm nền tảng quốc gia",
+             "II.1.1", "Nhóm nền tảng dịch vụ công", "1", "Triển khai Cổng Dịch vụ công quốc gia", "Văn phòng Chính phủ",
+             "Bộ Công an", "Tháng 12/2026", "II.2", "Nhóm nền tảng cấp bộ, cấp tỉnh", "1",
+             "Xây dựng hệ thống báo cáo", "Bộ Khoa học và Công nghệ", "Bộ Tài chính", "Năm 2027"]
+    path = tmp_path / "chuong-trinh.txt"
+    path.write_text("\n".join(["THỦ TƯỚNG CHÍNH PHỦ", "Số: 12/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026",
+                               "QUYẾT ĐỊNH", "Ban hành Chương trình",
+                               "Điều 1. Ban hành kèm theo Quyết định này Chương trình.", "THỦ TƯỚNG", "Nguyễn Văn A"]
+                              + lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    assert {s["section_id"] for s in res.tables["sections"]} >= {"PL2.II.1", "PL2.II.1.1", "PL2.II.2"}
+    got = [(t["section_id"], t["number"], t["lead_names"]) for t in res.tables["tasks"] if t["source"] == "table"]
+    assert got == [
+        ("PL2.I", "1", ["Bộ Công an"]), ("PL2.II.1.1", "1", ["Văn phòng Chính phủ"]),
+        ("PL2.II.2", "1", ["Bộ Khoa học và Công nghệ"])]
