@@ -667,6 +667,8 @@ def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> 
             return "home", k3
         if name and unit in ("xã", "phường", "thị trấn", "quận", "huyện", "thị xã"):
             return f"{unit} {name}", k3
+        if name and unit in ("thành phố", "tỉnh") and " ".join(t.key for t in toks[k2:k3]) in _province_keys():
+            return f"{text[toks[k].start:toks[k2 - 1].end]} {name}", k3     # another province, named
         if unit in ("thành phố", "tỉnh"):
             return "home", k2
         return unit, k2
@@ -677,6 +679,18 @@ def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> 
         if name and is_home:
             return "home", k3
     return None, j
+
+
+@cache
+def _province_keys() -> frozenset[str]:
+    """Keys of every province's name and aliases ("ha noi", "ho chi minh"), for a named other province."""
+    out = set()
+    for p in provinces():
+        for n in [p["name"], *p.get("aliases", [])]:
+            out.add(" ".join(_keys(n)))
+            if fold(n).startswith("thanh pho "):
+                out.add(" ".join(_keys(n[len("Thành phố "):])))
+    return frozenset(out)
 
 
 def _scope_list_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str, int] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from extractors.agencies import DATA, Agency, find_agencies, gazetteer, key, resolve_agency
+from extractors.agencies import DATA, Agency, find_agencies, gazetteer, key, resolve_agency, tokenize
 
 HN = "Hà Nội"
 HCM = "Thành phố Hồ Chí Minh"
@@ -236,3 +236,14 @@ def test_one_plural_form_per_level_in_central_documents():
     assert names("Việt Nam") == ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"] + [
         "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"] * 2
     assert names("Nghệ An") == ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "Các địa phương"]
+
+
+def test_a_named_province_keeps_its_name_a_home_province_is_the_documents_own():
+    def names(text, jurisdiction):
+        return [m.name for m in find_agencies(text, jurisdiction, tokenize(text))]
+
+    assert names("Ủy ban nhân dân thành phố Hà Nội và UBND Thành phố Hồ Chí Minh chủ trì", "Việt Nam") == [
+        "Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"]
+    assert names("UBND tỉnh Nghệ An phối hợp với UBND tỉnh Hà Tĩnh", "Nghệ An") == [
+        "Ủy ban nhân dân tỉnh", "Ủy ban nhân dân tỉnh Hà Tĩnh"]
+    assert names("UBND tỉnh Thành Công chủ trì", "Nghệ An") == ["Ủy ban nhân dân tỉnh"]     # no province of that name
