@@ -298,7 +298,8 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
             if doc_year and y1 < doc_year:
                 continue                       # a period under review, not the plan's own
             line = folded[max(folded.rfind("\n", max(0, m.start() - 150), m.start()) + 1, m.start() - 150):m.start()]
-            if (y1, y2) in seen_years or p["cited"].search(line) or folded[m.end():m.end() + 2].strip()[:1] == ":":
+            if ((y1, y2) in seen_years and not _own_line(folded, m.start(), m.end())) or p["cited"].search(line) \
+                    or folded[m.end():m.end() + 2].strip()[:1] == ":":
                 continue
             seen_years.add((y1, y2))
         add(Expr(m.start(), m.end(), "period", dt.date(y1, 1, 1), dt.date(y2, 12, 31), confidence=0.75))
@@ -324,6 +325,19 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
                 continue
             add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
     return out
+
+
+#: A period printed on a line of at most this many characters is a table's time cell, not a restatement.
+TIME_CELL_CHARS = 48
+
+
+def _own_line(folded: str, a: int, b: int) -> bool:
+    """The match [a, b) fills a short line of its own ("Giai đoạn 2026 - 2030" in a flattened table): the
+    time cell of one row, which governs that row's task even when the plan's period was printed before."""
+    start = folded.rfind("\n", 0, a) + 1
+    end = folded.find("\n", b)
+    end = len(folded) if end < 0 else end
+    return end - start <= TIME_CELL_CHARS
 
 
 def completion_expressions(text: str, doc_year: int | None) -> list[Expr]:

@@ -214,3 +214,9 @@ def test_a_reporting_regime_gives_each_period_its_due_day():
     assert [(r["kind"], r["date"], r["recurrence"], r["recurrence_anchor"]) for r in rs] == [
         ("recurring", None, "monthly", "18"), ("recurring", None, "semiannual", "05-18"),
         ("recurring", None, "yearly", "11-30")]
+
+
+def test_a_period_restated_on_a_line_of_its_own_is_a_time_cell():
+    text = ("Kế hoạch thực hiện giai đoạn 2026 - 2030 như sau.\nTriển khai giai đoạn 2026 - 2030 các nhiệm vụ.\n"
+            "- Xây dựng hệ thống quan trắc.\nGiai đoạn 2026 - 2030\n- Đào tạo cán bộ.\nGiai đoạn 2026 - 2030\n")
+    assert keys(text, year=2025) == [("period", D(2026, 1, 1), D(2030, 12, 31), None)] * 3
