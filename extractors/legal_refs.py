@@ -457,7 +457,8 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
         conf = 0.9
         if hit is None:
             exact = text[kw_start:m.end()].strip() in (types["law"], types["ordinance"])
-            hit = _fallback_name(text, folded, m.end()) if exact else None
+            hit = (_fallback_name(text, folded, m.end())
+                   if exact and "\n" not in text[kw_start:m.end()] and not _to_be_drafted(folded, kw_start) else None)
             conf = 0.6
         if hit is None:
             continue
@@ -551,13 +552,24 @@ def _law_stops() -> frozenset[str]:
     return frozenset(_patterns_data()["law_name_stops"])
 
 
+@cache
+def _drafting_re() -> re.Pattern:
+    words = sorted((fold(w) for w in _patterns_data()["to_be_drafted"]), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w).replace(r"\ ", r",?\s+") for w in words) + r")\s*$")
+
+
+def _to_be_drafted(folded: str, kw_start: int) -> bool:
+    """"xây dựng Luật X": a law the plan asks to draft, not a document it cites."""
+    return _drafting_re().search(folded, max(0, kw_start - 40), kw_start) is not None
+
+
 def _fallback_name(text: str, folded: str, pos: int) -> tuple[str, int, float] | None:
     """An unknown law: capitalised first word, then words up to a function word or punctuation."""
     if not text[pos:pos + 1].isupper():
         return None
     words, end = [], pos
     for m in _TOKEN.finditer(folded, pos, min(len(folded), pos + 100)):
-        if m.start() != end and folded[end:m.start()].strip():
+        if m.start() != end and (folded[end:m.start()].strip() or "\n" in folded[end:m.start()]):
             break
         word = text[m.start():m.end()]
         if (words and word.lower() in _law_stops()) or re.search(r"\d", word) or len(words) >= 8:

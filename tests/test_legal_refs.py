@@ -272,3 +272,16 @@ def test_numbers_with_a_space_before_the_dash_or_a_dotted_number():
     assert [r["canonical_id"] for r in refs("Căn cứ Nghị quyết số 66.2/2025/NQ-CP ngày 28/8/2025")] == [
         "66.2/2025/NQ-CP"]
     assert [r["canonical_id"] for r in refs("Quyết định số 123/QĐ-UBND - Sở Y tế tổng hợp")] == ["123/QĐ-UBND"]
+
+
+def test_a_law_still_to_be_drafted_and_a_type_word_ending_a_line_are_no_references():
+    from extractors import legal_refs
+    from conftest import text_document
+
+    def ids(t):
+        return [r["canonical_id"] for r in legal_refs.extract(text_document(t))]
+
+    assert ids("- Nghiên cứu, xây dựng Luật Phát triển dữ liệu số và các Nghị định hướng dẫn.") == []
+    assert ids("Trình Quốc hội dự thảo Luật\nTháng 12/2026") == []
+    assert ids("Thực hiện Luật An ninh mạng năm 2025 và Luật NSNN năm 2025.") == [
+        "Luật An ninh mạng 2025", "Luật Ngân sách nhà nước 2025"]
