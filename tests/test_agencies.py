@@ -247,3 +247,14 @@ def test_a_named_province_keeps_its_name_a_home_province_is_the_documents_own():
     assert names("UBND tỉnh Nghệ An phối hợp với UBND tỉnh Hà Tĩnh", "Nghệ An") == [
         "Ủy ban nhân dân tỉnh", "Ủy ban nhân dân tỉnh Hà Tĩnh"]
     assert names("UBND tỉnh Thành Công chủ trì", "Nghệ An") == ["Ủy ban nhân dân tỉnh"]     # no province of that name
+
+
+@pytest.mark.parametrize("surface,name", [
+    ("Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh", "Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh"),
+    ("Ban Chỉ huy PCTT và TKCN tỉnh", "Ban Chỉ huy Phòng, chống thiên tai và Tìm kiếm cứu nạn tỉnh"),
+    ("Ban Chỉ huy Phòng thủ dân sự tỉnh", "Ban Chỉ huy Phòng thủ dân sự tỉnh"),
+    ("Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh"),
+    ("Chánh Văn phòng UBND tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"),
+])
+def test_civil_defence_disaster_and_office_bodies(surface, name):
+    assert [m.name for m in find_agencies(surface, "Nghệ An", tokenize(surface))] == [name]
