@@ -65,15 +65,27 @@ def key_of(row: dict, keys: Sequence[str]) -> tuple:
     return tuple(_canon(row.get(k)) for k in keys)
 
 
-def score(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> Score:
+def match(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[Score, list, list]:
+    """(score, false positives, missed core rows): multiset matching, core gold rows first, then the
+    optional ones (`optional: true`, ANNOTATION.md), which count for precision only."""
     p = Counter(key_of(r, keys) for r in pred)
-    g = Counter(key_of(r, keys) for r in gold)
-    tp = sum((p & g).values())
-    return Score(tp, sum(p.values()), sum(g.values()))
+    gold = list(gold)
+    core = Counter(key_of(g, keys) for g in gold if not g.get("optional"))
+    opt = Counter(key_of(g, keys) for g in gold if g.get("optional"))
+    hit_core = p & core
+    rest = p - hit_core
+    hit_opt = rest & opt
+    fp = sorted((rest - hit_opt).elements(), key=str)
+    fn = sorted((core - hit_core).elements(), key=str)
+    tp = sum(hit_core.values())
+    return Score(tp, sum(p.values()), sum(core.values()), tp + sum(hit_opt.values())), fp, fn
+
+
+def score(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> Score:
+    return match(pred, gold, keys)[0]
 
 
 def mismatches(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[list, list]:
-    """(false positives, false negatives) as key tuples, for test failure messages."""
-    p = Counter(key_of(r, keys) for r in pred)
-    g = Counter(key_of(r, keys) for r in gold)
-    return sorted((p - g).elements(), key=str), sorted((g - p).elements(), key=str)
+    """(false positives, missed core rows) as key tuples, for test failure messages."""
+    _, fp, fn = match(pred, gold, keys)
+    return fp, fn

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 
 import yaml
 
-from .evaluate import Score, key_of
+from .evaluate import Score, key_of, match
 
 #: Fields a predicted row must equal to match a gold row (`name: (table, keys)`).
 MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -37,17 +37,7 @@ BULLET = re.compile(r"\.[-+]\d*(?=\.|$)")
 
 def score_rows(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[Score, list, list]:
     """(score, false positives, missed core rows): multiset matching, core rows first."""
-    p = Counter(key_of(r, keys) for r in pred)
-    gold = list(gold)
-    core = Counter(key_of(g, keys) for g in gold if not g.get("optional"))
-    opt = Counter(key_of(g, keys) for g in gold if g.get("optional"))
-    hit_core = p & core
-    rest = p - hit_core
-    hit_opt = rest & opt
-    fp = sorted((rest - hit_opt).elements(), key=str)
-    fn = sorted((core - hit_core).elements(), key=str)
-    tp = sum(hit_core.values())
-    return Score(tp, sum(p.values()), sum(core.values()), tp + sum(hit_opt.values())), fp, fn
+    return match(pred, gold, keys)
 
 
 def gold_section(section_id: str | None) -> str | None:
@@ -162,9 +152,10 @@ def _statements(rows: list[dict], headings: dict[str, str]) -> dict[int, str]:
     ANNOTATION.md: a heading agency's bullets are one statement; other sentences and blocks stay apart."""
     named: set[str] = set()
     for r in rows:
-        sid, surface = r.get("section_id") or "", (r.get("agency_surface") or "").casefold()
-        if r.get("role") in ACTORS and surface:
-            named.update(a for a in _ancestors(sid) if surface in headings.get(a, ""))
+        sid = r.get("section_id") or ""
+        names = {(r.get(f) or "").casefold() for f in ("agency_surface", "agency_name")} - {""}
+        if r.get("role") in ACTORS and names:
+            named.update(a for a in _ancestors(sid) if any(n in headings.get(a, "") for n in names))
     out = {}
     for i, r in enumerate(rows):
         sid = r.get("section_id") or ""

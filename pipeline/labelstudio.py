@@ -34,7 +34,7 @@ from .facts import FACT_TABLES, DocFacts
 #: that a reviewer reads to judge the fact.
 FIELDS: dict[str, tuple[str, ...]] = {
     "targets": ("indicator", "value", "value_max", "unit", "comparator", "target_year", "kind"),
-    "assignments": ("agency_name", "role", "section_id"),
+    "assignments": ("agency_name", "agency_surface", "role", "section_id"),
     "deadlines": ("kind", "date", "date_end", "recurrence", "recurrence_anchor"),
     "legal_refs": ("canonical_id", "ref_type", "relation"),
     "tasks": ("number", "group", "lead_names", "support_names", "source"),
@@ -170,9 +170,9 @@ def gold_rows(task: dict, where: str = "") -> dict[str, list[dict]] | None:
     """A reviewed task's rows per fact table (None when the task has no submitted annotation).
 
     As the scorer reads predictions (pipeline.gold), a section id is its labelled section (bullets
-    `-`/`+` hang from it), and assignments of one agency and role in the bullets of one labelled
-    section are one statement: one gold row."""
-    from .gold import BULLET, gold_section
+    `-`/`+` hang from it), and assignments of one agency and role in the bullets under a heading that
+    names the agency are one statement: one gold row."""
+    from .gold import BULLET, _statements, gold_section
 
     ann = _annotation(task)
     if ann is None:
@@ -211,18 +211,23 @@ def gold_rows(task: dict, where: str = "") -> dict[str, list[dict]] | None:
         row["section_id"] = gold_section(row.get("section_id") or raw)
         row["snippet"] = " ".join(text[s:e].split())[:150]
         row["char_start"], row["char_end"] = s, e
-        row["_bullet"] = bool(raw and BULLET.search(raw))
+        row["_raw"] = {"section_id": raw if raw and BULLET.search(raw) else row["section_id"],
+                       "agency_surface": row.get("agency_surface") or v.get("text") or text[s:e],
+                       "agency_name": row.get("agency_name"),
+                       "role": row.get("role")}
         tables[table].append(row)
+    headings = {sid: text[a:b].split("\n", 1)[0].casefold() for a, b, sid in data.get("sections") or []}
     for table, rows in tables.items():
         rows.sort(key=lambda r: (r["char_start"] if isinstance(r["char_start"], int) else -1))
+        stmts = _statements([r["_raw"] for r in rows], headings) if table == "assignments" else {}
         seen, kept = set(), []
-        for r in rows:
-            if table == "assignments" and r.pop("_bullet"):
-                key = (r["section_id"], r.get("agency_name"), r.get("role"))
+        for i, r in enumerate(rows):
+            r.pop("_raw")
+            if i in stmts:
+                key = (stmts[i], r.get("agency_name"), r.get("role"))
                 if key in seen:
                     continue
                 seen.add(key)
-            r.pop("_bullet", None)
             kept.append(r)
         rows[:] = kept
     return tables

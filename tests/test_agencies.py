@@ -258,3 +258,11 @@ def test_a_named_province_keeps_its_name_a_home_province_is_the_documents_own():
 ])
 def test_civil_defence_disaster_and_office_bodies(surface, name):
     assert [m.name for m in find_agencies(surface, "Nghệ An", tokenize(surface))] == [name]
+
+
+@pytest.mark.parametrize("surface,name", [
+    ("Sở KH&CN", "Sở Khoa học và Công nghệ"), ("Sở NN&MT", "Sở Nông nghiệp và Môi trường"),
+    ("Sở VH,TT&DL", "Sở Văn hóa, Thể thao và Du lịch"), ("Sở KHCN", "Sở Khoa học và Công nghệ"),
+])
+def test_department_abbreviations(surface, name):
+    assert [m.name for m in find_agencies(surface, "Bắc Ninh", tokenize(surface), as_of="2025-10-01")] == [name]

@@ -477,3 +477,11 @@ def test_a_heading_agency_answers_for_its_section_even_when_its_duty_only_says_i
     assert got == {("Công an tỉnh", "responsible", "V.1"), ("Công an tỉnh", "lead", "V.1"), ("Sở Tư pháp", "support", "V.1"),
                    ("Sở Công Thương", "responsible", "V.2"), ("Sở Xây dựng", "responsible", "V.2"),
                    ("Sở Công Thương", "lead", "V.2")}
+
+
+def test_a_heading_whose_bodies_are_placed_on_the_territory_still_hands_its_duties_down():
+    got = _assign("VI. TỔ CHỨC THỰC HIỆN\n13. Báo và Phát thanh, Truyền hình tỉnh và các cơ quan báo chí đóng trên địa bàn\n"
+                  "Chủ trì, phối hợp với Sở Khoa học và Công nghệ triển khai tuyên truyền.\n", jurisdiction="Bắc Ninh")
+    assert got == {("Báo và Phát thanh, Truyền hình tỉnh", "lead", "VI.13"), ("Các cơ quan báo chí", "lead", "VI.13"),
+                   ("Báo và Phát thanh, Truyền hình tỉnh", "responsible", "VI.13"),
+                   ("Các cơ quan báo chí", "responsible", "VI.13"), ("Sở Khoa học và Công nghệ", "support", "VI.13")}
