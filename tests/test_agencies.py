@@ -266,3 +266,16 @@ def test_civil_defence_disaster_and_office_bodies(surface, name):
 ])
 def test_department_abbreviations(surface, name):
     assert [m.name for m in find_agencies(surface, "Bắc Ninh", tokenize(surface), as_of="2025-10-01")] == [name]
+
+
+@pytest.mark.parametrize("surface,name", [
+    ("Chi nhánh Ngân hàng Chính sách xã hội tỉnh", "Ngân hàng Chính sách xã hội tỉnh"),
+    ("Thuế tỉnh Bắc Ninh", "Thuế tỉnh"), ("Công ty Điện lực Bắc Ninh", "Công ty Điện lực Bắc Ninh"),
+    ("Hội LHPN tỉnh", "Hội Liên hiệp Phụ nữ tỉnh"), ("Ủy ban MTTQVN tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"),
+])
+def test_banks_treasury_tax_power_and_union_abbreviations(surface, name):
+    assert [m.name for m in find_agencies(surface, "Bắc Ninh", tokenize(surface), as_of="2025-10-01")] == [name]
+
+
+def test_the_tax_word_in_lower_case_is_no_agency():
+    assert find_agencies("thuế tỉnh tăng 10%", "Bắc Ninh", tokenize("thuế tỉnh tăng 10%")) == []
