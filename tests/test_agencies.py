@@ -279,3 +279,12 @@ def test_banks_treasury_tax_power_and_union_abbreviations(surface, name):
 
 def test_the_tax_word_in_lower_case_is_no_agency():
     assert find_agencies("thuế tỉnh tăng 10%", "Bắc Ninh", tokenize("thuế tỉnh tăng 10%")) == []
+
+
+@pytest.mark.parametrize("surface,name", [
+    ("các cơ quan chuyên môn thuộc UBND tỉnh", "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh"),
+    ("Đoàn đại biểu Quốc hội tỉnh", "Đoàn đại biểu Quốc hội tỉnh"),
+    ("Hội đồng Thi đua - Khen thưởng các cấp", "Hội đồng Thi đua - Khen thưởng các cấp"),
+])
+def test_bodies_that_contain_another_bodys_name(surface, name):
+    assert [m.name for m in find_agencies(surface, "Bắc Ninh", tokenize(surface), as_of="2025-10-01")] == [name]
