@@ -75,6 +75,8 @@ def vocab() -> dict:
     out = {k: _phrases(v) for k, v in data.items() if isinstance(v, str)}
     out["lead_in"] = {role: _phrases(v) for role, v in data["lead_in"].items()}
     out["report_window"] = int(data.get("report_window", 16))
+    out["send_window"] = int(data.get("send_window", 16))
+    out["clause_break_printed"] = frozenset(x.strip().lower() for x in str(data["clause_break"]).split("|"))
     gaz = read_yaml(DATA / "agencies.yaml")
     out["titles"] = _phrases(gaz.get("titles", ""))
     return out
@@ -664,14 +666,18 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
             k = e
             continue
         found = False
-        limit = min(stop, j + voc["report_window"])
+        sending = v.phrase(k, voc["send"]) == n
+        limit = min(stop, j + (voc["send_window"] if sending else voc["report_window"]))
+        links = voc["report_link"]
         while j < limit:
             g = v.gap(j)
-            if ";" in g or "." in g or v.phrase(j, voc["clause_break"]) or v.phrase(j, voc["report"]):
+            if ";" in g or "." in g or _clause_break(v, j) or v.phrase(j, voc["report"]):
                 break
             if j in v.mention_at:
                 break
-            link = v.phrase(j, voc["report_link"])
+            if sending and j >= k + n + voc["report_window"]:
+                links = voc["send_link"]          # past the usual window only "về/đến/lên X" is an addressee
+            link = v.phrase(j, links)
             if link:
                 items, e, parens = agency_list(v, j + link, stop)
                 if items:
@@ -683,6 +689,15 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
             j += 1
         k = j if found or j > k + n else k + n
     return out
+
+
+def _clause_break(v: View, j: int) -> bool:
+    """A purpose clause starts at token j ("để tổng hợp"); with its marks when the text has them ("đề xuất"
+    is no "để")."""
+    n = v.phrase(j, vocab()["clause_break"])
+    if not n or v.lenient:
+        return bool(n)
+    return v.text[v.toks[j].start:v.toks[j + n - 1].end].lower() in vocab()["clause_break_printed"]
 
 
 def _last_paren(v: View, e: int, end: int) -> list[tuple[int, int]]:
@@ -772,6 +787,14 @@ def extract(doc: Document) -> list[dict]:
                 out.add(m, subj.role, (m.start, m.end), v.text[u.start:u.end], [], "subject", (u.start, u.end))
             if subj.role == "responsible":
                 _later_clauses(v, out, u, subj.tail)   # "Cơ quan thực hiện: X rà soát ...; Y rà soát ..."
+                for i, (a, b) in enumerate(sentences(v, subj.tail, u.end)):
+                    s2 = subject_at(v, a, b) if i > 0 else None     # "... . Đồng thời, Y rà soát ..."
+                    for m in (s2.agencies if s2 is not None else []):
+                        role = s2.role if s2.role in ("lead", "standing") else "responsible"
+                        out.add(m, role, (m.start, m.end), v.text[s2.tail:b], [], "subject", (a, b))
+                    for m in reports_in(v, a, b) + submitted_in(v, a, b):
+                        out.add(m, "report_to", (m.start, m.end), v.text[a:b], [], "report_to",
+                                v.doc.sentence_span(m.start, m.end))
             continue
         if subj is not None:
             kind, at = heading_kind(v, subj, u.end)

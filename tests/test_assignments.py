@@ -485,3 +485,14 @@ def test_a_heading_whose_bodies_are_placed_on_the_territory_still_hands_its_duti
     assert got == {("Báo và Phát thanh, Truyền hình tỉnh", "lead", "VI.13"), ("Các cơ quan báo chí", "lead", "VI.13"),
                    ("Báo và Phát thanh, Truyền hình tỉnh", "responsible", "VI.13"),
                    ("Các cơ quan báo chí", "responsible", "VI.13"), ("Sở Khoa học và Công nghệ", "support", "VI.13")}
+
+
+def test_a_labelled_line_names_its_addressees_and_its_later_sentences_their_doers():
+    got = _assign("II. NHIỆM VỤ\n2. Rà soát văn bản\n- Cơ quan thực hiện: Sở Tư pháp rà soát văn bản của tỉnh; các sở, "
+                  "ngành rà soát văn bản do mình ban hành và gửi kết quả rà soát kèm theo đề xuất sửa đổi, bổ sung, thay "
+                  "thế, bãi bỏ cụ thể từng văn bản và đánh giá sơ bộ tính tương thích của văn bản với Luật về Sở Tư pháp "
+                  "để tổng hợp báo cáo Chủ tịch UBND tỉnh. Đồng thời, Ủy ban nhân dân các xã, phường tiếp tục rà soát.\n",
+                  jurisdiction="Lai Châu")
+    assert got == {("Sở Tư pháp", "responsible", "II.2.-1"), ("Các Sở, ban, ngành", "responsible", "II.2.-1"),
+                   ("Sở Tư pháp", "report_to", "II.2.-1"), ("Ủy ban nhân dân tỉnh", "report_to", "II.2.-1"),
+                   ("Ủy ban nhân dân các xã, phường", "responsible", "II.2.-1")}
