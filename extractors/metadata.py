@@ -108,7 +108,13 @@ def parse_doc_number(text: str) -> str | None:
     m = NUMBER.search(text)
     if not m or not m.group("num"):
         return None
-    return f"{m.group('num')}/{m.group('sym').upper()}"
+    return f"{m.group('num')}/{_symbol(m.group('sym'))}"
+
+
+def _symbol(sym: str) -> str:
+    """A document symbol as printed ("QĐ-TTg", "TTr-SKHCN"); upper-cased when typed or read in lower case."""
+    letters = [c for c in sym if c.isalpha()]
+    return sym.upper() if sum(c.isupper() for c in letters) * 3 < len(letters) * 2 else sym
 
 
 def parse_issue_date(text: str) -> dt.date | None:
@@ -458,7 +464,7 @@ def _own_reference(doc: Document, doc_type: str | None) -> tuple[str | None, dt.
                 date = dt.date(int(d.group("y")), int(d.group("m")), int(d.group("d"))) if d else None
             except ValueError:
                 date = None
-        return f"{m.group('num')}/{m.group('sym').upper()}", date
+        return f"{m.group('num')}/{_symbol(m.group('sym'))}", date
     return None, None
 
 

@@ -32,7 +32,7 @@ def _check(doc) -> None:
     assert doc.raw.file_type == "doc"
     assert [s.section_id for s in doc.sections if s.kind != "item"] == IDS
     m = doc.meta
-    assert (m["doc_number"], m["issuer"], m["jurisdiction"]) == ("118/QĐ-TTG", "Thủ tướng Chính phủ", "Việt Nam")
+    assert (m["doc_number"], m["issuer"], m["jurisdiction"]) == ("118/QĐ-TTg", "Thủ tướng Chính phủ", "Việt Nam")
     assert (m["signer_name"], m["signer_title"], m["attached_type"]) == ("Lê Văn Bình", "Phó Thủ tướng", "Kế hoạch")
 
 

@@ -64,7 +64,7 @@ def test_seed_metadata(seed_documents, seed):
 
 def test_decision_of_the_prime_minister_that_promulgates_a_plan():
     m = meta_of(DECISION)
-    assert m["doc_number"] == "118/QĐ-TTG" and m["doc_type"] == "Quyết định"
+    assert m["doc_number"] == "118/QĐ-TTg" and m["doc_type"] == "Quyết định"
     assert (m["issuer"], m["issuer_level"], m["jurisdiction"], m["place"]) == \
         ("Thủ tướng Chính phủ", "central", "Việt Nam", "Hà Nội")
     assert m["issue_date"] == dt.date(2026, 3, 12)
@@ -141,7 +141,7 @@ def test_signature_blocks(block, expected):
 def test_dev_plan_2623_central_decision():
     m = dev_plan("thu-tuong_2623-QD-TTg").meta
     assert (m["doc_number"], m["doc_type"], m["issuer"], m["issuer_level"], m["jurisdiction"]) == \
-        ("2623/QĐ-TTG", "Quyết định", "Thủ tướng Chính phủ", "central", "Việt Nam")
+        ("2623/QĐ-TTg", "Quyết định", "Thủ tướng Chính phủ", "central", "Việt Nam")
     assert m["title"] == "BAN HÀNH KẾ HOẠCH TRIỂN KHAI THI HÀNH LUẬT BẢO VỆ DỮ LIỆU CÁ NHÂN"
     assert (m["signer_name"], m["signer_title"]) == ("Phạm Minh Chính", "Thủ tướng")
     assert (m["attached_type"], m["attached_title"]) == ("Kế hoạch", "TRIỂN KHAI THI HÀNH LUẬT BẢO VỆ DỮ LIỆU CÁ NHÂN")
