@@ -333,7 +333,11 @@ def _recipients(doc: Document) -> list[str]:
             if out and ln and not ln[:1].isupper():
                 out[-1] = f"{out[-1]} {ln}".strip(" ;,.")
             continue
-        item = ln.lstrip("-+• ").split(";")[0].strip().rstrip(",.").strip()
+        item = ln.lstrip("-+• ").strip()
+        item = item[:-1].rstrip() if item[-1:] in ";,." else item     # one trailing mark (ANNOTATION.md)
+        if ln.startswith("+") and out and out[-1].endswith(":"):
+            out[-1] = f"{out[-1]} {item}"                            # "VP UBND tỉnh:" then "+ LĐVP, KGVX"
+            continue
         if len(item) >= 3 and item[0].isalpha() and not fold(item).startswith("luu"):
             out.append(item)
     return out

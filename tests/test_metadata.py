@@ -146,3 +146,12 @@ def test_dev_plan_2623_central_decision():
     assert (m["signer_name"], m["signer_title"]) == ("Phạm Minh Chính", "Thủ tướng")
     assert (m["attached_type"], m["attached_title"]) == ("Kế hoạch", "TRIỂN KHAI THI HÀNH LUẬT BẢO VỆ DỮ LIỆU CÁ NHÂN")
     assert len(m["recipients"]) == 15
+
+
+def test_recipients_one_string_per_line_with_its_sub_lines_joined():
+    from extractors.metadata import _recipients
+    doc = text_document("KẾ HOẠCH\nPhát triển dữ liệu\nI. MỤC ĐÍCH\nNội dung.\nNơi nhận:\n- Bộ Khoa học và Công nghệ (b/c);\n"
+                        "- TT. Tỉnh ủy; TT. HĐND tỉnh (b/c);\n- VP UBND tỉnh:\n+ LĐVP, KGVX;\n- Lưu: VT.\n",
+                        segment_text=True)
+    assert _recipients(doc) == ["Bộ Khoa học và Công nghệ (b/c)", "TT. Tỉnh ủy; TT. HĐND tỉnh (b/c)",
+                                "VP UBND tỉnh: LĐVP, KGVX"]
