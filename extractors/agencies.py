@@ -1004,10 +1004,16 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
         if words != list(head) or i + n >= limit:
             continue
         j = i + n
-        last, after_capital, lower = None, False, 0
+        last, after_capital, lower, commas = None, False, 0, 0
         while j < limit:
             gap = text[toks[j - 1].end:toks[j].start]
             word = text[toks[j].start:toks[j].end]
+            if (gap.strip() == "," and "\n" not in gap and last == j and commas < 2
+                    and _name_goes_on(text, toks, j, limit)):
+                commas += 1                              # "Cục Văn hóa cơ sở, Gia đình và Thư viện"
+                last, after_capital, lower = j + 1, True, 0
+                j += 1
+                continue
             if gap.strip() not in ("", "-") or "\n" in gap:
                 break
             if word[:1].isupper():
@@ -1039,6 +1045,17 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
         j2 += _seq_at(toks, j2, gazetteer()["trailing"])
         return (i, j2, v, 0.6, scope)
     return None
+
+
+def _name_goes_on(text: str, toks: list[Token], k: int, limit: int) -> bool:
+    """After a comma inside an unlisted name, a capitalised word that starts no other agency (no head
+    word, no listed name, no place) still belongs to the name ("Vụ Kế hoạch, Tài chính")."""
+    word = text[toks[k].start:toks[k].end]
+    if not word[:1].isupper() or word.isupper() or word in gazetteer()["heads_by_first"]:
+        return False
+    keys = [t.key for t in toks[k:min(limit, k + 16)]]
+    return _exact_at(toks[k:k + len(keys)], keys, 0, text) is None and " ".join(keys[:2]) not in _province_keys() \
+        and keys[0] not in _province_keys()
 
 
 def _lower_continues(text: str, toks: list[Token], k: int, limit: int, noisy: bool) -> bool:

@@ -288,3 +288,19 @@ def test_the_tax_word_in_lower_case_is_no_agency():
 ])
 def test_bodies_that_contain_another_bodys_name(surface, name):
     assert [m.name for m in find_agencies(surface, "Bắc Ninh", tokenize(surface), as_of="2025-10-01")] == [name]
+
+
+@pytest.mark.parametrize("text,names", [
+    ("Vụ Pháp chế, Vụ Kế hoạch, Tài chính, Cục Văn hóa cơ sở, Gia đình và Thư viện, Thanh tra Bộ",
+     ["Vụ Pháp chế", "Vụ Kế hoạch, Tài chính", "Cục Văn hóa cơ sở, Gia đình và Thư viện", "Thanh tra Bộ"]),
+    ("Trung tâm Văn hóa tỉnh, Công an tỉnh", ["Trung tâm Văn hóa tỉnh", "Công an tỉnh"]),
+    ("Vụ Pháp chế, Văn phòng Bộ", ["Vụ Pháp chế", "Văn phòng Bộ"]),
+])
+def test_an_unlisted_name_goes_on_after_a_comma_unless_another_body_starts(text, names):
+    assert [m.name for m in find_agencies(text, "Việt Nam" if "Bộ" in text else "Nghệ An", tokenize(text))] == names
+
+
+def test_culture_and_sports_apart_from_tourism():
+    t = "Sở Văn hóa và Thể thao, Sở Du lịch, Sở Văn hóa, Thể thao và Du lịch"
+    assert [m.name for m in find_agencies(t, "Hà Nội", tokenize(t))] == [
+        "Sở Văn hóa và Thể thao", "Sở Du lịch", "Sở Văn hóa, Thể thao và Du lịch"]
