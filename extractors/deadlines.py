@@ -319,12 +319,40 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
         add(Expr(m.start(), m.end(), "period", start, confidence=0.8))
     for m in p["year_due"].finditer(folded):
         add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
+    _year_phrases(folded, add)
     if completion:
         for m in re.finditer(r"(?<![\w/.])(?:nam\s+)?(?P<y>(?:19|20)\d{2})(?![\d/])", folded):
             if re.search(r"(?:quy|thang)\s+\w{1,3}\s*,?\s*$", folded[max(0, m.start() - 12):m.start()]):
                 continue
             add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
     return out
+
+
+@cache
+def _year_phrase_re() -> tuple[re.Pattern, re.Pattern]:
+    v = vocab()
+    groups = "|".join(rf"(?P<{k}>{_alt(w)})" for k, w in v["year_phrases"].items())
+    year = re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})")
+    return year, re.compile(rf"(?<!\w)(?:{_alt(v['year_events'])})(?!\w)")
+
+
+def _year_phrases(folded: str, add) -> None:
+    """Years dated by the words before them (dates.yaml: year_phrases)."""
+    year, events = _year_phrase_re()
+    for m in year.finditer(folded):
+        y = int(m.group("y"))
+        clause = folded[max(folded.rfind("\n", 0, m.start()) + 1, m.start() - 120):m.start()]
+        clause = re.split(r"[;.]", clause)[-1]
+        if m.group("due_prev"):
+            add(Expr(m.start(), m.end(), "due", dt.date(y - 1, 12, 31), confidence=0.7))
+        elif m.group("period"):
+            add(Expr(m.start(), m.end(), "period", dt.date(y, 1, 1), dt.date(y, 12, 31), confidence=0.7))
+        elif m.group("open_next"):
+            add(Expr(m.start(), m.end(), "period", dt.date(y + 1, 1, 1), confidence=0.7))
+        elif m.group("end_of") and events.search(clause):
+            add(Expr(m.start(), m.end(), "scheduled", dt.date(y, 12, 31), confidence=0.7))
+        elif m.group("event") and events.search(clause):
+            add(Expr(m.start(), m.end(), "scheduled", dt.date(y, 1, 1), dt.date(y, 12, 31), confidence=0.7))
 
 
 #: A period printed on a line of at most this many characters is a table's time cell, not a restatement.

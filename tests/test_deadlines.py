@@ -220,3 +220,19 @@ def test_a_period_restated_on_a_line_of_its_own_is_a_time_cell():
     text = ("Kế hoạch thực hiện giai đoạn 2026 - 2030 như sau.\nTriển khai giai đoạn 2026 - 2030 các nhiệm vụ.\n"
             "- Xây dựng hệ thống quan trắc.\nGiai đoạn 2026 - 2030\n- Đào tạo cán bộ.\nGiai đoạn 2026 - 2030\n")
     assert keys(text, year=2025) == [("period", D(2026, 1, 1), D(2030, 12, 31), None)] * 3
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Di dời các cơ sở gây ô nhiễm trước năm 2030.", ("due", D(2029, 12, 31), None)),
+    ("Thực hiện trong năm 2026 và có rà soát, bổ sung.", ("period", D(2026, 1, 1), D(2026, 12, 31))),
+    ("Tổ chức thí điểm từ sau năm 2027.", ("period", D(2028, 1, 1), None)),
+    ("Bộ Tài chính tổ chức sơ kết kết quả vào cuối năm 2027.", ("scheduled", D(2027, 12, 31), None)),
+    ("Tổ chức tổng kết đánh giá kết quả thực hiện vào năm 2030.", ("scheduled", D(2030, 1, 1), D(2030, 12, 31))),
+    ("Báo cáo giữa kỳ thực hiện Kế hoạch (năm 2030).", ("scheduled", D(2030, 1, 1), D(2030, 12, 31))),
+])
+def test_years_dated_by_the_words_before_them(text, expected):
+    assert [k[:3] for k in keys(text, year=2025)] == [expected]
+
+
+def test_a_year_in_a_target_or_a_plans_figures_is_no_deadline():
+    assert keys("Phấn đấu đến cuối năm 2026 đạt 95%. Chỉ tiêu kế hoạch thực hiện năm 2024 đạt 90%.", year=2025) == []
