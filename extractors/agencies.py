@@ -921,6 +921,7 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     found = _fill_gaps(found, len(toks), generic, head_starts)
     found.sort(key=lambda m: m[:2])
     found = _join_owners(found, toks, text)
+    found = _shared_heads(found, toks, text, home, noisy)
     out = []
     full: dict[str, Mention] = {}          # short name → the last full name it abbreviates
     shorts = gazetteer()["refers_back"]
@@ -949,6 +950,32 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
                     full[short] = m    # "Ban Chỉ đạo thực hiện chính sách BHXH, BHYT huyện" → "Ban Chỉ đạo"
         out.append(m)
     return out
+
+
+def _named_province(scope) -> bool:
+    return isinstance(scope, str) and fold(scope).startswith(("tinh ", "thanh pho ")) and len(scope.split()) > 1
+
+
+def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, noisy: bool) -> list[tuple]:
+    """"UBND thành phố Hà Nội, Thành phố Hồ Chí Minh": a named province after a body scoped by another named
+    province shares its head word (another mention of the same body)."""
+    taken = {k for i, j2, *_ in found for k in range(i, j2)}
+    out = []
+    for hit in found:
+        out.append(hit)
+        i, j2, v, score, scope = hit
+        while _named_province(scope) and j2 < len(toks) and j2 not in taken:
+            gap = text[toks[j2 - 1].end:toks[j2].start]
+            k = j2 + (1 if toks[j2].key == "va" and not gap.strip() else 0)
+            if not (gap.strip() == "," or k > j2) or k >= len(toks) or k in taken:
+                break
+            scope2, k2 = _scope_at(text, toks, k, home, noisy)
+            if not _named_province(scope2):
+                break
+            hit = (k, k2, v, score, scope2)
+            out.append(hit)
+            i, j2, v, score, scope = hit
+    return sorted(out, key=lambda m: m[:2])
 
 
 TWO_LEVEL_FROM = dt.date(2025, 7, 1)

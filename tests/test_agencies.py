@@ -304,3 +304,13 @@ def test_culture_and_sports_apart_from_tourism():
     t = "Sở Văn hóa và Thể thao, Sở Du lịch, Sở Văn hóa, Thể thao và Du lịch"
     assert [m.name for m in find_agencies(t, "Hà Nội", tokenize(t))] == [
         "Sở Văn hóa và Thể thao", "Sở Du lịch", "Sở Văn hóa, Thể thao và Du lịch"]
+
+
+def test_named_provinces_after_a_scoped_body_share_its_head():
+    t = "UBND thành phố Hà Nội, Thành phố Hồ Chí Minh và các tỉnh/thành phố khác"
+    assert [m.name for m in find_agencies(t, "Việt Nam", tokenize(t))] == [
+        "Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    t = "UBND tỉnh Nghệ An, tỉnh Hà Tĩnh và tỉnh Quảng Trị"
+    assert [m.name for m in find_agencies(t, "Việt Nam", tokenize(t))] == [
+        "Ủy ban nhân dân tỉnh Nghệ An", "Ủy ban nhân dân tỉnh Hà Tĩnh", "Ủy ban nhân dân tỉnh Quảng Trị"]
