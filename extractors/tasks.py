@@ -329,12 +329,31 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
     sections = {s.section_id: s for s in doc.sections}
     groups: dict[str, list[dict]] = {}
     labels = tuple(fold(x) for x in vocab()["field_labels"])
+    has_kids = {s.parent_id for s in doc.sections if s.parent_id}
+
+    def is_field(s) -> bool:
+        return fold(LABEL.sub("", (s.heading or "").lstrip("-+*• "), count=1)).startswith(labels)
+
+    def block(raw: str, surface: str) -> str | None:
+        """The outermost bullet above a row that heads a task block: "- Bộ X" over "+" duties, or
+        "- Nghị định ..." over "+ Cơ quan chủ trì: ..." fields (ANNOTATION.md: one task per item)."""
+        parts = raw.split(".")
+        for n in range(1, len(parts) + 1):
+            a = ".".join(parts[:n])
+            sec = sections.get(a)
+            if sec is None or not BULLET_ID.search(a) or a not in has_kids:
+                continue
+            kids = [c for c in doc.sections if c.parent_id == a]
+            if (surface and surface.casefold() in (sec.heading or "").casefold()) or any(is_field(c) for c in kids):
+                return a
+        return None
+
     for r in assignments:
         if r.get("task_id") or r.get("char_start") is None or not r.get("section_id"):
             continue
-        sid = BULLET_ID.sub("", r["section_id"])
+        sid = block(r["section_id"], r.get("agency_surface") or "") or BULLET_ID.sub("", r["section_id"])
         sec = sections.get(sid)
-        if sec is not None and sec.parent_id and fold(LABEL.sub("", sec.heading or "", count=1)).startswith(labels):
+        if sec is not None and sec.parent_id and not BULLET_ID.search(sid) and is_field(sec):
             sid = sec.parent_id          # "b) Cơ quan chủ trì: ..." is a field of the task above it
         groups.setdefault(sid, []).append(r)
     out = []

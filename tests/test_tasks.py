@@ -213,3 +213,13 @@ def test_dotted_group_rows_of_a_flattened_table_nest_their_tasks(tmp_path):
     assert got == [
         ("PL2.I", "1", ["Bộ Công an"]), ("PL2.II.1.1", "1", ["Văn phòng Chính phủ"]),
         ("PL2.II.2", "1", ["Bộ Khoa học và Công nghệ"])]
+
+
+def test_an_agency_bullet_over_duties_and_a_bullet_over_role_fields_are_tasks_of_their_own():
+    got = _text_tasks("III. NHIỆM VỤ\n2. Hoàn thiện thể chế\na) Hoàn thiện chính sách\n- Bộ Tài chính\n"
+                      "+ Rà soát chính sách thuế.\n+ Đề xuất sửa đổi quy định về phí.\n- Bộ Xây dựng\n"
+                      "+ Ban hành quy chuẩn kỹ thuật.\nIV. TỔ CHỨC THỰC HIỆN\n1. Xây dựng nghị định\n"
+                      "- Nghị định quy định chi tiết Luật\n+ Cơ quan chủ trì: Bộ Công an.\n"
+                      "+ Cơ quan phối hợp: Bộ Tư pháp.\n")
+    assert got == [("III.2.a.-1", None, ["Bộ Tài chính"], []), ("III.2.a.-2", None, ["Bộ Xây dựng"], []),
+                   ("IV.1.-1", None, ["Bộ Công an"], ["Bộ Tư pháp"])]
