@@ -1144,6 +1144,15 @@ def resolve_agency(surface: str, jurisdiction: str | None = None) -> Agency | No
     return m.agency
 
 
+@cache
+def central_collectives() -> frozenset[str]:
+    """Names that only a central document gives ("các địa phương" of a Government plan are the provinces'
+    committees): there they are bodies even where elsewhere the words are a vague party."""
+    entries = {v.entry for v in gazetteer()["variants"]}
+    return frozenset(e.name if e.scope == "central_only" else e.central_name
+                     for e in entries if e.scope == "central_only" or e.central_name)
+
+
 def vague_at(toks: list[Token], j: int) -> int:
     """Token length of a vague party ("các đơn vị có liên quan") at token j, 0 if none."""
     return _seq_at(toks, j, gazetteer()["vague"])

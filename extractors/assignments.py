@@ -34,8 +34,8 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.model import Document, Section, row_id
 from pipeline.params import read_yaml
 
-from .agencies import (Mention, Token, find_agencies, is_marked_text, provinces, resolve_agency, tokenize,
-                       vague_at)
+from .agencies import (Mention, Token, central_collectives, find_agencies, is_marked_text, provinces,
+                       resolve_agency, tokenize, vague_at)
 
 DATA = Path(__file__).parent / "data"
 TABLE = "assignments"
@@ -274,7 +274,9 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
         if v.lenient and k not in v.mention_at and k + 1 in v.mention_at and re.fullmatch(r"c[a-z]{1,2}c", v.toks[k].key):
             k += 1                                   # "céac Phong, Ban, nganh": a damaged "các"
         vague = vague_at(v.toks, k)
-        if k in v.mention_at and v.mention_at[k][1] <= limit and v.mention_at[k][1] > k + vague:
+        if k in v.mention_at and v.mention_at[k][1] <= limit and (
+                v.mention_at[k][1] > k + vague
+                or (v.mention_at[k][1] == k + vague and v.mention_at[k][0].name in central_collectives())):
             m, k = v.mention_at[k]
             items.append(m)
         elif vague:                     # "các cơ quan, đơn vị có liên quan" is no "Các cơ quan, đơn vị"

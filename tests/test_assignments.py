@@ -496,3 +496,15 @@ def test_a_labelled_line_names_its_addressees_and_its_later_sentences_their_doer
     assert got == {("Sở Tư pháp", "responsible", "II.2.-1"), ("Các Sở, ban, ngành", "responsible", "II.2.-1"),
                    ("Sở Tư pháp", "report_to", "II.2.-1"), ("Ủy ban nhân dân tỉnh", "report_to", "II.2.-1"),
                    ("Ủy ban nhân dân các xã, phường", "responsible", "II.2.-1")}
+
+
+def test_the_localities_of_a_central_plan_are_the_provinces_committees():
+    got = _assign("IV. TỔ CHỨC THỰC HIỆN\n2. Các bộ, ngành, địa phương có trách nhiệm:\n- Tổ chức triển khai thực hiện.\n"
+                  "5. Các bộ, ngành, địa phương định kỳ hằng năm gửi báo cáo Bộ Khoa học và Công nghệ.\n",
+                  jurisdiction="Việt Nam")
+    ministries, provinces = "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"
+    assert got == {(ministries, "responsible", "IV.2"), (provinces, "responsible", "IV.2"),
+                   (ministries, "responsible", "IV.5"), (provinces, "responsible", "IV.5"),
+                   ("Bộ Khoa học và Công nghệ", "report_to", "IV.5")}
+    assert _assign("IV. TỔ CHỨC THỰC HIỆN\n2. Các sở, ngành, địa phương có trách nhiệm triển khai.\n",
+                   jurisdiction="Nghệ An") == {("Các Sở, ban, ngành", "responsible", "IV.2")}
