@@ -440,8 +440,9 @@ def _qualifier_end(text: str, toks: list[Token], j: int, limit: int, most: int =
         if (gap != " " or _printed_phrase_at(text, toks, k, g["qualifier_stops"])
                 or _stop_at(toks, k, limit, phrases_only=True) or _seq_at(toks, k, g["trailing"])):
             break
-        if text[toks[k].start].isupper() and not toks[k].key.isascii():
-            break
+        word = text[toks[k].start:toks[k].end]
+        if word[:1].isupper() and (not toks[k].key.isascii() or word[1:].islower()):
+            break                        # a proper name ("... công nghệ số Việt Nam"); acronyms go on ("IoT")
         k += 1
     return k
 
@@ -1142,6 +1143,13 @@ def resolve_agency(surface: str, jurisdiction: str | None = None) -> Agency | No
     if (m.end - m.start) < 0.6 * len(surface.strip()):
         return None
     return m.agency
+
+
+def not_a_body(phrase: str) -> bool:
+    """A capitalised stretch that names no body: a place ("Việt Nam", "Hà Nội") or a thing the generic heads
+    exclude ("Bộ Từ điển dữ liệu", "Hội nghị")."""
+    k = " ".join(_keys(phrase))
+    return k in _province_keys() or k == "viet nam" or any(key(phrase).startswith(x) for x in gazetteer()["generic_not"])
 
 
 @cache

@@ -23,7 +23,7 @@ from pipeline.params import read_yaml
 from pipeline.text import fold
 
 from . import deadlines as deadlines_mod
-from .agencies import Mention, agency_id, find_agencies
+from .agencies import Mention, agency_id, find_agencies, not_a_body
 
 DATA = Path(__file__).parent / "data"
 ROMAN = re.compile(r"^(?P<label>(?:[IVX]{1,5}|[A-Z])(?:\.\d{1,2})*)\s*[.)]?\s*(?:$|\s)")
@@ -130,7 +130,8 @@ def _members(text: str, jurisdiction: str | None, as_of=None) -> list[Mention]:
             if name:                  # the plural form as the vocabulary names it here ("Các địa phương"
                 known = find_agencies(name, jurisdiction, as_of=as_of)    # of a central plan: the provinces)
                 name = known[0].name if len(known) == 1 and known[0].surface == name else name
-            if core and (name or (core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("("))):
+            if core and (name or (core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("(")
+                                  and not not_a_body(core))):
                 start = pa + piece.find(core)
                 name = name or re.sub(r"\s+và\s+(?=\S+\s+\S)", ", ", core)  # "A, B và C liên quan" → "A, B, C liên quan"
                 spans.append(Mention(start, start + len(core), core, name, "other",

@@ -314,3 +314,14 @@ def test_named_provinces_after_a_scoped_body_share_its_head():
     t = "UBND tỉnh Nghệ An, tỉnh Hà Tĩnh và tỉnh Quảng Trị"
     assert [m.name for m in find_agencies(t, "Việt Nam", tokenize(t))] == [
         "Ủy ban nhân dân tỉnh Nghệ An", "Ủy ban nhân dân tỉnh Hà Tĩnh", "Ủy ban nhân dân tỉnh Quảng Trị"]
+
+
+def test_a_collective_narrowed_up_to_a_proper_name_and_acronyms_kept():
+    t = "các Hiệp hội và Doanh nghiệp công nghệ số Việt Nam; Các nhà cung cấp dịch vụ IoT"
+    assert [m.name for m in find_agencies(t, "Việt Nam", tokenize(t))] == [
+        "Các Hiệp hội", "Các doanh nghiệp công nghệ số", "Các nhà cung cấp dịch vụ IoT"]
+
+
+def test_places_and_things_are_no_bodies_in_an_agency_cell():
+    from extractors.tasks import _members
+    assert [m.name for m in _members("Bộ Công an, Bộ Từ điển dữ liệu dùng chung; Việt Nam", "Việt Nam")] == ["Bộ Công an"]
