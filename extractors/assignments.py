@@ -918,6 +918,9 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
                 for m in s.agencies:
                     out.add(m, role, (m.start, m.end), text[s.tail:b], refs, "subject", (a, b))
                     actors.add(m.agency_id)
+            elif s is None and subj is not None and subj.agencies and v.phrase(v.tok(a), vocab()["lead"]):
+                for m in subj.agencies:        # "X chủ trì ... . Chủ trì, phối hợp ...": X leads again
+                    out.add(m, "lead", (m.start, m.end), text[a:b], refs, "subject", (a, b))
         for m in supports_in(v, a, b):
             if m.agency_id not in actors:
                 out.add(m, "support", (m.start, m.end), task, refs, "support", v.doc.sentence_span(m.start, m.end))

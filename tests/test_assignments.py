@@ -508,3 +508,14 @@ def test_the_localities_of_a_central_plan_are_the_provinces_committees():
                    ("Bộ Khoa học và Công nghệ", "report_to", "IV.5")}
     assert _assign("IV. TỔ CHỨC THỰC HIỆN\n2. Các sở, ngành, địa phương có trách nhiệm triển khai.\n",
                    jurisdiction="Nghệ An") == {("Các Sở, ban, ngành", "responsible", "IV.2")}
+
+
+def test_a_later_sentence_that_says_chu_tri_is_its_subjects_and_member_bodies_lead():
+    got = _assign("IV. TỔ CHỨC THỰC HIỆN\n2. Các nhiệm vụ\nc) Bộ Công Thương chủ trì, phối hợp với Bộ Xây dựng bảo đảm chất "
+                  "lượng nhiên liệu. Chủ trì, phối hợp với Bộ Tài chính rà soát giá.\nn) Đề nghị Ủy ban Trung ương Mặt trận "
+                  "Tổ quốc Việt Nam và các tổ chức chính trị - xã hội thành viên chủ trì, phối hợp với Bộ Y tế vận động.\n"
+                  "o) Các cơ sở sản xuất tuân thủ nghiêm các quy định về bảo vệ môi trường.\n", jurisdiction="Việt Nam")
+    assert sorted(k for k in got if k[1] == "lead") == [
+        ("Bộ Công Thương", "lead", "IV.2.c"), ("Các tổ chức chính trị - xã hội", "lead", "IV.2.n"),
+        ("Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam", "lead", "IV.2.n")]
+    assert ("Các cơ sở sản xuất", "responsible", "IV.2.o") in got
