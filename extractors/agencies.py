@@ -1149,7 +1149,9 @@ def not_a_body(phrase: str) -> bool:
     """A capitalised stretch that names no body: a place ("Việt Nam", "Hà Nội") or a thing the generic heads
     exclude ("Bộ Từ điển dữ liệu", "Hội nghị")."""
     k = " ".join(_keys(phrase))
-    return k in _province_keys() or k == "viet nam" or any(key(phrase).startswith(x) for x in gazetteer()["generic_not"])
+    toks = tokenize(phrase)
+    return (k in _province_keys() or k == "viet nam" or any(key(phrase).startswith(x) for x in gazetteer()["generic_not"])
+            or (bool(toks) and vague_at(toks, 0) == len(toks)))
 
 
 @cache

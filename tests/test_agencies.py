@@ -325,3 +325,8 @@ def test_a_collective_narrowed_up_to_a_proper_name_and_acronyms_kept():
 def test_places_and_things_are_no_bodies_in_an_agency_cell():
     from extractors.tasks import _members
     assert [m.name for m in _members("Bộ Công an, Bộ Từ điển dữ liệu dùng chung; Việt Nam", "Việt Nam")] == ["Bộ Công an"]
+
+
+def test_a_vague_party_in_an_agency_cell_is_no_body():
+    from extractors.tasks import _members
+    assert [m.name for m in _members("Bộ Công an\nCác cơ quan liên quan", "Việt Nam")] == ["Bộ Công an"]
