@@ -40,9 +40,13 @@ def score_rows(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) 
     return match(pred, gold, keys)
 
 
+REPEAT = re.compile(r"~\d+(?=\.|$)")
+
+
 def gold_section(section_id: str | None) -> str | None:
-    """A predicted section id as gold writes it: bullets (`IV.1.-3`) take their labelled ancestor."""
-    return BULLET.sub("", section_id) if section_id else section_id
+    """A predicted section id as gold writes it: bullets (`IV.1.-3`) take their labelled ancestor, and a label
+    printed twice keeps its printed form (`V~2.1` is the second part "V." as printed: `V.1`)."""
+    return REPEAT.sub("", BULLET.sub("", section_id)) if section_id else section_id
 
 
 def _canon_value(v: Any) -> Any:

@@ -122,3 +122,7 @@ def test_a_heading_agencys_bullets_are_one_statement_other_bullets_stay_apart():
     got = sorted((r["section_id"], r["agency_name"], r["role"]) for r in _prepare("assignments", rows, {}, False, headings))
     assert got == [("II.4", "Sở Tư pháp", "responsible"), ("II.4", "Sở Tư pháp", "responsible"),
                    ("IV.1", "Sở Nội vụ", "support"), ("IV.1", "Sở Y tế", "responsible")]
+
+
+def test_a_label_printed_twice_is_compared_as_printed():
+    assert gold_section("V~2.1.-3") == "V.1" and gold_section("PL1.II~3") == "PL1.II"
