@@ -308,6 +308,8 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
                  else dt.date(int(m.group("y")), 1, 1))
         add(Expr(m.start(), m.end(), "period", start, confidence=0.8))
     for m in p["open"].finditer(folded):
+        if re.match(r"\s*(?:den|toi|-|–)\s*(?:het\s+)?(?:thang|quy)\s+\w", folded[m.end():m.end() + 20]):
+            continue                           # "(từ tháng 3 đến tháng 10)": a closed span without its year
         if m.group("q1") and (m.group("y1") or doc_year):
             start = quarter_range(_quarter(m.group("q1")), int(m.group("y1") or doc_year))[0]
         elif m.group("m4") and (m.group("y4") or doc_year) and 1 <= int(m.group("m4")) <= 12:

@@ -236,3 +236,9 @@ def test_years_dated_by_the_words_before_them(text, expected):
 
 def test_a_year_in_a_target_or_a_plans_figures_is_no_deadline():
     assert keys("Phấn đấu đến cuối năm 2026 đạt 95%. Chỉ tiêu kế hoạch thực hiện năm 2024 đạt 90%.", year=2025) == []
+
+
+def test_a_month_span_without_its_year_is_no_open_period():
+    assert keys("Thời gian quan trắc: 08 tháng (từ tháng 3 đến tháng 10).", year=2025) == []
+    assert keys("Thời gian quan trắc từ tháng 3 đến tháng 10 năm 2026.", year=2025) == [
+        ("period", D(2026, 3, 1), D(2026, 10, 31), None)]
