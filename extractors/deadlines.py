@@ -632,6 +632,10 @@ def _masks(doc: Document) -> list[tuple[int, int]]:
     return masks
 
 
+#: A period that starts this many years before the document's year is history (an anniversary), not work.
+HISTORY_YEARS = 10
+
+
 def extract(doc: Document) -> list[dict]:
     """One row per time expression governing an obligation or event (see module doc)."""
     year = document_year(doc)
@@ -640,6 +644,8 @@ def extract(doc: Document) -> list[dict]:
     for x in find_expressions(doc.text, year, _masks(doc)):
         if x.kind == "scheduled" and isinstance(issue, dt.date) and (x.date_end or x.date or issue) < issue:
             continue                           # an event before the document: history, not a deadline
+        if x.kind == "period" and year and x.date and x.date.year < year - HISTORY_YEARS:
+            continue                           # "06/01/1946 - 06/01/2026": an anniversary's span, not work
         if x.from_now:
             x.date = issue if isinstance(issue, dt.date) else None
         section = doc.section_at(x.start, x.end)

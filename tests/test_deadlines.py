@@ -242,3 +242,7 @@ def test_a_month_span_without_its_year_is_no_open_period():
     assert keys("Thời gian quan trắc: 08 tháng (từ tháng 3 đến tháng 10).", year=2025) == []
     assert keys("Thời gian quan trắc từ tháng 3 đến tháng 10 năm 2026.", year=2025) == [
         ("period", D(2026, 3, 1), D(2026, 10, 31), None)]
+
+
+def test_an_anniversarys_span_is_no_period():
+    assert keys("Kỷ niệm 80 năm Ngày Tổng tuyển cử đầu tiên (06/01/1946 - 06/01/2026).", year=2025) == []
