@@ -330,3 +330,11 @@ def test_places_and_things_are_no_bodies_in_an_agency_cell():
 def test_a_vague_party_in_an_agency_cell_is_no_body():
     from extractors.tasks import _members
     assert [m.name for m in _members("Bộ Công an\nCác cơ quan liên quan", "Việt Nam")] == ["Bộ Công an"]
+
+
+@pytest.mark.parametrize("surface,name", [
+    ("Văn phòng Tỉnh ủy", "Văn phòng Tỉnh ủy"), ("Ủy ban Kiểm tra Tỉnh ủy", "Ủy ban Kiểm tra Tỉnh ủy"),
+    ("Đảng ủy Ủy ban nhân dân tỉnh", "Đảng ủy Ủy ban nhân dân tỉnh"), ("Tỉnh ủy", "Tỉnh ủy"),
+])
+def test_a_party_committees_own_bodies_are_not_the_committee(surface, name):
+    assert [m.name for m in find_agencies(surface, "Nghệ An", tokenize(surface))] == [name]
