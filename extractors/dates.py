@@ -46,7 +46,7 @@ def date_pattern() -> re.Pattern:
     y4 = r"(?:19|20)\d{2}"
     date_num = rf"(?P<d1>\d{{1,2}})\s?[/.\-]\s?(?P<m1>\d{{1,2}})\s?[/.\-]\s?(?P<y1>{y4})(?!\d)"
     date_word = (rf"(?P<d2>\d{{1,2}})\s+{month}\s+(?P<m2>\d{{1,2}})(?!\d)"
-                 rf"(?:\s*,?\s*{year}\s+(?:(?P<y2>{y4})(?!\d)|(?P<rel>{rel})(?!\w)))?")
+                 rf"(?:\s*,?\s*(?:cua\s+)?{year}\s+(?:(?P<y2>{y4})(?!\d)|(?P<rel>{rel})(?!\w)))?")
     date_short = r"(?P<d3>\d{1,2})\s?/\s?(?P<m3>\d{1,2})(?![/\d])"
     date = rf"(?:{day}\s+)?(?:{date_num}|{date_word})|{day}\s+{date_short}"
     return re.compile(rf"(?<![\w/])(?:{date})")

@@ -246,3 +246,8 @@ def test_a_month_span_without_its_year_is_no_open_period():
 
 def test_an_anniversarys_span_is_no_period():
     assert keys("Kỷ niệm 80 năm Ngày Tổng tuyển cử đầu tiên (06/01/1946 - 06/01/2026).", year=2025) == []
+
+
+def test_of_the_following_year():
+    assert keys("Tổng hợp, báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 01 của năm tiếp theo.", year=2025) == [
+        ("due", D(2026, 1, 30), None, None)]
