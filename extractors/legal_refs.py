@@ -406,8 +406,8 @@ def _match_law_name(folded: str, pos: int, law_type: str) -> tuple[str, int, flo
             score = scores[k]
             if len(fname) <= 6 and got_of[n] != fname and score < 83:
                 continue
-            if fuzz.ratio(first, fname.split()[0]) < 50:
-                continue
+            if fuzz.ratio(first, fname.split()[0]) < 50 or (score < 90 and first[:1] != fname[:1]):
+                continue                 # "Biên phòng Việt Nam" is no "Viễn thông": a loose match keeps the first letter
             cand = (name, tokens[n - 1][1], score)
         if best is None or (cand[2], cand[1]) > (best[2], best[1]):
             best = cand

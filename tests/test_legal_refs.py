@@ -285,3 +285,11 @@ def test_a_law_still_to_be_drafted_and_a_type_word_ending_a_line_are_no_referenc
     assert ids("Trình Quốc hội dự thảo Luật\nTháng 12/2026") == []
     assert ids("Thực hiện Luật An ninh mạng năm 2025 và Luật NSNN năm 2025.") == [
         "Luật An ninh mạng 2025", "Luật Ngân sách nhà nước 2025"]
+
+
+def test_a_loose_law_name_match_keeps_its_first_letter():
+    from extractors import legal_refs
+    from conftest import text_document
+    ids = [r["canonical_id"] for r in legal_refs.extract(text_document(
+        "Căn cứ Luật Biên phòng Việt Nam năm 2020; Luật Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở năm 2023."))]
+    assert ids == ["Luật Biên phòng Việt Nam 2020", "Luật Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở 2023"]
