@@ -205,7 +205,7 @@ def _worker_main(conn, parent: int, max_memory: int | None = None) -> None:
 
 
 def worker_gc() -> None:
-    """The garbage collector of a worker: what the run loaded before forking (diacritic model, pandas,
+    """The garbage collector of a worker: what the run loaded before forking (diacritic model,
     extractors) is frozen out of collections, and a collection waits for 20,000 new objects rather
     than 700. A document makes hundreds of thousands of short-lived objects and few cycles; with the
     defaults, full collections walking the loaded objects took a tenth of a text document's time."""
