@@ -1,6 +1,7 @@
 """Folding Vietnamese text for matching: one definition for every stage and extractor."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -43,3 +44,34 @@ def fold(text: str) -> str:
             del _RECENT[next(iter(_RECENT))]
         _RECENT[text] = out
     return out
+
+
+_LEADING_LOOKBEHIND = re.compile(r"\(\?<!(?:\\w|\[\\w/\])\)")
+
+
+class Skipping:
+    """A pattern `(?<!…)BODY` whose matches are found by searching BODY alone, then trying the whole
+    pattern where BODY matched: the same matches as `pattern.finditer`, faster.
+
+    `re` scans quickly to the literal or character class a pattern starts with, but a pattern that
+    starts with a look-behind is tried at every character. BODY must begin with a literal or a
+    character class (else nothing is gained) and must not match the empty string."""
+
+    def __init__(self, pattern: re.Pattern):
+        lead = _LEADING_LOOKBEHIND.match(pattern.pattern)
+        if lead is None:
+            raise ValueError(f"no leading look-behind in {pattern.pattern[:40]!r}")
+        self.pattern = pattern
+        self.body = re.compile(pattern.pattern[lead.end():], pattern.flags)
+
+    def finditer(self, text: str):
+        """The matches of the whole pattern in `text`, left to right, as `re.Pattern.finditer`."""
+        search, match = self.body.search, self.pattern.match
+        pos = 0
+        while (hit := search(text, pos)) is not None:
+            m = match(text, hit.start())
+            if m is None:
+                pos = hit.start() + 1
+                continue
+            yield m
+            pos = max(m.end(), hit.start() + 1)

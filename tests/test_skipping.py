@@ -1,0 +1,28 @@
+"""pipeline.text.Skipping finds exactly the matches of the pattern it wraps (the deadline patterns)."""
+import re
+
+from extractors import deadlines
+from pipeline.text import Skipping, fold
+
+TEXT = fold("""Quý III/2026 quý 4 năm 2025; thang 5/2025,xthang 6/2025 tháng 4 và tháng 8 năm 2026
+8h30' ngày 26/10/2021 18h ngày 5/9 a8h 12 giờ 30 phút ngày 1/1/2026 Định kỳ, định kỳ hàng năm
+từ ngày 03 đến ngày 05 tháng 9 năm 2026 từ quý I/2026 từ tháng 3 năm 2026 từ năm 2027 tu nam 20
+hoàn thành trong năm 2026 trước năm 2030 (2025 và các năm tiếp theo) năm 2025 trở đi quý I năm 2024 trở đi""")
+
+
+def _all(p, text):
+    return [(m.span(), m.groups()) for m in p.finditer(text)]
+
+
+def test_same_matches_as_the_pattern():
+    wrapped = [p for p in [*deadlines._patterns().values(), *deadlines._span_patterns().values()]
+               if isinstance(p, Skipping)]
+    assert len(wrapped) >= 8
+    for w in wrapped:
+        for k in range(0, len(TEXT), 7):
+            assert _all(w, TEXT[k:]) == _all(w.pattern, TEXT[k:]), w.pattern.pattern[:40]
+
+
+def test_lookbehind_failing_where_the_body_matches():
+    w = Skipping(re.compile(r"(?<!\w)ab"))
+    assert [m.span() for m in w.finditer("ab xab ab-ab aab")] == [(0, 2), (7, 9), (10, 12)]
