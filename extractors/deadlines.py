@@ -42,20 +42,24 @@ def _patterns() -> dict[str, re.Pattern]:
     units = _alt(v["recurrence_units"])
     each, periodic = rf"(?:{ocr['each']})", rf"(?:{ocr['periodic']})"
     y4 = r"(?:19|20)\d{2}"
+    part = _alt(v["year_part"])
     quarters = "|".join(sorted((re.escape(q) for q in map(str, v["quarters"])), key=len, reverse=True))
     return {
         "date": date_pattern(),
         "time": Skipping(re.compile(rf"(?<![\w/])(?P<h>\d\d?)\s?(?:{hour})\s?(?P<mi>\d{{2}})?\s?(?:{minute})?\s*,?\s*")),
         "quarter": Skipping(re.compile(rf"(?<!\w){w['quarter']}\s+(?P<q>{quarters})(?![\w])"
                               rf"(?:\s*(?:/|,?\s*{year})\s*(?P<y>{y4})(?!\d))?", re.I)),
-        "year_part": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{_alt(v['year_part'])})"
-                                rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
+        "year_part": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{part})"
+                                         rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
+                              rf"\d\d?\s+{month}\s+(?:{part})", rf"(?:{num_words})\s+{month}\s+(?:{part})"),
         "month": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
         "month_list": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
                                  rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
-        "each": re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
-                           rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
-        "interval": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
+        "each": Skipping(re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
+                                    rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
+                         periodic, rf"{each}\s+(?:{units}|{year})"),
+        "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
+                             rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
         "periodic": Skipping(re.compile(rf"(?<!\w){periodic}(?!\w)")),
         "unit": re.compile(units),
     }
@@ -219,15 +223,17 @@ def _span_patterns() -> dict[str, re.Pattern]:
     mon = r"thang\s+(?P<mN>\d{1,2})(?:\s*(?:/|,?\s*nam)\s*(?P<yN>" + y4 + r")(?!\d))?"
     q1, q2, mon1, mon4 = q.replace("N", "1"), q.replace("N", "2"), mon.replace("N", "1"), mon.replace("N", "4")
     return {
-        "quarters": re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
-                               rf"(?:{q2}|(?P<yo>{y4})(?!\d))"),
-        "months": re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
-                             rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
+        "quarters": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
+                                        rf"(?:{q2}|(?P<yo>{y4})(?!\d))"), rf"(?:{frm})\s+quy", "quy"),
+        "months": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
+                                      rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
+                           rf"(?:{frm})\s+thang", "thang"),
         "days": Skipping(re.compile(rf"(?<!\w)(?:{frm})\s+ngay\s+(?P<d1>\d{{1,2}}){to}(?:het\s+)?(?:ngay\s+)?"
                            rf"(?P<d2>\d{{1,2}})\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}})"
                            rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)")),
-        "years": re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
-                            rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
+        "years": Skipping(re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
+                                     rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
+                          rf"(?:{_alt(v['year_span_before'])})\s+{y4}", rf"{y4}\s*(?:-|–|den)"),
         "open": Skipping(re.compile(rf"(?<!\w)(?:{frm})\s+(?:{q1}|{mon4}|nam\s+(?P<y3>{y4})(?!\d))")),
         "open_after": re.compile(rf"(?:q(?<!\wq)uy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|,?\s*nam)\s*|n(?<!\wn)am\s+|\(\s*)(?P<y>{y4})"
                                  rf"\s*(?:{_alt(v['open_after'])})(?!\w)"),
@@ -242,12 +248,14 @@ def _regime_units() -> dict[str, str]:
 
 
 @cache
-def _regime_re() -> re.Pattern:
+def _regime_re() -> Skipping:
     """"<period> (trước ngày D[/M] ...)": a period of a reporting regime and its due day (dates.yaml)."""
     units = _alt(sorted(_regime_units(), key=len, reverse=True))
     due = _alt(fold(w) for w in vocab()["regime_due"])
-    return re.compile(rf"(?<!\w)(?:{vocab()['ocr']['periodic']}\s+)?(?P<unit>{units})\s*\(\s*(?:{due})\s+"
-                      rf"(?:ngay\s+)?(?P<d>\d{{1,2}})(?:\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}}))?(?![\d/])[^()]{{0,30}}\)")
+    periodic = vocab()["ocr"]["periodic"]
+    return Skipping(re.compile(rf"(?<!\w)(?:{periodic}\s+)?(?P<unit>{units})\s*\(\s*(?:{due})\s+"
+                               rf"(?:ngay\s+)?(?P<d>\d{{1,2}})(?:\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}}))?(?![\d/])"
+                               rf"[^()]{{0,30}}\)"), periodic, rf"(?:{units})\s*\(")
 
 
 def _quarter(token: str) -> int:

@@ -50,28 +50,35 @@ _LEADING_LOOKBEHIND = re.compile(r"\(\?<!(?:\\w|\[\\w/\])\)")
 
 
 class Skipping:
-    """A pattern `(?<!…)BODY` whose matches are found by searching BODY alone, then trying the whole
-    pattern where BODY matched: the same matches as `pattern.finditer`, faster.
+    """A pattern whose matches are found by first searching patterns of where they may start, then
+    trying the whole pattern there: the same matches as `pattern.finditer`, faster.
 
     `re` scans quickly to the literal or character class a pattern starts with, but a pattern that
-    starts with a look-behind is tried at every character. BODY must begin with a literal or a
-    character class (else nothing is gained) and must not match the empty string."""
+    starts with a look-behind or an optional part is tried at every character. `starts` must match
+    wherever the pattern does (an optional first part and the part after it each give one); by
+    default, the pattern without its leading look-behind. Each should begin with a literal or a
+    character class (else nothing is gained). The pattern must not match the empty string."""
 
-    def __init__(self, pattern: re.Pattern):
-        lead = _LEADING_LOOKBEHIND.match(pattern.pattern)
-        if lead is None:
-            raise ValueError(f"no leading look-behind in {pattern.pattern[:40]!r}")
+    def __init__(self, pattern: re.Pattern, *starts: str):
+        if not starts:
+            lead = _LEADING_LOOKBEHIND.match(pattern.pattern)
+            if lead is None:
+                raise ValueError(f"no leading look-behind in {pattern.pattern[:40]!r}")
+            starts = (pattern.pattern[lead.end():],)
         self.pattern = pattern
-        self.body = re.compile(pattern.pattern[lead.end():], pattern.flags)
+        self.starts = [re.compile(x, pattern.flags) for x in starts]
 
     def finditer(self, text: str):
         """The matches of the whole pattern in `text`, left to right, as `re.Pattern.finditer`."""
-        search, match = self.body.search, self.pattern.match
-        pos = 0
-        while (hit := search(text, pos)) is not None:
-            m = match(text, hit.start())
-            if m is None:
-                pos = hit.start() + 1
-                continue
-            yield m
-            pos = max(m.end(), hit.start() + 1)
+        match, searches = self.pattern.match, [x.search for x in self.starts]
+        hits = [search(text) for search in searches]      # the next hit of each start pattern
+        while True:
+            at = min((h.start() for h in hits if h is not None), default=None)
+            if at is None:
+                return
+            m = match(text, at)
+            pos = at + 1
+            if m is not None:
+                yield m
+                pos = max(m.end(), pos)
+            hits = [h if h is None or h.start() >= pos else search(text, pos) for h, search in zip(hits, searches)]

@@ -15,7 +15,7 @@ def _all(p, text):
 
 
 def test_same_matches_as_the_pattern():
-    wrapped = [p for p in [*deadlines._patterns().values(), *deadlines._span_patterns().values()]
+    wrapped = [p for p in [*deadlines._patterns().values(), *deadlines._span_patterns().values(), deadlines._regime_re()]
                if isinstance(p, Skipping)]
     assert len(wrapped) >= 8
     for w in wrapped:
@@ -26,3 +26,11 @@ def test_same_matches_as_the_pattern():
 def test_lookbehind_failing_where_the_body_matches():
     w = Skipping(re.compile(r"(?<!\w)ab"))
     assert [m.span() for m in w.finditer("ab xab ab-ab aab")] == [(0, 2), (7, 9), (10, 12)]
+
+
+def test_dates_as_the_date_pattern():
+    from extractors import dates
+
+    text = TEXT + fold(" 1. Mục tiêu 2.3 ngày 5/9 22 tháng 11 năm 2012, ngày 05 tháng 01 năm sau 1/2/2020 x1/2/2020 ngay 7")
+    for k in range(0, len(text), 5):
+        assert _all(dates._date_scan(), text[k:]) == _all(dates.date_pattern(), text[k:])
