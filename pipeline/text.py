@@ -68,8 +68,14 @@ class Skipping:
         self.pattern = pattern
         self.starts = [re.compile(x, pattern.flags) for x in starts]
 
+    #: Texts shorter than this are searched with the pattern itself (the scans cost more there).
+    SHORT = 256
+
     def finditer(self, text: str):
         """The matches of the whole pattern in `text`, left to right, as `re.Pattern.finditer`."""
+        return self.pattern.finditer(text) if len(text) < self.SHORT else self._skipping(text)
+
+    def _skipping(self, text: str):
         match, searches = self.pattern.match, [x.search for x in self.starts]
         hits = [search(text) for search in searches]      # the next hit of each start pattern
         while True:
