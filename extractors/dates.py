@@ -60,10 +60,11 @@ def date_pattern() -> re.Pattern:
 
 @cache
 def _date_scan() -> Skipping:
-    """date_pattern() searched through where a date may start: the day word before a number, a number
-    before a separator and a number, or a number before the month word."""
+    """date_pattern() searched through where a date may start: the day word before a number, a date in
+    figures, or a number before the month word and a number."""
     day, _, month = _date_words()
-    return Skipping(date_pattern(), rf"{day}\s+\d", r"\d\d?\s?[/.\-]\s?\d", rf"\d\d?\s+{month}")
+    return Skipping(date_pattern(), rf"{day}\s+\d", r"\d\d?\s?[/.\-]\s?\d\d?\s?[/.\-]\s?(?:19|20)\d\d",
+                    rf"\d\d?\s+{month}\s+\d")
 
 
 @dataclass(frozen=True)

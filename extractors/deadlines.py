@@ -224,10 +224,10 @@ def _span_patterns() -> dict[str, re.Pattern]:
     q1, q2, mon1, mon4 = q.replace("N", "1"), q.replace("N", "2"), mon.replace("N", "1"), mon.replace("N", "4")
     return {
         "quarters": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
-                                        rf"(?:{q2}|(?P<yo>{y4})(?!\d))"), rf"(?:{frm})\s+quy", "quy"),
+                                        rf"(?:{q2}|(?P<yo>{y4})(?!\d))"), rf"(?:{frm})\s+quy", r"quy\s+(?:iv|iii|ii|i|[1-4])"),
         "months": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
                                       rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
-                           rf"(?:{frm})\s+thang", "thang"),
+                           rf"(?:{frm})\s+thang", r"thang\s+\d"),
         "days": Skipping(re.compile(rf"(?<!\w)(?:{frm})\s+ngay\s+(?P<d1>\d{{1,2}}){to}(?:het\s+)?(?:ngay\s+)?"
                            rf"(?P<d2>\d{{1,2}})\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}})"
                            rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)")),

@@ -130,8 +130,9 @@ ID_RE = re.compile(
     rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-))\s?"
     rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?){SEG}){{0,4}})(?![\w])"
 )
-#: ID_RE found through where one may start: a number, maybe dotted, before a slash or a dash.
-_ID_SCAN = Skipping(ID_RE, r"\d\d*(?:\.\d+)?\s{0,2}[/\-]")
+#: ID_RE found through where one may start: a number (maybe dotted, maybe with its year), a slash or a
+#: dash, and the capital letter of the symbol.
+_ID_SCAN = Skipping(ID_RE, rf"\d\d*(?:\.\d\d?)?(?:/(?:19|20)\d\d)?(?:\s{{0,2}}/|-)\s?[A-Z{_UPPER}]")
 _SEG_SPLIT = re.compile(r"\s*([-/])\s*")
 
 
@@ -249,7 +250,8 @@ def _context_res() -> dict[str, re.Pattern]:
             rf"(?:{_words_re(d['issued_verbs'])})\s+$"),
         "law_kw": Skipping(re.compile(rf"(?<!\w)(?:(?P<bo>{law['code_prefix']})\s+)?"
                                       rf"(?:(?P<law>{law['law']})|(?P<ord>{law['ordinance']}))\s+"),
-                           rf"(?:{law['code_prefix']})\s", rf"(?:{law['law']})\s", rf"(?:{law['ordinance']})\s"),
+                           rf"(?:{law['code_prefix']})\s+(?:{law['law']}|{law['ordinance']})\s", rf"(?:{law['law']})\s",
+                           rf"(?:{law['ordinance']})\s"),
         "bare": Skipping(re.compile(rf"(?<!\w)(?P<type>{bare_words}|{bare_ocr})"
                                     rf"\s+(?:{d['number_marker']}\s*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
                          rf"(?:{bare_words})\s", rf"(?:{bare_ocr})\s"),
