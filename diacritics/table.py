@@ -65,8 +65,9 @@ class HashedTable:
         # padded so that a window read past the last bucket stays inside the array
         self.fp = np.concatenate([fingerprints, np.zeros(len(_WINDOW), dtype=np.uint32)])
         self.bits = bits
-        self.start = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(
-            np.int32 if len(fingerprints) < 2**31 else np.int64)
+        # bucket starts, summed straight into their final type (the sum never passes len(fingerprints))
+        self.start = np.zeros(len(sizes) + 1, dtype=np.int32 if len(fingerprints) < 2**31 else np.int64)
+        np.cumsum(sizes, dtype=self.start.dtype, out=self.start[1:])
 
     def find(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         m = len(key)

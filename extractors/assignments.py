@@ -42,7 +42,9 @@ TABLE = "assignments"
 SKIP_KINDS = {"header", "title", "preamble", "signature", "recipients", "appendix", "table"}
 HEADING_KINDS = {"part", "clause", "point", "item", "bullet"}
 LABEL = re.compile(r"\s*(?:(?:[IVXl1]{1,6}|\d{1,2}(?:\.\d{1,2})*)\s*[.):]|[a-zđ]\s*[.)]|[-–—+*•])\s*")
-PLACE_LIST = re.compile(r"^[\s:]*(?:[A-ZĐÀ-Ỹ][\w'’]*(?:\s+[A-ZĐÀ-Ỹ][\w'’]*)*\s*[,.;:]?\s*)+$")
+# capitalised words separated by spaces or a punctuation mark; possessive, so a line that is almost one
+# (a long run of names, then a lower-case word) fails at once instead of trying every way to split it
+PLACE_LIST = re.compile(r"^[\s:]*+(?:[A-ZĐÀ-Ỹ][\w'’]*+\s*+[,.;:]?+\s*+)++$")
 LIST_GAP = re.compile(r"^[\s,;/&\-–]*$")
 ROLES = ("lead", "support", "standing", "responsible", "report_to")
 BASE_CONFIDENCE = {"subject": 0.9, "context": 0.85, "support": 0.85, "report_to": 0.8}

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from pipeline.params import read_yaml
-from pipeline.text import fold
+from pipeline.text import Skipping, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -36,12 +36,18 @@ def _numerals() -> dict[str, int]:
     return {fold(k): int(v) for k, v in vocab()["numerals"].items()}
 
 
+def _date_words() -> tuple[str, str, str]:
+    """Patterns of the words day, year and month, with their OCR forms."""
+    v = vocab()
+    ocr, w = v["ocr"], {k: _alt([x]) for k, x in v["words"].items()}
+    return rf"(?:{w['day']}|{ocr['day']})", rf"(?:{w['year']}|{ocr['year']})", w["month"]
+
+
 @cache
 def date_pattern() -> re.Pattern:
     """A day-precise date: "ngày 22/11/2012", "22 tháng 11 năm 2012", "ngày 05 tháng 01 năm sau", "ngày 5/9"."""
     v = vocab()
-    ocr, w = v["ocr"], {k: _alt([x]) for k, x in v["words"].items()}
-    day, year, month = rf"(?:{w['day']}|{ocr['day']})", rf"(?:{w['year']}|{ocr['year']})", w["month"]
+    day, year, month = _date_words()
     rel = _alt(v["relative_years"])
     y4 = r"(?:19|20)\d{2}"
     date_num = rf"(?P<d1>\d{{1,2}})\s?[/.\-]\s?(?P<m1>\d{{1,2}})\s?[/.\-]\s?(?P<y1>{y4})(?!\d)"
@@ -50,6 +56,15 @@ def date_pattern() -> re.Pattern:
     date_short = r"(?P<d3>\d{1,2})\s?/\s?(?P<m3>\d{1,2})(?![/\d])"
     date = rf"(?:{day}\s+)?(?:{date_num}|{date_word})|{day}\s+{date_short}"
     return re.compile(rf"(?<![\w/])(?:{date})")
+
+
+@cache
+def _date_scan() -> Skipping:
+    """date_pattern() searched through where a date may start: the day word before a number, a date in
+    figures, or a number before the month word and a number."""
+    day, _, month = _date_words()
+    return Skipping(date_pattern(), rf"{day}\s+\d", r"\d\d?\s?[/.\-]\s?\d\d?\s?[/.\-]\s?(?:19|20)\d\d",
+                    rf"\d\d?\s+{month}\s+\d")
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ def date_at(folded: str, pos: int) -> DateMatch | None:
 def find_dates(folded: str) -> list[DateMatch]:
     """Every day-precise date in folded text."""
     out = []
-    for m in date_pattern().finditer(folded):
+    for m in _date_scan().finditer(folded):
         d = _date_from(m)
         if d:
             out.append(d)

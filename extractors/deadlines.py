@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.model import Document, row_id
-from pipeline.text import fold
+from pipeline.text import Skipping, fold
 
 from .dates import (DateMatch, _alt, _numerals, _relative_offset, date_at, date_pattern, find_dates,  # noqa: F401
                     month_end, quarter_range, vocab, year_part_range)
@@ -42,21 +42,25 @@ def _patterns() -> dict[str, re.Pattern]:
     units = _alt(v["recurrence_units"])
     each, periodic = rf"(?:{ocr['each']})", rf"(?:{ocr['periodic']})"
     y4 = r"(?:19|20)\d{2}"
+    part = _alt(v["year_part"])
     quarters = "|".join(sorted((re.escape(q) for q in map(str, v["quarters"])), key=len, reverse=True))
     return {
         "date": date_pattern(),
-        "time": re.compile(rf"(?<![\w/])(?P<h>\d{{1,2}})\s?(?:{hour})\s?(?P<mi>\d{{2}})?\s?(?:{minute})?\s*,?\s*"),
-        "quarter": re.compile(rf"(?<!\w){w['quarter']}\s+(?P<q>{quarters})(?![\w])"
-                              rf"(?:\s*(?:/|,?\s*{year})\s*(?P<y>{y4})(?!\d))?", re.I),
-        "year_part": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{_alt(v['year_part'])})"
-                                rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
-        "month": re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
-        "month_list": re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
-                                 rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"),
-        "each": re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
-                           rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
-        "interval": re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
-        "periodic": re.compile(rf"(?<!\w){periodic}(?!\w)"),
+        "time": Skipping(re.compile(rf"(?<![\w/])(?P<h>\d\d?)\s?(?:{hour})\s?(?P<mi>\d{{2}})?\s?(?:{minute})?\s*,?\s*")),
+        "quarter": Skipping(re.compile(rf"(?<!\w){w['quarter']}\s+(?P<q>{quarters})(?![\w])"
+                              rf"(?:\s*(?:/|,?\s*{year})\s*(?P<y>{y4})(?!\d))?", re.I)),
+        "year_part": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{part})"
+                                         rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
+                              rf"\d\d?\s+{month}\s+(?:{part})", rf"(?:{num_words})\s+{month}\s+(?:{part})"),
+        "month": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
+        "month_list": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
+                                 rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
+        "each": Skipping(re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
+                                    rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
+                         periodic, rf"{each}\s+(?:{units}|{year})"),
+        "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
+                             rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
+        "periodic": Skipping(re.compile(rf"(?<!\w){periodic}(?!\w)")),
         "unit": re.compile(units),
     }
 
@@ -219,20 +223,22 @@ def _span_patterns() -> dict[str, re.Pattern]:
     mon = r"thang\s+(?P<mN>\d{1,2})(?:\s*(?:/|,?\s*nam)\s*(?P<yN>" + y4 + r")(?!\d))?"
     q1, q2, mon1, mon4 = q.replace("N", "1"), q.replace("N", "2"), mon.replace("N", "1"), mon.replace("N", "4")
     return {
-        "quarters": re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
-                               rf"(?:{q2}|(?P<yo>{y4})(?!\d))"),
-        "months": re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
-                             rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
-        "days": re.compile(rf"(?<!\w)(?:{frm})\s+ngay\s+(?P<d1>\d{{1,2}}){to}(?:het\s+)?(?:ngay\s+)?"
+        "quarters": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
+                                        rf"(?:{q2}|(?P<yo>{y4})(?!\d))"), rf"(?:{frm})\s+quy", r"quy\s+(?:iv|iii|ii|i|[1-4])"),
+        "months": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
+                                      rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
+                           rf"(?:{frm})\s+thang", r"thang\s+\d"),
+        "days": Skipping(re.compile(rf"(?<!\w)(?:{frm})\s+ngay\s+(?P<d1>\d{{1,2}}){to}(?:het\s+)?(?:ngay\s+)?"
                            rf"(?P<d2>\d{{1,2}})\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}})"
-                           rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)"),
-        "years": re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
-                            rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
-        "open": re.compile(rf"(?<!\w)(?:{frm})\s+(?:{q1}|{mon4}|nam\s+(?P<y3>{y4})(?!\d))"),
-        "open_after": re.compile(rf"(?:(?<!\w)quy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|,?\s*nam)\s*|(?<!\w)nam\s+|\(\s*)(?P<y>{y4})"
+                           rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)")),
+        "years": Skipping(re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
+                                     rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
+                          rf"(?:{_alt(v['year_span_before'])})\s+{y4}", rf"{y4}\s*(?:-|–|den)"),
+        "open": Skipping(re.compile(rf"(?<!\w)(?:{frm})\s+(?:{q1}|{mon4}|nam\s+(?P<y3>{y4})(?!\d))")),
+        "open_after": re.compile(rf"(?:q(?<!\wq)uy\s+(?P<q>iv|iii|ii|i|[1-4])\s*(?:/|,?\s*nam)\s*|n(?<!\wn)am\s+|\(\s*)(?P<y>{y4})"
                                  rf"\s*(?:{_alt(v['open_after'])})(?!\w)"),
         "cited": re.compile(rf"(?<!\w)(?:{_alt(v['year_span_cited'])})(?!\w)"),
-        "year_due": re.compile(rf"(?<!\w)(?P<w>{_alt(v['year_due_before'])})\s+(?P<y>{y4})(?![\d/])"),
+        "year_due": Skipping(re.compile(rf"(?<!\w)(?P<w>{_alt(v['year_due_before'])})\s+(?P<y>{y4})(?![\d/])")),
     }
 
 
@@ -242,12 +248,14 @@ def _regime_units() -> dict[str, str]:
 
 
 @cache
-def _regime_re() -> re.Pattern:
+def _regime_re() -> Skipping:
     """"<period> (trước ngày D[/M] ...)": a period of a reporting regime and its due day (dates.yaml)."""
     units = _alt(sorted(_regime_units(), key=len, reverse=True))
     due = _alt(fold(w) for w in vocab()["regime_due"])
-    return re.compile(rf"(?<!\w)(?:{vocab()['ocr']['periodic']}\s+)?(?P<unit>{units})\s*\(\s*(?:{due})\s+"
-                      rf"(?:ngay\s+)?(?P<d>\d{{1,2}})(?:\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}}))?(?![\d/])[^()]{{0,30}}\)")
+    periodic = vocab()["ocr"]["periodic"]
+    return Skipping(re.compile(rf"(?<!\w)(?:{periodic}\s+)?(?P<unit>{units})\s*\(\s*(?:{due})\s+"
+                               rf"(?:ngay\s+)?(?P<d>\d{{1,2}})(?:\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}}))?(?![\d/])"
+                               rf"[^()]{{0,30}}\)"), periodic, rf"(?:{units})\s*\(")
 
 
 def _quarter(token: str) -> int:
@@ -399,6 +407,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         return not masked.overlaps(s, e) and not found.spans.overlaps(s, e)
 
     found.extend(_spans(folded, doc_year, free, completion))
+    dates = find_dates(folded)
 
     # a reporting regime: "hàng tháng (trước ngày 18 hàng tháng), 6 tháng (trước ngày 18/5), tổng kết năm
     # (trước ngày 30/11 hàng năm)": each period with its own due day as the anchor
@@ -414,7 +423,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, anchor=anchor, confidence=0.85))
 
     # ranges "từ 01/01/2021 đến 30/9/2021"
-    for d1 in find_dates(folded):
+    for d1 in dates:
         m = r["to"].match(folded, d1.end)
         if not m:
             continue
@@ -441,7 +450,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
                           relative=d.relative, confidence=0.9))
 
     # single dates
-    for d in find_dates(folded):
+    for d in dates:
         if not free(d.start, d.end):
             continue
         before = _before(folded, d.start)

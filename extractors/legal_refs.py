@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.model import Document, row_id
 from pipeline.params import read_yaml
-from pipeline.text import fold
+from pipeline.text import Skipping, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -130,6 +130,9 @@ ID_RE = re.compile(
     rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-))\s?"
     rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?){SEG}){{0,4}})(?![\w])"
 )
+#: ID_RE found through where one may start: a number (maybe dotted, maybe with its year), a slash or a
+#: dash, and the capital letter of the symbol.
+_ID_SCAN = Skipping(ID_RE, rf"\d\d*(?:\.\d\d?)?(?:/(?:19|20)\d\d)?(?:\s{{0,2}}/|-)\s?[A-Z{_UPPER}]")
 _SEG_SPLIT = re.compile(r"\s*([-/])\s*")
 
 
@@ -232,6 +235,7 @@ def _context_res() -> dict[str, re.Pattern]:
     bare = [t for t in doc_types()["types"] if t.get("bare_number")]
     bare_words = _words_re(t["name"] for t in bare) or "(?!)"
     bare_ocr = "|".join(rx for t in bare for rx in t.get("ocr", [])) or "(?!)"
+    law = d["law_words"]
     return {
         "before_number": re.compile(rf"{alias_re}\s+(?:{d['number_marker']}\s*)?$"),
         "qualifier": re.compile(rf"\s+(?P<q>{_words_re(d['issuer_qualifiers'])})"
@@ -244,10 +248,13 @@ def _context_res() -> dict[str, re.Pattern]:
         "issued_before": re.compile(
             rf"(?:^|(?<=[,;:.])\s*)(?P<iss>[^,;:.\n]{{2,80}}?)\s+(?:{_words_re(d['past_markers'])}\s+)?"
             rf"(?:{_words_re(d['issued_verbs'])})\s+$"),
-        "law_kw": re.compile(rf"(?<!\w)(?:(?P<bo>{d['law_words']['code_prefix']})\s+)?"
-                             rf"(?:(?P<law>{d['law_words']['law']})|(?P<ord>{d['law_words']['ordinance']}))\s+"),
-        "bare": re.compile(rf"(?<!\w)(?P<type>{bare_words}|{bare_ocr})"
-                           rf"\s+(?:{d['number_marker']}\s*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
+        "law_kw": Skipping(re.compile(rf"(?<!\w)(?:(?P<bo>{law['code_prefix']})\s+)?"
+                                      rf"(?:(?P<law>{law['law']})|(?P<ord>{law['ordinance']}))\s+"),
+                           rf"(?:{law['code_prefix']})\s+(?:{law['law']}|{law['ordinance']})\s", rf"(?:{law['law']})\s",
+                           rf"(?:{law['ordinance']})\s"),
+        "bare": Skipping(re.compile(rf"(?<!\w)(?P<type>{bare_words}|{bare_ocr})"
+                                    rf"\s+(?:{d['number_marker']}\s*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
+                         rf"(?:{bare_words})\s", rf"(?:{bare_ocr})\s"),
         "not_reference": re.compile(rf"(?<!\w)(?:{_words_re(d['not_reference_heads'])})\s+"
                                     rf"(?:{d['number_marker']}\s*)?$"),
         "chain_gap": re.compile(rf"\s*(?:,|{joiners})?\s*(?:,|{joiners})?\s*"),
@@ -337,7 +344,7 @@ def _read_before(c: Citation, text: str, folded: str) -> None:
 
 def _find_numbered(text: str, folded: str) -> list[Citation]:
     out = []
-    for m in ID_RE.finditer(text):
+    for m in _ID_SCAN.finditer(text):
         sym = m.group("sym")
         if not _valid_symbol(sym):
             continue
@@ -482,6 +489,7 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
 AMENDING = re.compile(r"(?<!\w)luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+(?=luat\s)")
 LAW_NUMBER = re.compile(r"\s+so\s+\d{1,3}/\d{4}/qh\d{1,2}(?![\w/])")
 AMENDING_END = re.compile(r"luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+$")
+_AMENDING_SCAN = Skipping(AMENDING)
 LAW_JOIN = re.compile(r"\s*(?:,|\s+va(?:\s+cac)?)\s+(?=luat\s)")
 
 
@@ -513,7 +521,7 @@ def _find_amending(text: str, folded: str, taken: _Taken) -> list[Citation]:
     number after it, the number is the amending law's id and `_find_numbered` gives the row."""
     law = _patterns_data()["law_types"]["law"]
     out = []
-    for m in AMENDING.finditer(folded):
+    for m in _AMENDING_SCAN.finditer(folded):
         if m.start() in taken or not text[m.start()].isupper():
             continue
         pos, laws = m.end(), []
@@ -692,10 +700,11 @@ def _provision_res() -> dict[str, re.Pattern]:
     links = _words_re(d["provision_links"])
     about = _words_re(d["subject_lead"])
     return {
-        "provision": re.compile(
+        "provision": Skipping(re.compile(
             rf"(?<!\w)(?:(?P<p>{w['point']})\s+(?P<pv>[a-z](?:\s*(?:,|{join})\s*[a-z](?![\w/]))*)(?![\w/])"
             rf"|(?P<k>{w['clause']})\s+(?P<kv>\d{{1,3}}(?:\s*(?:,|{join})\s*\d{{1,3}}(?![\w/.]))*)(?![\w/])"
             rf"|(?P<d>{w['article']})\s+(?P<dv>\d{{1,4}}[a-z]?)(?![\w/]))"),
+            rf"(?:{w['point']})\s", rf"(?:{w['clause']})\s", rf"(?:{w['article']})\s"),
         "gap_simple": re.compile(rf"\s*[,;]?\s*(?:(?:{join})\s+)?(?:(?:{links})\s+)?"),
         "gap_about": re.compile(rf"\s+(?:{about})\s+[^;.\n]{{1,160}}?(?:,\s*|\s+(?:{join}|{links})\s+|\s+)"),
         "joiner": re.compile(rf"(?:{join})"),

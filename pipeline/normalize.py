@@ -75,11 +75,27 @@ def normalize_word(word: str) -> str:
 class Line:
     """A line under edit: its characters and, for each, the raw offset it came from."""
 
-    __slots__ = ("chars", "src")
+    __slots__ = ("chars", "_src")
 
     def __init__(self, text: str, start: int):
         self.chars = text
-        self.src = list(range(start, start + len(text)))
+        self._src: range | list[int] = range(start, start + len(text))
+
+    @property
+    def src(self) -> list[int]:
+        """The raw offset of each character, as a list to edit (made when first needed: most lines
+        keep the offsets they were read with)."""
+        if isinstance(self._src, range):
+            self._src = list(self._src)
+        return self._src
+
+    @src.setter
+    def src(self, offsets: list[int]) -> None:
+        self._src = offsets
+
+    def offsets(self) -> range | list[int]:
+        """The raw offset of each character, not to be edited."""
+        return self._src
 
     def sub(self, pattern: re.Pattern, repl) -> None:
         edits, pos = [], 0
@@ -115,7 +131,8 @@ class Line:
         s = self.chars
         a = len(s) - len(s.lstrip())
         b = len(s.rstrip())
-        self.chars, self.src = s[a:b], self.src[a:b]
+        if a or b < len(s):
+            self.chars, self._src = s[a:b], self._src[a:b]
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -367,8 +384,9 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
                     page_starts[q] = pos
                     seen_pages.add(q)
         text_parts.append(ln.chars)
-        src.extend(ln.src)
-        src.append((ln.src[-1] + 1) if ln.src else (src[-1] if len(src) else 0))
+        offsets = ln.offsets()
+        src.extend(offsets)
+        src.append((offsets[-1] + 1) if offsets else (src[-1] if len(src) else 0))
         pos += len(ln.chars) + 1
     text = "\n".join(text_parts)
     if src:

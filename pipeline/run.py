@@ -113,12 +113,14 @@ DEFAULT_MAX_MEMORY = 2 << 30          # bytes of memory a worker may use (--max-
 
 
 def execute(inputs: list[InputFile], workers: int, on_result: Callable[[DocResult | Packed], None],
-            timeout: float | None = DEFAULT_TIMEOUT, max_memory: int | None = DEFAULT_MAX_MEMORY) -> None:
+            timeout: float | None = DEFAULT_TIMEOUT, max_memory: int | None = DEFAULT_MAX_MEMORY,
+            meanwhile: Callable[[], None] | None = None) -> None:
     """Process the readable inputs in `workers` processes, calling `on_result` as each finishes.
 
     A document still running after `timeout` seconds is stopped and recorded as failed
     (error_type timeout), one that needs more than `max_memory` bytes fails (error_type memory);
     with no timeout (None or 0) and one worker, documents run in this process, without those limits.
+    `meanwhile` is called once in this process while the workers have their first documents.
     """
     todo = [i for i in inputs if i.error is None]
     if not todo:
@@ -130,7 +132,7 @@ def execute(inputs: list[InputFile], workers: int, on_result: Callable[[DocResul
         for inp in todo:
             on_result(process_file(inp.path, inp.sha256))
         return
-    WorkerPool(max(1, min(workers, len(todo))), timeout or None, max_memory or None).map(todo, on_result)
+    WorkerPool(max(1, min(workers, len(todo))), timeout or None, max_memory or None).map(todo, on_result, meanwhile)
 
 
 def failed_result(inp: InputFile, error_type: str, message: str) -> DocResult:
@@ -205,7 +207,7 @@ def _worker_main(conn, parent: int, max_memory: int | None = None) -> None:
 
 
 def worker_gc() -> None:
-    """The garbage collector of a worker: what the run loaded before forking (diacritic model, pandas,
+    """The garbage collector of a worker: what the run loaded before forking (diacritic model,
     extractors) is frozen out of collections, and a collection waits for 20,000 new objects rather
     than 700. A document makes hundreds of thousands of short-lived objects and few cycles; with the
     defaults, full collections walking the loaded objects took a tenth of a text document's time."""
@@ -280,7 +282,8 @@ class WorkerPool:
             w.proc.join()
         w.conn.close()
 
-    def map(self, todo: list[InputFile], on_result: Callable[[DocResult], None]) -> None:
+    def map(self, todo: list[InputFile], on_result: Callable[[DocResult], None],
+            meanwhile: Callable[[], None] | None = None) -> None:
         pending = deque(todo)
         warm_up()
         workers = [self._start() for _ in range(self.size)]
@@ -305,6 +308,9 @@ class WorkerPool:
                 busy = [w for w in workers if w.task is not None]
                 if not busy:       # every send failed on a dead worker: hand the documents out again
                     continue
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
                 left = None if self.timeout is None else \
                     max(0.0, min(w.started for w in busy) + self.timeout - time.monotonic())
                 ready = set(wait_ready([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=left))
@@ -565,7 +571,7 @@ def run(paths: list[str | Path], out: str | Path, workers: int = 1, progress: bo
 
             execute_dask(todo, dask, workers, on_result)
         else:
-            execute(todo, workers, on_result, timeout=timeout, max_memory=max_memory)
+            execute(todo, workers, on_result, timeout=timeout, max_memory=max_memory, meanwhile=prepare_writing)
         bar.close()
 
         done = [results[i.path] for i in inputs if i.path in results]     # input order, as `stage_export`
@@ -601,6 +607,19 @@ def run(paths: list[str | Path], out: str | Path, workers: int = 1, progress: bo
     statuses = [r.status for r in results.values()] + ["failed"] * sum(1 for i in inputs if i.error)
     return RunSummary(out, statuses.count("ok"), statuses.count("partial"), statuses.count("failed"),
                       rows, time.perf_counter() - t0)
+
+
+def prepare_writing() -> None:
+    """What writing a run needs besides the rows, made while the workers process documents (this
+    process is idle then): the digests of the code and the model (cache entries, manifest) and
+    pyarrow's compute functions (sorting the rows)."""
+    import pyarrow.compute  # noqa: F401
+
+    from .cache import fingerprint
+    from .params import model_hashes
+
+    fingerprint()
+    model_hashes()
 
 
 def numbers(documents: list[dict]) -> dict[str, str]:

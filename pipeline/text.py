@@ -1,6 +1,7 @@
 """Folding Vietnamese text for matching: one definition for every stage and extractor."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -43,3 +44,47 @@ def fold(text: str) -> str:
             del _RECENT[next(iter(_RECENT))]
         _RECENT[text] = out
     return out
+
+
+_LEADING_LOOKBEHIND = re.compile(r"\(\?<!(?:\\w|\[\\w/\])\)")
+
+
+class Skipping:
+    """A pattern whose matches are found by first searching patterns of where they may start, then
+    trying the whole pattern there: the same matches as `pattern.finditer`, faster.
+
+    `re` scans quickly to the literal or character class a pattern starts with, but a pattern that
+    starts with a look-behind or an optional part is tried at every character. `starts` must match
+    wherever the pattern does (an optional first part and the part after it each give one); by
+    default, the pattern without its leading look-behind. Each should begin with a literal or a
+    character class (else nothing is gained). The pattern must not match the empty string."""
+
+    def __init__(self, pattern: re.Pattern, *starts: str):
+        if not starts:
+            lead = _LEADING_LOOKBEHIND.match(pattern.pattern)
+            if lead is None:
+                raise ValueError(f"no leading look-behind in {pattern.pattern[:40]!r}")
+            starts = (pattern.pattern[lead.end():],)
+        self.pattern = pattern
+        self.starts = [re.compile(x, pattern.flags) for x in starts]
+
+    #: Texts shorter than this are searched with the pattern itself (the scans cost more there).
+    SHORT = 256
+
+    def finditer(self, text: str):
+        """The matches of the whole pattern in `text`, left to right, as `re.Pattern.finditer`."""
+        return self.pattern.finditer(text) if len(text) < self.SHORT else self._skipping(text)
+
+    def _skipping(self, text: str):
+        match, searches = self.pattern.match, [x.search for x in self.starts]
+        hits = [search(text) for search in searches]      # the next hit of each start pattern
+        while True:
+            at = min((h.start() for h in hits if h is not None), default=None)
+            if at is None:
+                return
+            m = match(text, at)
+            pos = at + 1
+            if m is not None:
+                yield m
+                pos = max(m.end(), pos)
+            hits = [h if h is None or h.start() >= pos else search(text, pos) for h, search in zip(hits, searches)]
