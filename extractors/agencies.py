@@ -538,6 +538,8 @@ def _fuzzy_groups(first: str, ocr: bool) -> tuple[FuzzyGroup, ...]:
     groups: dict[int, list[tuple[int, str, float]]] = {}
     for idx, (v, n, th_text, th_ocr, _) in enumerate(_fuzzy_plan(first)):
         th = th_ocr if ocr else th_text
+        if not ocr and v.tokens[0] != first:
+            continue                     # in marked text a name's first word is read as printed; typos come later
         if th is not None and n <= FUZZY_TOKENS:
             groups.setdefault(n, []).append((idx, v.joined, th))
     out = []

@@ -19,8 +19,8 @@ def _reference_hits(keys: list[str], i: int, ocr: bool) -> list[tuple[int, float
     out = []
     for idx, (v, n, th_text, th_ocr, _) in enumerate(A._fuzzy_plan(keys[i])):
         th = th_ocr if ocr else th_text
-        if th is None or n > A.FUZZY_TOKENS or i + n > len(keys):
-            continue
+        if th is None or n > A.FUZZY_TOKENS or i + n > len(keys) or (not ocr and v.tokens[0] != keys[i]):
+            continue                     # marked text: the first word as printed (typos only after it)
         r = fuzz.ratio(" ".join(keys[i:i + n]), v.joined, score_cutoff=th)
         if r:
             out.append((idx, r))
