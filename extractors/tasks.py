@@ -322,6 +322,20 @@ LABEL = re.compile(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)]\s*")
 BULLET_ID = re.compile(r"\.[-+]\d*(?=\.|$)")
 
 
+def _join_heading_duties(groups: dict[str, list[dict]], sections: dict, lead_roles: set) -> None:
+    """Points under a clause headed by an agency ("1. Sở Khoa học và Công nghệ" over a), b), c)) are its
+    duties: one task, the clause's (ANNOTATION.md, tasks), unless a point names another doer."""
+    for sid in sorted(groups, key=lambda x: -x.count(".")):
+        sec = sections.get(sid)
+        parent = sections.get(sec.parent_id) if sec is not None and sec.parent_id else None
+        if parent is None or sec.kind != "point" or parent.parent_id is None:
+            continue
+        head = (parent.heading or "").casefold()
+        doers = {r.get("agency_surface") or "" for r in groups[sid] if r["role"] in lead_roles}
+        if doers and all(d and d.casefold() in head for d in doers):
+            groups.setdefault(parent.section_id, []).extend(groups.pop(sid))
+
+
 def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) -> list[dict]:
     """One task per labelled clause or point of the text whose assignments name a doer (lead, responsible,
     standing): its bullets are one task (ANNOTATION.md, tasks); supports are the clause's support rows."""
@@ -357,6 +371,7 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         if sec is not None and sec.parent_id and not BULLET_ID.search(sid) and is_field(sec):
             sid = sec.parent_id          # "b) Cơ quan chủ trì: ..." is a field of the task above it
         groups.setdefault(sid, []).append(r)
+    _join_heading_duties(groups, sections, lead_roles)
     out = []
     by_id = {d["deadline_id"]: d for d in deadlines}
     ordered = sorted(groups.items(), key=lambda kv: (min(r["char_start"] for r in kv[1]), kv[0]))

@@ -223,3 +223,10 @@ def test_an_agency_bullet_over_duties_and_a_bullet_over_role_fields_are_tasks_of
                       "+ Cơ quan phối hợp: Bộ Tư pháp.\n")
     assert got == [("III.2.a.-1", None, ["Bộ Tài chính"], []), ("III.2.a.-2", None, ["Bộ Xây dựng"], []),
                    ("IV.1.-1", None, ["Bộ Công an"], ["Bộ Tư pháp"])]
+
+
+def test_the_points_of_an_agency_clause_are_its_duties_one_task():
+    got = _text_tasks("VI. TỔ CHỨC THỰC HIỆN\n1. Sở Khoa học và Công nghệ\na) Tham mưu hoàn thiện thể chế.\n"
+                      "b) Chủ trì vận hành nền tảng số.\nc) Sở Tài chính chủ trì bố trí kinh phí.\n", "Bắc Ninh")
+    assert [(sid, n, leads) for sid, n, leads, _ in got] == [
+        ("VI.1", "1", ["Sở Khoa học và Công nghệ"]), ("VI.1.c", "c", ["Sở Tài chính"])]
