@@ -380,6 +380,8 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         if not leads:                    # who leads, when a clause says so; else who answers for it
             continue
         sec = sections.get(sid)
+        if sec is not None and sec.kind == "part":
+            continue                     # a part's own paragraph is no clause or item (ANNOTATION.md, tasks)
         if sec is not None and sec.kind == "article" and any(
                 c in fold(doc.text[sec.char_start:sec.char_end]) for c in executions):
             continue

@@ -230,3 +230,9 @@ def test_the_points_of_an_agency_clause_are_its_duties_one_task():
                       "b) Chủ trì vận hành nền tảng số.\nc) Sở Tài chính chủ trì bố trí kinh phí.\n", "Bắc Ninh")
     assert [(sid, n, leads) for sid, n, leads, _ in got] == [
         ("VI.1", "1", ["Sở Khoa học và Công nghệ"]), ("VI.1.c", "c", ["Sở Tài chính"])]
+
+
+def test_a_parts_own_paragraph_is_no_task():
+    got = _text_tasks("IV. KINH PHÍ\nDoanh nghiệp viễn thông bảo đảm kinh phí thực hiện.\nV. TỔ CHỨC THỰC HIỆN\n"
+                      "1. Sở Khoa học và Công nghệ chủ trì hướng dẫn.\n", "Hà Nội")
+    assert [(sid, n) for sid, n, _, _ in got] == [("V.1", "1")]
