@@ -100,14 +100,19 @@ FAMILIES = {
 }
 
 
+#: Twice the input may take at most this many times as long: linear work doubles (2×), a quadratic step
+#: quadruples (4×); the margin between is for a machine whose other jobs slow one measurement down.
+GROWTH = 3.0
+
+
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_time_grows_linearly(family):
     run, make, size = FAMILIES[family]
     small, large = make(size), make(2 * size)
     run(small[:2000])                                     # load vocabularies and the model first
     t1, t2 = run(small), run(large)
-    for _ in range(2):                                    # a busy machine: measure again, keep the fastest
-        if t2 <= 2.5 * max(t1, 0.05):
+    for _ in range(3):                                    # a busy machine: measure again, keep the fastest
+        if t2 <= GROWTH * max(t1, 0.05):
             break
         t1, t2 = min(t1, run(small)), min(t2, run(large))
-    assert t2 <= 2.5 * max(t1, 0.05), f"{family}: {t1:.2f} s for {len(small)} characters, {t2:.2f} s for {len(large)}"
+    assert t2 <= GROWTH * max(t1, 0.05), f"{family}: {t1:.2f} s for {len(small)} characters, {t2:.2f} s for {len(large)}"
