@@ -376,7 +376,7 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
     if any(_is_standing(v, a, b) for a, b in parens):
         role = "standing"
     supports: list[Mention] = []
-    if e < stop and v.text[v.toks[e - 1].end:v.toks[e].start].strip() == "," and v.phrase(e, voc["aside"]):
+    if e < stop and v.text[v.toks[e - 1].end:v.toks[e].start].strip() in (",", "") and v.phrase(e, voc["aside"]):
         comma = v.toks[e].start                              # "Sở X, trên cơ sở đề xuất của ..., chủ trì"
         for _ in range(6):
             comma = v.text.find(",", comma + 1, end)
@@ -837,6 +837,22 @@ def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]
                 out.add(m, "responsible", (m.start, m.end), task, [], "subject", ("heading", sid))
 
 
+def _clauses(v: View, a: int, b: int) -> list[tuple[int, int]]:
+    """The clauses after each ';' of [a, b) that does not part the members of a list of agencies."""
+    out = []
+    semi = v.text.find(";", a, b)
+    while semi >= 0:
+        k = v.tok(semi)
+        nxt = v.text.find(";", semi + 1, b)
+        end = b if nxt < 0 else nxt
+        if k not in v.mention_end:             # "phối hợp với Sở A; Sở B" goes on listing
+            start = semi + 1 + (len(v.text[semi + 1:end]) - len(v.text[semi + 1:end].lstrip()))
+            if start < end:
+                out.append((start, end))
+        semi = nxt
+    return out
+
+
 def _later_clauses(v: View, out: "Rows", u: Unit, pos: int) -> None:
     """Subjects of the clauses after ';' in a labelled line: each answers for its own part."""
     text = v.text
@@ -923,6 +939,13 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
             elif s is None and subj is not None and subj.agencies and v.phrase(v.tok(a), vocab()["lead"]):
                 for m in subj.agencies:        # "X chủ trì ... . Chủ trì, phối hợp ...": X leads again
                     out.add(m, "lead", (m.start, m.end), text[a:b], refs, "subject", (a, b))
+        for c, d in _clauses(v, max(a, opened), b):
+            s = subject_at(v, c, d)            # "...; các sở, ngành và UBND các xã rà soát ...": its own doers
+            if s is not None and s.agencies and heading_kind(v, s, d)[0] == "task":
+                role = s.role if s.role in ("lead", "standing") else "responsible"
+                for m in s.agencies:
+                    out.add(m, role, (m.start, m.end), text[s.tail:d], refs, "subject", (c, d))
+                    actors.add(m.agency_id)
         for m in supports_in(v, a, b):
             if m.agency_id not in actors:
                 out.add(m, "support", (m.start, m.end), task, refs, "support", v.doc.sentence_span(m.start, m.end))

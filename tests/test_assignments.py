@@ -519,3 +519,13 @@ def test_a_later_sentence_that_says_chu_tri_is_its_subjects_and_member_bodies_le
         ("Bộ Công Thương", "lead", "IV.2.c"), ("Các tổ chức chính trị - xã hội", "lead", "IV.2.n"),
         ("Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam", "lead", "IV.2.n")]
     assert ("Các cơ sở sản xuất", "responsible", "IV.2.o") in got
+
+
+def test_a_clause_after_a_semicolon_names_its_own_doers_a_list_does_not():
+    got = _assign("III. TỔ CHỨC THỰC HIỆN\n1. Sở Y tế chủ trì, phối hợp với Sở Tài chính; Sở Nội vụ triển khai.\n"
+                  "2. Sở Tư pháp tổ chức tập huấn; Công an tỉnh bảo đảm an ninh.\n"
+                  "3. Bộ Tài chính, Ủy ban nhân dân tỉnh trên cơ sở đề xuất của các cơ quan, chủ trì bố trí kinh phí.\n",
+                  jurisdiction="Nghệ An")
+    assert got == {("Sở Y tế", "lead", "III.1"), ("Sở Tài chính", "support", "III.1"), ("Sở Nội vụ", "support", "III.1"),
+                   ("Sở Tư pháp", "responsible", "III.2"), ("Công an tỉnh", "responsible", "III.2"),
+                   ("Bộ Tài chính", "lead", "III.3"), ("Ủy ban nhân dân tỉnh", "lead", "III.3")}
