@@ -636,7 +636,7 @@ def _directed(v: View, a: int, k: int) -> bool:
     return False
 
 
-def submitted_in(v: View, a: int, b: int) -> list[Mention]:
+def _submitted_in(v: View, a: int, b: int) -> list[Mention]:
     """Agencies right after "trình" in the sentence [a, b) ("trình UBND tỉnh xem xét"): a report_to."""
     voc = vocab()
     out: list[Mention] = []
@@ -653,7 +653,7 @@ def submitted_in(v: View, a: int, b: int) -> list[Mention]:
 
 
 def reports_in(v: View, a: int, b: int) -> list[Mention]:
-    """Agencies reports are sent to in the sentence [a, b)."""
+    """Agencies reports are sent (or submitted: "trình X") to in the sentence [a, b)."""
     voc = vocab()
     out: list[Mention] = []
     k, stop = v.tok(a), v.tok(b)
@@ -692,7 +692,7 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
                 continue
             j += 1
         k = j if found or j > k + n else k + n
-    return out
+    return out + _submitted_in(v, a, b)
 
 
 def _clause_break(v: View, j: int) -> bool:
@@ -796,7 +796,7 @@ def extract(doc: Document) -> list[dict]:
                     for m in (s2.agencies if s2 is not None else []):
                         role = s2.role if s2.role in ("lead", "standing") else "responsible"
                         out.add(m, role, (m.start, m.end), v.text[s2.tail:b], [], "subject", (a, b))
-                    for m in reports_in(v, a, b) + submitted_in(v, a, b):
+                    for m in reports_in(v, a, b):
                         out.add(m, "report_to", (m.start, m.end), v.text[a:b], [], "report_to",
                                 v.doc.sentence_span(m.start, m.end))
             continue
@@ -826,26 +826,30 @@ def extract(doc: Document) -> list[dict]:
 def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]) -> None:
     """A heading agency answers for its section (ANNOTATION.md: one core `responsible` at the heading), also
     when its duties only say "Chủ trì" or name another doer: the rows it lacks are added at the heading."""
+    answered: set[tuple[str, str]] = set()          # (a section or one above it, agency) of responsible rows
+    for r in out.rows:
+        if r["role"] == "responsible":
+            parts = r["section_id"].split(".")
+            answered.update((".".join(parts[:n]), r["agency_id"]) for n in range(1, len(parts) + 1))
     for u, subj in headings:
         sid = u.section.section_id
-        under = {r["agency_id"] for r in out.rows if r["role"] == "responsible"
-                 and (r["section_id"] == sid or r["section_id"].startswith(sid + "."))}
         body = sentences(v, u.end, u.section.char_end)
         task = v.text[body[0][0]:body[0][1]] if body else ""
         for m in subj.agencies:
-            if m.agency_id not in under:
+            if (sid, m.agency_id) not in answered:
                 out.add(m, "responsible", (m.start, m.end), task, [], "subject", ("heading", sid))
 
 
-def _clauses(v: View, a: int, b: int) -> list[tuple[int, int]]:
-    """The clauses after each ';' of [a, b) that does not part the members of a list of agencies."""
+def _clauses(v: View, a: int, b: int, in_lists: bool = False) -> list[tuple[int, int]]:
+    """The clauses after each ';' of [a, b); unless `in_lists`, not after a ';' that parts the members of
+    a list of agencies."""
     out = []
     semi = v.text.find(";", a, b)
     while semi >= 0:
         k = v.tok(semi)
         nxt = v.text.find(";", semi + 1, b)
         end = b if nxt < 0 else nxt
-        if k not in v.mention_end:             # "phối hợp với Sở A; Sở B" goes on listing
+        if in_lists or k not in v.mention_end:  # "phối hợp với Sở A; Sở B" goes on listing
             start = semi + 1 + (len(v.text[semi + 1:end]) - len(v.text[semi + 1:end].lstrip()))
             if start < end:
                 out.append((start, end))
@@ -855,20 +859,12 @@ def _clauses(v: View, a: int, b: int) -> list[tuple[int, int]]:
 
 def _later_clauses(v: View, out: "Rows", u: Unit, pos: int) -> None:
     """Subjects of the clauses after ';' in a labelled line: each answers for its own part."""
-    text = v.text
-    while True:
-        semi = text.find(";", pos, u.end)
-        if semi < 0:
-            return
-        start = semi + 1 + (len(text[semi + 1:u.end]) - len(text[semi + 1:u.end].lstrip()))
-        nxt = text.find(";", start, u.end)
-        end = u.end if nxt < 0 else nxt
+    for start, end in _clauses(v, pos, u.end, in_lists=True):
         s2 = subject_at(v, start, end)
         if s2 is not None and s2.agencies and s2.tail < end:
             role = s2.role if s2.role in ("lead", "standing") else "responsible"
             for m in s2.agencies:
-                out.add(m, role, (m.start, m.end), text[s2.tail:end], [], "subject", (u.start, u.end))
-        pos = end
+                out.add(m, role, (m.start, m.end), v.text[s2.tail:end], [], "subject", (u.start, u.end))
 
 
 def _damaged_heading(v: View, u: Unit, most: int = 4) -> Subject | None:
@@ -949,6 +945,6 @@ def _emit(v: View, out: Rows, u: Unit, task_start: int, ctx: Ctx | None, subj: S
         for m in supports_in(v, a, b):
             if m.agency_id not in actors:
                 out.add(m, "support", (m.start, m.end), task, refs, "support", v.doc.sentence_span(m.start, m.end))
-        for m in reports_in(v, a, b) + submitted_in(v, a, b):
+        for m in reports_in(v, a, b):
             out.add(m, "report_to", (m.start, m.end), text[a:b], refs, "report_to",
                     v.doc.sentence_span(m.start, m.end))

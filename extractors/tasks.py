@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pipeline.model import Document, Table, TableRow, row_id
+from pipeline.model import BULLET_ID, Document, Table, TableRow, labelled_section_id, row_id
 from pipeline.params import read_yaml
 from pipeline.text import fold
 
@@ -319,7 +319,6 @@ def _assignment_row(doc: Document, t: Task, m: Mention, role: str, task_id: str,
 
 
 LABEL = re.compile(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])\s*[.)]\s*")
-BULLET_ID = re.compile(r"\.[-+]\d*(?=\.|$)")
 
 
 def _join_heading_duties(groups: dict[str, list[dict]], sections: dict, lead_roles: set) -> None:
@@ -344,7 +343,10 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
     sections = {s.section_id: s for s in doc.sections}
     groups: dict[str, list[dict]] = {}
     labels = tuple(fold(x) for x in vocab()["field_labels"])
-    has_kids = {s.parent_id for s in doc.sections if s.parent_id}
+    kids_of: dict[str, list] = {}
+    for s in doc.sections:
+        if s.parent_id:
+            kids_of.setdefault(s.parent_id, []).append(s)
 
     def is_field(s) -> bool:
         return fold(LABEL.sub("", (s.heading or "").lstrip("-+*• "), count=1)).startswith(labels)
@@ -356,17 +358,17 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         for n in range(1, len(parts) + 1):
             a = ".".join(parts[:n])
             sec = sections.get(a)
-            if sec is None or not BULLET_ID.search(a) or a not in has_kids:
+            if sec is None or not BULLET_ID.search(a) or a not in kids_of:
                 continue
-            kids = [c for c in doc.sections if c.parent_id == a]
-            if (surface and surface.casefold() in (sec.heading or "").casefold()) or any(is_field(c) for c in kids):
+            if (surface and surface.casefold() in (sec.heading or "").casefold()) or any(
+                    is_field(c) for c in kids_of[a]):
                 return a
         return None
 
     for r in assignments:
         if r.get("task_id") or r.get("char_start") is None or not r.get("section_id"):
             continue
-        sid = block(r["section_id"], r.get("agency_surface") or "") or BULLET_ID.sub("", r["section_id"])
+        sid = block(r["section_id"], r.get("agency_surface") or "") or labelled_section_id(r["section_id"])
         sec = sections.get(sid)
         if sec is not None and sec.parent_id and not BULLET_ID.search(sid) and is_field(sec):
             sid = sec.parent_id          # "b) Cơ quan chủ trì: ..." is a field of the task above it

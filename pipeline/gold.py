@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import yaml
 
-from .evaluate import Score, key_of, match
+from .evaluate import Score, match
+from .model import BULLET_ID
 
 #: Fields a predicted row must equal to match a gold row (`name: (table, keys)`).
 MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -32,7 +32,7 @@ MEASURES: dict[str, tuple[str, tuple[str, ...]]] = {
 METADATA_FIELDS = ("doc_number", "doc_type", "issuer", "issuer_level", "jurisdiction", "place", "issue_date",
                    "title", "signer_name", "signer_title", "recipients", "attached_type", "attached_title")
 NOT_GOLD_SECTIONS = {"header", "signature", "recipients", "table", "bullet"}
-BULLET = re.compile(r"\.[-+]\d*(?=\.|$)")
+BULLET = BULLET_ID
 
 
 def score_rows(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[Score, list, list]:

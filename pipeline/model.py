@@ -312,12 +312,13 @@ class Document:
         }
 
 
-_BULLET_ID = re.compile(r"\.[-+]\d*(?=\.|$)")
+#: The "-"/"+" bullet parts of a section id (`.-3`, `.+2`).
+BULLET_ID = re.compile(r"\.[-+]\d*(?=\.|$)")
 
 
 def labelled_section_id(section_id: str) -> str:
     """The nearest labelled section of a bullet id (`IV.1.-3.+2` -> `IV.1`): where ANNOTATION.md puts its rows."""
-    return _BULLET_ID.sub("", section_id)
+    return BULLET_ID.sub("", section_id)
 
 
 def row_id(doc_id: str, table: str, *key: Any) -> str:
