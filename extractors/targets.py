@@ -470,11 +470,21 @@ def ancestors(ctx: Context, li: int) -> list[tuple[int, int]]:
     sec = ctx.doc.section_at(own.start, own.end)
     while sec is not None:
         if sec.heading and sec.char_start < own.start and sec.kind not in ("title", "header", "preamble"):
-            ln = ctx.lines[ctx.line_index(sec.char_start)]
+            k = ctx.line_index(sec.char_start)
+            ln = ctx.lines[k]
             if part_line is None or ln.start >= part_line:
-                spans.setdefault(ln.start, (ln.start, ln.end))
+                end = ln.end
+                if _bare_label(ctx.text[ln.start:ln.end], sec.label) and k + 1 < len(ctx.lines) \
+                        and ctx.lines[k + 1].end <= own.start:
+                    end = ctx.lines[k + 1].end     # "I" alone, its title on the next line (a flattened table)
+                spans.setdefault(ln.start, (ln.start, end))
         sec = by_id.get(sec.parent_id) if sec.parent_id else None
     return [spans[k] for k in sorted(spans, reverse=True)]
+
+
+def _bare_label(line: str, label: str | None) -> bool:
+    """A heading line that is only its label ("I", "I.1", "2."), as flattened table group rows print it."""
+    return bool(label) and line.strip().rstrip(".:)") == label.rstrip(".:)")
 
 
 # ---------------------------------------------------------------- reading one window
@@ -490,6 +500,12 @@ def find_indicator(ctx: Context, a: int, b: int, near: int) -> tuple[str, int, i
             s, e = min(hits, key=lambda h: min(abs(h[0] - near), abs(h[1] - near)))
             return code, s, e
     return None
+
+
+def find_indicator_code(text: str) -> str:
+    """The highest-priority indicator named in `text` (a table row's label), else `other`."""
+    folded = fold(text)
+    return next((code for code, rxs in vocab().indicators if any(rx.search(folded) for rx in rxs)), "other")
 
 
 def find_base(ctx: Context, fig: Figure, cb: int, ce: int) -> str | None:
@@ -808,17 +824,22 @@ def _kind(ctx: Context, fig: Figure, sent: tuple[int, int], leads: list[tuple[in
 
 
 def extract(doc: Document) -> list[dict]:
+    """Rows of the figures in the text, and of the indicator tables (extractors.table_targets), whose
+    cells are not read again as text."""
+    from . import table_targets
+
+    table_rows, table_spans = table_targets.extract(doc)
     ctx = build_context(doc)
-    figures = ctx.figures = find_figures(ctx.text, ctx.folded)
+    figures = find_figures(ctx.text, ctx.folded)
+    if table_spans:
+        figures = [f for f in figures if not any(a <= f.num_start < b for a, b in table_spans)]
+    ctx.figures = figures
     ctx.figure_lines = {ctx.line_index(f.num_start) for f in figures}
     doc_assigner = _doc_assigner(ctx, figures[0].start) if figures else None
     rows: list[dict] = []
     seen: Counter = Counter()
-    for fig in figures:
-        r = describe(ctx, fig, doc_assigner)
-        if r is None:
-            continue
-        start, end = r.pop("_span")
+    described = ((r.pop("_span"), r) for r in (describe(ctx, fig, doc_assigner) for fig in figures) if r is not None)
+    for (start, end), r in [*described, *table_rows]:
         key = (r["indicator"], r["value"], r["value_max"], r["unit"], r["comparator"], r["population_group"],
                r["geography"], r["target_year"], r["assigned_by"], r["kind"])
         seen[key] += 1

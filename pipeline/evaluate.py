@@ -61,8 +61,14 @@ def _canon(v: Any) -> Any:
     return v
 
 
+#: Spellings of one unit: ANNOTATION.md asks for "a short English unit", so gold and rows may differ in
+#: spelling only ("ha" / "hectares").
+UNIT_ALIASES = {"hectares": "ha", "hectare": "ha", "tons": "tonnes", "tonne": "tonnes", "t": "tonnes",
+                "people": "persons", "person": "persons"}
+
+
 def key_of(row: dict, keys: Sequence[str]) -> tuple:
-    return tuple(_canon(row.get(k)) for k in keys)
+    return tuple(UNIT_ALIASES.get(v, v) if k == "unit" else v for k, v in ((k, _canon(row.get(k))) for k in keys))
 
 
 def match(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[Score, list, list]:

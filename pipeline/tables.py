@@ -63,6 +63,7 @@ def vocab() -> dict:
     out = {k: v for k, v in data.items()}
     out["header_cells"] = {role: sorted({_key(p) for p in phrases}, key=len, reverse=True)
                            for role, phrases in data["header_cells"].items()}
+    out["indicator_header"] = {_key(p): role for role, phrases in data["indicator_header"].items() for p in phrases}
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
         out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
     return out
@@ -1207,6 +1208,225 @@ def _flat_table(doc: Document, b: _FlatBuilder, body: list[dict]) -> Table:
                  page=doc.page_at(rows[0].char_start), confidence=conf)
 
 
+# ---------------------------------------------------------------- flattened indicator tables
+
+_CELL_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:[.,]\d+)?\s*%?"
+                          r"(?:\s*[-–]\s*(?:\d{1,3}(?:\.\d{3})+|\d+)(?:[.,]\d+)?\s*%?)?$")
+_ROW_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVXL]{1,6}\.?|[a-zđ]\)|[A-ZĐ]\.?|[-–+*•])$")
+_ONE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_BRACKET_UNIT = re.compile(r"\(([^()]{1,25})\)\s*$")
+
+
+def indicator_role(text: str) -> str | None:
+    """number | label | unit for a header cell before the year columns, else None."""
+    return vocab()["indicator_header"].get(_key(text)) if len(text) <= 40 else None
+
+
+def header_year(text: str) -> int | None:
+    """The year a header cell names ("Năm 2026", "Kế hoạch 2027", "ƯTH Năm 2025"), None for a span."""
+    years = _ONE_YEAR.findall(text)
+    return int(years[0]) if len(years) == 1 and len(text) <= 40 else None
+
+
+def _span_cell(text: str) -> bool:
+    """A header cell over several year columns ("GIAI ĐOẠN 2026 - 2030", "Dự kiến 03 năm kế hoạch")."""
+    return len(text) <= 60 and (len(_ONE_YEAR.findall(text)) == 2 or bool(re.search(r"\bnăm kế hoạch\b", text, re.I)))
+
+
+_PLAN_OR_ESTIMATE = re.compile(r"^(?:kế hoạch|ước thực hiện|ước th|ưth|thực hiện|dự toán|kh|th)\b", re.I)
+
+
+def _repeated_subs(subs: list[_Line], years: int) -> int:
+    """m when the first m * years sub-header cells repeat m names under every year ("Lượng | Giá trị")."""
+    for m in range(len(subs) // years, 0, -1):
+        names = [_key(s.text) for s in subs[:m * years]]
+        if all(names[a * m + b] == names[b] for a in range(years) for b in range(m)):
+            return m
+    return 0
+
+
+def _numbering_run(lines: list[_Line], k: int) -> int:
+    """Length of a run of column numbers "1", "2", "3" ... (also "A", "B" before them, "4=3/2") at lines[k]."""
+    j = k
+    while j < len(lines) and lines[j].text in ("A", "B", "C"):
+        j += 1
+    want = 1
+    while j < len(lines) and re.fullmatch(rf"\(?{want}\)?(?:\s*=\s*[\d/+*-]+)?", lines[j].text):
+        want += 1
+        j += 1
+    return j - k if want > 3 else 0
+
+
+def _indicator_header(lines: list[_Line], i: int) -> tuple[list[tuple[_Line, str]], list[str], int] | None:
+    """The header of an indicator table starting at lines[i]: its cells with roles (number, label, unit,
+    value), one heading per value column ("Kế hoạch 2026 - Lượng (Tấn)"), and the first body line."""
+    head: list[tuple[_Line, str]] = []
+    j, n = i, len(lines)
+    for role in ("number", "label", "unit"):
+        if j < n and indicator_role(lines[j].text) == role:
+            head.append((lines[j], role))
+            j += 1
+    if "label" not in {r for _, r in head}:
+        return None
+    years: list[_Line] = []
+    while j < n and (header_year(lines[j].text) or _span_cell(lines[j].text)):
+        if header_year(lines[j].text):
+            years.append(lines[j])
+        j += 1
+    if len(years) < 2:
+        return None
+    subs: list[_Line] = []
+    head_end = j
+    while j < n and len(lines[j].text) <= 60 and not _CELL_NUMBER.match(lines[j].text) \
+            and not _ROW_NUMBER.match(lines[j].text) and not header_year(lines[j].text) \
+            and indicator_role(lines[j].text) is None and any(ch.isalpha() for ch in lines[j].text):
+        subs.append(lines[j])
+        j += 1
+    k = len(years)
+    m = _repeated_subs(subs, k)
+    if m:
+        subs = subs[:m * k]
+        cols = [(y, subs[a * m + b]) for a, y in enumerate(years) for b in range(m)]
+    else:                # the current year printed over "Kế hoạch | Ước thực hiện", the later years single
+        split = []
+        for s_ in subs[:k - 1]:
+            if not _PLAN_OR_ESTIMATE.match(s_.text):
+                break
+            split.append(s_)
+        subs = split if len(split) >= 2 else []
+        cols = [(years[0], s_) for s_ in subs] + [(y, None) for y in (years[1:] if subs else years)]
+    j = head_end + len(subs)
+    has_unit = "unit" in {r for _, r in head} or all(s is not None and _BRACKET_UNIT.search(s.text) for _, s in cols)
+    if not has_unit:
+        return None
+    for y in years:
+        head.append((y, "value"))
+    head.extend((s, "sub") for s in subs)
+    headings = [y.text + (f" - {s.text}" if s is not None else "") for y, s in cols]
+    return head, headings, j + _numbering_run(lines, j)
+
+
+def _indicator_rows(lines: list[_Line], j: int, width: int, per_year: int, has_unit_col: bool) -> tuple[list[dict], int]:
+    """Body rows from lines[j]: {marker, label, unit, values} each (lines); stops at the table's end."""
+    rows: list[dict] = []
+    cur: dict | None = None
+    n = len(lines)
+    last_number = 0          # the last row number "1", "2" ...: a cell "4" before a label that follows "3" is one
+
+    def new(marker=None):
+        row = {"marker": marker, "label": [], "unit": None, "values": []}
+        rows.append(row)
+        return row
+
+    k = j
+    while k < n:
+        ln = lines[k]
+        t = ln.text
+        if _STRUCTURE_END.match(t) or _APPENDIX.match(t) or len(t) > 250 or indicator_role(t) == "number":
+            break
+        nxt = lines[k + 1].text if k + 1 < n else ""
+        label_next = bool(nxt) and not _CELL_NUMBER.match(nxt) and not _ROW_NUMBER.match(nxt)
+        done = cur is None or not cur["values"] or len(cur["values"]) >= width or (
+            per_year > 1 and len(cur["values"]) == width // per_year) or (label_next and t == str(last_number + 1))
+        if done and label_next and t.isdigit():
+            last_number = int(t)
+        if _ROW_NUMBER.match(t) and (label_next or t in "-–+*•") and done:
+            cur = new(ln)
+        elif _CELL_NUMBER.match(t) and cur is not None and cur["label"] and len(cur["values"]) < width:
+            cur["values"].append(ln)
+        elif _CELL_NUMBER.match(t):
+            break
+        elif has_unit_col and cur is not None and cur["label"] and cur["unit"] is None and not cur["values"] \
+                and len(t) <= 20 and nxt and _CELL_NUMBER.match(nxt):
+            cur["unit"] = ln
+        elif cur is not None and not cur["label"] and not cur["values"]:
+            cur["label"].append(ln)
+        else:
+            cur = new()
+            cur["label"].append(ln)
+        k += 1
+    return [r for r in rows if r["label"]], k
+
+
+def _unclaimed(lines: list[_Line], claimed: list[tuple[int, int]]) -> list[_Line]:
+    """The lines that start outside every claimed (start, end) span."""
+    spans = sorted(claimed)
+    starts = [a for a, _ in spans]
+    reach, ends = 0, []
+    for _, b in spans:                  # the furthest end among the spans starting at or before each one
+        reach = max(reach, b)
+        ends.append(reach)
+    out = []
+    for ln in lines:
+        k = bisect.bisect_right(starts, ln.start) - 1
+        if k < 0 or ends[k] <= ln.start:
+            out.append(ln)
+    return out
+
+
+def _indicator_tables(doc: Document, claimed: list[tuple[int, int]]) -> list[Table]:
+    """Flattened tables of yearly indicators (pipeline/data/tables.yaml, indicator_header)."""
+    lines = _unclaimed(_text_lines(doc.text), claimed)
+    tables: list[Table] = []
+    i = 0
+    while i < len(lines):
+        found = _indicator_header(lines, i) if indicator_role(lines[i].text) in ("number", "label") else None
+        if found is None:
+            i += 1
+            continue
+        head, headings, j = found
+        roles = [r for _, r in head if r in ("number", "label", "unit")]
+        per_year = max(1, len(headings) // max(1, sum(r == "value" for _, r in head)))
+        body, end = _indicator_rows(lines, j, len(headings), per_year, "unit" in roles)
+        if any(len(r["values"]) == len(headings) for r in body):
+            tables.append(_indicator_table(doc, head, roles, headings, body, per_year))
+        i = max(end, i + 1)
+    return tables
+
+
+def _indicator_table(doc: Document, head, roles: list[str], headings: list[str], body: list[dict],
+                     per_year: int) -> Table:
+    """A Table from the header and rows of a flattened indicator table. A row with one number per year
+    under "Lượng | Giá trị" sub-columns (a total) fills the last sub-column of each year; a row with
+    another count of numbers keeps them from the first value column at confidence 0.5."""
+    text = doc.text
+    headers = [ln.text for ln, r in head if r in ("number", "label", "unit")] + headings
+    first_value = len(roles)
+    col_of = {r: c for c, r in enumerate(roles)}
+    header_cells = [Cell(0, c, h, header=h, page=None, confidence=1.0) for c, h in enumerate(headers)]
+    hs = [ln for ln, r in head]
+    rows = [TableRow(0, header_cells, "header", hs[0].start, hs[-1].end)]
+    width = len(headings)
+
+    def cell(r: int, c: int, lns: list[_Line], conf: float) -> Cell:
+        s, e = lns[0].start, lns[-1].end
+        return Cell(r, c, text[s:e].replace("\n", " "), header=headers[c], page=doc.page_at(s), char_start=s,
+                    char_end=e, confidence=conf)
+
+    for i, row in enumerate(body, start=1):
+        cells = []
+        if row["marker"] is not None and "number" in col_of:
+            cells.append(cell(i, col_of["number"], [row["marker"]], 1.0))
+        cells.append(cell(i, col_of["label"], row["label"], 1.0))
+        if row["unit"] is not None and "unit" in col_of:
+            cells.append(cell(i, col_of["unit"], [row["unit"]], 1.0))
+        values = row["values"]
+        if len(values) == width:
+            cols, conf = list(range(width)), 0.95
+        elif per_year > 1 and len(values) == width // per_year:
+            cols, conf = [a * per_year + per_year - 1 for a in range(len(values))], 0.9
+        else:
+            cols, conf = list(range(len(values))), 0.5
+        cells.extend(cell(i, first_value + c, [v], conf) for c, v in zip(cols, values))
+        for c in cells:
+            c.header = headers[c.col]
+        cells.sort(key=lambda c: c.col)
+        kind = "data" if values else "group"
+        rows.append(TableRow(i, cells, kind, min(c.char_start for c in cells), max(c.char_end for c in cells)))
+    return Table("", "flattened", headers, rows, char_start=rows[0].char_start, char_end=rows[-1].char_end,
+                 page=doc.page_at(rows[0].char_start), confidence=0.9)
+
+
 # ---------------------------------------------------------------- the document
 
 
@@ -1231,7 +1451,9 @@ def find_tables(doc: Document) -> list[Table]:
         claimed = pipes
     if doc.raw.file_type != "docx":
         jurisdiction = (doc.meta or {}).get("jurisdiction")
-        tables.extend(_flattened_tables(doc, claimed, jurisdiction))
+        flat = _flattened_tables(doc, claimed, jurisdiction)
+        tables.extend(flat)
+        tables.extend(_indicator_tables(doc, claimed + [(t.char_start, t.char_end) for t in flat]))
     tables.sort(key=lambda t: (t.char_start is None, t.char_start or 0, t.page or 0))
     for k, t in enumerate(tables, start=1):
         t.table_id = f"T{k}"
