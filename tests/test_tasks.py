@@ -236,3 +236,26 @@ def test_a_parts_own_paragraph_is_no_task():
     got = _text_tasks("IV. KINH PHÍ\nDoanh nghiệp viễn thông bảo đảm kinh phí thực hiện.\nV. TỔ CHỨC THỰC HIỆN\n"
                       "1. Sở Khoa học và Công nghệ chủ trì hướng dẫn.\n", "Hà Nội")
     assert [(sid, n) for sid, n, _, _ in got] == [("V.1", "1")]
+
+
+def test_sub_rows_with_their_own_content_and_time_are_tasks_of_the_row_above(tmp_path):
+    """A task row printed over sub-rows (merged STT and agency cells, each sub-row its own content, result
+    and time): every sub-row is a task with its own deadline; its agencies are stated once, above."""
+    lines = ["PHỤ LỤC", "NHIỆM VỤ CỤ THỂ", "STT", "Cơ quan chủ trì", "Cơ quan phối hợp", "Nội dung nhiệm vụ",
+             "Kết quả đạt được", "Thời hạn hoàn thành", "1", "Bộ Y tế", "Bộ Tài chính",
+             "- Xây dựng hồ sơ sức khỏe điện tử cho người cao tuổi", "- Hồ sơ được cập nhật trên hệ thống",
+             "Năm 2026", "- Đánh giá tác động của chính sách khám sức khỏe định kỳ",
+             "- Báo cáo đánh giá được ban hành", "Giai đoạn 2027 - 2028", "2", "Bộ Tài chính", "Bộ Y tế",
+             "- Bố trí kinh phí khám sức khỏe", "- Dự toán được giao", "Quý I/2027"]
+    path = tmp_path / "de-an.txt"
+    path.write_text("\n".join(["THỦ TƯỚNG CHÍNH PHỦ", "Số: 15/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026",
+                               "QUYẾT ĐỊNH", "Phê duyệt Đề án", "Điều 1. Phê duyệt Đề án kèm theo Quyết định này.",
+                               "THỦ TƯỚNG", "Nguyễn Văn A"] + lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    tasks = [t for t in res.tables["tasks"] if t["source"] == "table"]
+    assert [(t["number"], t["lead_names"][0], t["deadline_text"]) for t in tasks] == [
+        ("1", "Bộ Y tế", "Năm 2026"), ("1", "Bộ Y tế", "Giai đoạn 2027 - 2028"), ("2", "Bộ Tài chính", "Quý I/2027")]
+    spans = {(d["kind"], str(d["date"]), str(d["date_end"])) for d in res.tables["deadlines"]}
+    assert {("period", "2027-01-01", "2028-12-31"), ("due", "2027-03-31", "None")} <= spans
+    of_task_1 = [a["agency_name"] for a in res.tables["assignments"] if a["task_id"] in {t["task_id"] for t in tasks[:2]}]
+    assert of_task_1 == ["Bộ Y tế", "Bộ Tài chính"]
