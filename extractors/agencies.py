@@ -974,11 +974,36 @@ def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, 
                 break
             scope2, k2 = _scope_at(text, toks, k, home, noisy)
             if not _named_province(scope2):
+                scope2, k2 = _bare_province_at(text, toks, k)
+            if not _named_province(scope2):
                 break
             hit = (k, k2, v, score, scope2)
             out.append(hit)
             i, j2, v, score, scope = hit
     return sorted(out, key=lambda m: m[:2])
+
+
+def _bare_province_at(text: str, toks: list[Token], k: int) -> tuple[str | None, int]:
+    """A province named without its unit word ("…, Hòa Bình, Cần Thơ") as a scope with its unit
+    ("tỉnh Hòa Bình", "thành phố Cần Thơ"), or (None, k)."""
+    units = _province_units()
+    for m in (4, 3, 2, 1):
+        words = toks[k:k + m]
+        if len(words) == m and all(text[t.start].isupper() for t in words):
+            unit = units.get(" ".join(t.key for t in words))
+            if unit:
+                return f"{unit} {text[words[0].start:words[-1].end]}", k + m
+    return None, k
+
+
+@cache
+def _province_units() -> dict[str, str]:
+    """Province name key (and alias keys) -> its unit word (places.yaml)."""
+    out = {}
+    for p in provinces():
+        for n in [p["name"], *(p.get("aliases") or [])]:
+            out.setdefault(" ".join(key(n).split()), p["unit"])
+    return out
 
 
 TWO_LEVEL_FROM = dt.date(2025, 7, 1)
@@ -1044,6 +1069,12 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
                 last, after_capital, lower = j + 1, True, 0
                 j += 1
                 continue
+            if (gap.strip() == "," and "\n" not in gap and last == j and commas < 2 and not noisy
+                    and (k := _lower_pair_end(text, toks, j, limit))):
+                commas += 1                              # "Cục Văn hóa cơ sở, gia đình và thư viện"
+                last = j = k
+                after_capital, lower = False, 0
+                continue
             if gap.strip() not in ("", "-") or "\n" in gap:
                 break
             if word[:1].isupper():
@@ -1086,6 +1117,28 @@ def _name_goes_on(text: str, toks: list[Token], k: int, limit: int) -> bool:
     keys = [t.key for t in toks[k:min(limit, k + 16)]]
     return _exact_at(toks[k:k + len(keys)], keys, 0, text) is None and " ".join(keys[:2]) not in _province_keys() \
         and keys[0] not in _province_keys()
+
+
+def _lower_pair_end(text: str, toks: list[Token], k: int, limit: int, most: int = 3) -> int | None:
+    """After a comma inside an unlisted name, "y và z" in lower case closing the name ("Cục Văn hóa cơ
+    sở, gia đình và thư viện"): the token after z when the name ends there (punctuation, a line end,
+    or a verb), else None."""
+    j, seen_and = k, False
+    while j < limit and j - k <= 2 * most + 1:
+        word = text[toks[j].start:toks[j].end]
+        gap = text[toks[j - 1].end:toks[j].start] if j > k else ""
+        if gap.strip() not in ("", "-") or "\n" in gap:
+            return j if seen_and and text[toks[j - 1].start:toks[j - 1].end] != "và" else None
+        if word[:1].isupper() or any(ch.isdigit() for ch in word):
+            return None
+        if word == "và":
+            if seen_and or j == k:
+                return None
+            seen_and = True
+        elif _stop_at(toks, j, limit) or not _lower_continues(text, toks, j, limit, False):
+            return j if seen_and and text[toks[j - 1].start:toks[j - 1].end] != "và" else None
+        j += 1
+    return j if seen_and and j == limit and text[toks[j - 1].start:toks[j - 1].end] != "và" else None
 
 
 def _lower_continues(text: str, toks: list[Token], k: int, limit: int, noisy: bool) -> bool:

@@ -105,7 +105,8 @@ class Task:
     deadline_text: str | None = None
     deadline_exprs: list[tuple[deadlines_mod.Expr, int | None]] = field(default_factory=list)
     confidence: float = 1.0
-    continues: bool = False     # a further sub-row under the merged agency cells of the task above
+    continues: bool = False     # a further sub-row under the merged number and lead cells of the task above
+    inherited: bool = False     # ... whose partners' cells are merged too
 
 
 #: Sections whose printed mark is no number ("-", "+"): their tasks have none (ANNOTATION.md, tasks).
@@ -206,22 +207,25 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         if time_c is not None and time_c.text.strip():
             # a task table's time column says when the task is to be done: a quarter there is due at its end
             exprs = [(x, time_c.char_start) for x in deadlines_mod.completion_expressions(time_c.text, year)]
-        continues = number is None and not leads and not supports and not reports
+        continues = number is None and not leads and bool(out)
         if number is None and out and not (task_c is not None and task_c.text.strip()):
             _merge(out[-1], leads, supports, reports, exprs, time_c, del_c)   # a sub-row of the task above
             continue
         starts = [c.char_start for c in row.cells if c.char_start is not None]
         ends = [c.char_end for c in row.cells if c.char_end is not None]
         conf = min([c.confidence for c in row.cells] or [table.confidence])
-        if continues:          # its own content, result and time; the number and agencies of the task above
+        if continues:          # its own content, partners and time; the number and lead of the task above
             above = out[-1]
-            number, leads, supports, reports = above.number, above.leads, above.supports, above.reports
+            number, leads = above.number, above.leads
+            if not supports and not reports:
+                supports, reports = above.supports, above.reports
         out.append(Task(number, " ".join((task_c.text if task_c else "").split()), group,
                         group or base or table.section_id,
                         row.char_start if row.char_start is not None else (min(starts) if starts else None),
                         row.char_end if row.char_end is not None else (max(ends) if ends else None),
                         leads, supports, reports, " ".join(del_c.text.split()) if del_c else None,
-                        " ".join(time_c.text.split()) if time_c else None, exprs, round(conf, 3), continues))
+                        " ".join(time_c.text.split()) if time_c else None, exprs, round(conf, 3), continues,
+                        continues and supports is out[-1].supports if out else False))
     return out
 
 
@@ -291,7 +295,9 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
             for x, off in t.deadline_exprs:
                 d_ids.append(_deadline_row(doc, deadlines, t, x, off, task_id))
             for role, ms in (("lead", t.leads), ("support", t.supports), ("report_to", t.reports)):
-                for m in ms if not t.continues else ():       # the merged cells are stated once, above
+                if t.continues and (role == "lead" or t.inherited):
+                    continue                                   # the merged cells are stated once, above
+                for m in ms:
                     assignments.append(_assignment_row(doc, t, m, role, task_id, d_ids))
             task_rows.append(_task_row(doc, t, task_id, d_ids, "table"))
     task_rows += text_tasks(doc, assignments, deadlines)

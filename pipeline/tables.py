@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -66,7 +67,14 @@ def vocab() -> dict:
     out["indicator_header"] = {_key(p): role for role, phrases in data["indicator_header"].items() for p in phrases}
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
         out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
+    out["agency_starts_marked"] = tuple(sorted({_marked_key(p) for p in data["agency_starts"]}, key=len, reverse=True))
     return out
+
+
+def _marked_key(text: str) -> str:
+    """Lower case with marks kept ("uỷ" as "ủy"), punctuation as spaces, single spaces."""
+    t = unicodedata.normalize("NFC", text.lower()).replace("uỷ", "ủy")
+    return " ".join(re.sub(r"[^\w]+", " ", t).split())
 
 
 def _key(text: str) -> str:
@@ -889,8 +897,9 @@ def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
     if len(body) <= 400:
         covered = _agency_letters(body, jurisdiction)
         f.agency = min(1.0, covered / letters)
-        if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]):
-            f.agency = max(f.agency, 0.7)
+        if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]) \
+                and (body.isascii() or _starts(_marked_key(body), v["agency_starts_marked"])):
+            f.agency = max(f.agency, 0.7)       # with marks, "Bố trí" is no "Bộ"
     if _YEARS.match(body) or (_starts(k, v["time_starts"]) and len(body) <= 160):
         f.time = 1.0
     elif _DATE.search(body) and len(body) <= 150:

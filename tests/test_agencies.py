@@ -340,3 +340,24 @@ def test_a_vague_party_in_an_agency_cell_is_no_body():
 ])
 def test_a_party_committees_own_bodies_are_not_the_committee(surface, name):
     assert agency_names(surface, "Nghệ An") == [name]
+
+
+def test_named_provinces_without_their_unit_word_share_the_head():
+    assert agency_names("Giao UBND thành phố Hà Nội, Thành phố Hồ Chí Minh, Quảng Ninh, Đà Nẵng chủ trì", "Việt Nam") == [
+        "Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh", "Ủy ban nhân dân tỉnh Quảng Ninh",
+        "Ủy ban nhân dân thành phố Đà Nẵng"]
+    assert agency_names("Sở Y tế, Quảng Ninh và các đơn vị liên quan", "Quảng Ninh")[:1] == ["Sở Y tế"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Cục Bản quyền tác giả, văn học và nghệ thuật chủ trì hướng dẫn", "Cục Bản quyền tác giả, văn học và nghệ thuật"),
+    ("giao Vụ Gia đình, trẻ em và bình đẳng giới phối hợp", "Vụ Gia đình, trẻ em và bình đẳng giới"),
+    ("Trung tâm Thông tin, lưu trữ và thư viện\n- Chủ trì số hóa tài liệu", "Trung tâm Thông tin, lưu trữ và thư viện"),
+])
+def test_an_unlisted_name_goes_on_after_a_comma_in_lower_case_to_its_last_pair(text, name):
+    assert agency_names(text, "Việt Nam")[0] == name
+
+
+def test_a_comma_before_other_parties_still_ends_an_unlisted_name():
+    assert agency_names("Trung tâm Hỗ trợ doanh nghiệp, các hiệp hội và doanh nghiệp phối hợp", "Việt Nam")[0] == \
+        "Trung tâm Hỗ trợ doanh nghiệp"

@@ -259,3 +259,25 @@ def test_sub_rows_with_their_own_content_and_time_are_tasks_of_the_row_above(tmp
     assert {("period", "2027-01-01", "2028-12-31"), ("due", "2027-03-31", "None")} <= spans
     of_task_1 = [a["agency_name"] for a in res.tables["assignments"] if a["task_id"] in {t["task_id"] for t in tasks[:2]}]
     assert of_task_1 == ["Bộ Y tế", "Bộ Tài chính"]
+
+
+def test_sub_rows_with_their_own_partners_keep_them_and_share_the_lead(tmp_path):
+    """Sub-rows under a merged STT and lead cell with their own partners' cells: each a task of that number
+    with its own partners (support rows each time they are printed) and its own time; the lead once."""
+    lines = ["PHỤ LỤC", "NHIỆM VỤ CỤ THỂ", "STT", "Đơn vị", "Nhiệm vụ chủ trì", "Đơn vị phối hợp",
+             "Thời gian hoàn thành", "1", "Bộ Tư pháp", "Xây dựng Nghị định về đăng ký hộ tịch điện tử",
+             "Bộ Công an", "Quý IV/2026", "Rà soát các thủ tục hành chính về hộ tịch", "Bộ Công an; Bộ Ngoại giao",
+             "Quý IV/2026", "2", "Bộ Tài chính", "Bố trí kinh phí thực hiện", "Bộ Tư pháp", "Năm 2027"]
+    path = tmp_path / "nghi-quyet.txt"
+    path.write_text("\n".join(["CHÍNH PHỦ", "Số: 20/NQ-CP", "Hà Nội, ngày 05 tháng 01 năm 2026", "NGHỊ QUYẾT",
+                               "Ban hành Chương trình hành động", "Điều 1. Ban hành kèm theo Nghị quyết này Chương trình.",
+                               "TM. CHÍNH PHỦ", "Nguyễn Văn A"] + lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    tasks = [t for t in res.tables["tasks"] if t["source"] == "table"]
+    assert [(t["number"], t["lead_names"], t["support_names"]) for t in tasks] == [
+        ("1", ["Bộ Tư pháp"], ["Bộ Công an"]), ("1", ["Bộ Tư pháp"], ["Bộ Công an", "Bộ Ngoại giao"]),
+        ("2", ["Bộ Tài chính"], ["Bộ Tư pháp"])]
+    rows = sorted((a["agency_name"], a["role"]) for a in res.tables["assignments"] if a["task_id"])
+    assert rows == sorted([("Bộ Tư pháp", "lead"), ("Bộ Công an", "support"), ("Bộ Công an", "support"),
+                           ("Bộ Ngoại giao", "support"), ("Bộ Tài chính", "lead"), ("Bộ Tư pháp", "support")])
+    assert sum(d["date"] is not None and str(d["date"]) == "2026-12-31" for d in res.tables["deadlines"]) == 2
