@@ -852,6 +852,8 @@ def _relation(c: Citation, doc: Document, nested: bool, folded: str | None = Non
         return "cites"
     if kind in ("preamble", None) and _starts_with(r["basis"], doc.text, s, c.start, folded):
         return "basis"
+    if kind == "title" and fold(doc.text[s:s + 8]).lower().startswith("can cu"):
+        return "basis"          # a "Căn cứ …" paragraph opening the plan a decision promulgates
     if kind == "title":
         before = fold(doc.text[max(section.char_start, c.start - 40):c.start])
         if r["amends"].search(before):

@@ -92,6 +92,21 @@ def _section(doc: Document, sid: str) -> Section | None:
     return next((s for s in doc.sections if s.section_id == sid), None)
 
 
+def _title_id(doc: Document) -> str:
+    """The id of the document's own title: a decision that promulgates a plan has `decision_title`, and
+    `title` is then the plan's (pipeline/segment.py)."""
+    from pipeline.segment import DECISION_TITLE
+
+    return DECISION_TITLE if _section(doc, DECISION_TITLE) else "title"
+
+
+def _plan_title(doc: Document) -> Section | None:
+    """The attached plan's title section, if the document promulgates one."""
+    from pipeline.segment import DECISION_TITLE
+
+    return _section(doc, "title") if _section(doc, DECISION_TITLE) else None
+
+
 def _span_text(doc: Document, s: Section | None) -> str:
     return doc.text[s.char_start:s.char_end] if s else ""
 
@@ -100,7 +115,7 @@ def _header_text(doc: Document) -> str:
     s = _section(doc, "header")
     if s:
         return _span_text(doc, s)
-    t = _section(doc, "title")
+    t = _section(doc, _title_id(doc))
     return doc.text[: t.char_start] if t else doc.text[:400]
 
 
@@ -344,7 +359,7 @@ def _recipients(doc: Document) -> list[str]:
 
 
 def _doc_type(doc: Document) -> str | None:
-    t = _section(doc, "title")
+    t = _section(doc, _title_id(doc))
     if not t or not t.heading:
         return None
     return places()["document_types"].get(t.heading.strip(" :*").lower())
@@ -353,7 +368,7 @@ def _doc_type(doc: Document) -> str | None:
 def _is_decision(doc: Document) -> bool:
     from pipeline.segment import vocabulary
 
-    t = _section(doc, "title")
+    t = _section(doc, _title_id(doc))
     return bool(t and t.heading) and fold(t.heading.strip(" :*")) in vocabulary()["decision_types"]
 
 
@@ -372,16 +387,21 @@ def _is_issuer_repeat(line: str) -> bool:
     return line.isupper() and _starts(fold(line), vocabulary()["issuer_repeat_starters"])
 
 
-def _title_parts(doc: Document, sid: str = "title") -> tuple[list[str], str | None]:
-    """(subject lines, issuer-repeat line) of a title section: the lines after the keyword, without
-    the "(Ban hành kèm theo ...)" line and, in a decision, the line repeating the issuer."""
+def _title_parts(doc: Document, sid: str | None = None) -> tuple[list[str], str | None]:
+    """(subject lines, issuer-repeat line) of a title section (the document's own by default): the lines
+    after the keyword, without the "(Ban hành kèm theo ...)" line and, in a decision, the line repeating
+    the issuer."""
+    own = _title_id(doc)
+    sid = sid or own
+    from pipeline.segment import title_block
+
     t = _section(doc, sid)
     if not t:
         return [], None
-    lines = [ln.strip() for ln in _span_text(doc, t).splitlines()[1:] if ln.strip()]
+    lines = [ln.strip() for ln in title_block(_span_text(doc, t)).splitlines()[1:] if ln.strip()]
     lines = [ln for ln in lines if not _is_promulgation_line(ln)]
     repeat = None
-    if sid == "title" and _is_decision(doc) and len(lines) >= 2 and _is_issuer_repeat(lines[-1]):
+    if sid == own and _is_decision(doc) and len(lines) >= 2 and _is_issuer_repeat(lines[-1]):
         repeat = lines.pop()
     return lines, repeat
 
@@ -424,19 +444,19 @@ def _inline_attached(text: str) -> tuple[str, str] | None:
 def _attached(doc: Document) -> tuple[str | None, str | None]:
     """(attached_type, attached_title): the attached plan's title block, else the plan named by the
     decision's first article or title ("Phê duyệt Đề án ...")."""
-    from pipeline.segment import ATTACHED, vocabulary
+    from pipeline.segment import vocabulary
 
     voc = vocabulary()
-    t = _section(doc, ATTACHED + "title")
+    t = _plan_title(doc)
     if t and t.heading:
-        lines, _ = _title_parts(doc, ATTACHED + "title")
+        lines, _ = _title_parts(doc, t.section_id)
         return voc["attached_types"].get(fold(t.heading.strip(" :*"))), " ".join(lines) or None
     if not _is_decision(doc):
         return None, None
-    for sid in (f"{voc['article_label']} 1", "title"):
+    for sid in (f"{voc['article_label']} 1", _title_id(doc)):
         s = _section(doc, sid)
         if s:
-            text = _span_text(doc, s) if sid != "title" else " ".join(_title_parts(doc)[0])
+            text = _span_text(doc, s) if sid != _title_id(doc) else " ".join(_title_parts(doc)[0])
             found = _inline_attached(text)
             if found:
                 return found
@@ -492,7 +512,7 @@ def extract(doc: Document) -> dict:
     head_zone = header
     issuer_lines = _issuer_lines(header)
     title = _title_text(doc)
-    title_block = _span_text(doc, _section(doc, "title"))
+    title_block = _span_text(doc, _section(doc, _title_id(doc)))
     _, repeat = _title_parts(doc)
     name, signer_title, tm_body = _signature(doc)
     doc_type = _doc_type(doc)

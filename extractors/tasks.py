@@ -82,6 +82,18 @@ def columns(table: Table) -> dict[str, int]:
     return out
 
 
+def more_agency_columns(table: Table) -> dict[str, list[int]]:
+    """Further columns of an agency role beside the one `columns` chose ("Cơ quan trình | Cơ quan chủ trì
+    thẩm tra | Cơ quan tham gia thẩm tra": two lead columns): their bodies take that role too."""
+    chosen = columns(table)
+    out: dict[str, list[int]] = {}
+    for i, h in enumerate(table.headers):
+        role = _match(h)[0]
+        if role in ("lead", "support", "report_to") and chosen.get(role) != i and i not in chosen.values():
+            out.setdefault(role, []).append(i)
+    return out
+
+
 def is_task_table(table: Table) -> bool:
     """A table with a lead column and either a task column or a support/time column."""
     c = columns(table)
@@ -174,6 +186,7 @@ def _group_label(row: TableRow) -> str | None:
 def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int | None) -> list[Task]:
     """One Task per numbered (or agency-bearing) row of a task table."""
     cols = columns(table)
+    more = more_agency_columns(table)
     as_of = doc.meta.get("issue_date")
     base = table.section_id
     if base and doc.sections:
@@ -200,6 +213,13 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         leads = [_shift(m, lead_c.char_start) for m in _members(lead_c.text, jurisdiction, as_of)] if lead_c else []
         supports = [_shift(m, sup_c.char_start) for m in _members(sup_c.text, jurisdiction, as_of)] if sup_c else []
         reports = [_shift(m, rep_c.char_start) for m in _members(rep_c.text, jurisdiction, as_of)] if rep_c else []
+        for role, found in (("lead", leads), ("support", supports), ("report_to", reports)):
+            for col in more.get(role, ()):
+                c = row.cell(col)
+                if c is not None and c.col == col:
+                    ids = {m.agency_id for m in found}
+                    found.extend(m for m in (_shift(x, c.char_start) for x in _members(c.text, jurisdiction, as_of))
+                                 if m.agency_id not in ids)
         own_text = task_c is not None and bool(task_c.text.strip())
         if number is None and not leads and not (own_text and out):
             continue

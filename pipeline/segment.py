@@ -7,8 +7,8 @@ alike. Markdown headings were removed by normalize: their depth is not trusted.
 
 A decision or resolution that promulgates a plan is segmented in two parts: the
 decision (header, title, preamble, articles `Điều 1`, recipients, signature) and
-the attached plan (`attached_title`, `attached_preamble`, its parts `I`, `II.3.b`,
-appendices `PL1`): see docs/multi-part.md. Vocabulary: data/structure.yaml.
+the attached plan (`title`, with its unlabelled opening, its parts `I`, `II.3.b`, appendices
+`PL1`); the decision's own title is then `decision_title` (ANNOTATION.md): see docs/multi-part.md. Vocabulary: data/structure.yaml.
 """
 from __future__ import annotations
 
@@ -63,7 +63,8 @@ BULLET = re.compile(r"^(?P<label>[-–—+*•])\s*(?P<rest>\S.*)$")
 PAREN_ITEM = re.compile(r"^\((?P<label>\d{1,2})\)\s*(?P<rest>\S.*)$")   # "(1) ..." items (ANNOTATION.md)
 ROMAN_ALONE = re.compile(r"^[IVX]{1,5}$")
 NUMBER_ONLY = re.compile(r"\d[\d.,]*[.,]\d[\d.,]*\s*%?")   # a figure ("72.850", "8,00", "1.1"), not a label
-ATTACHED = "attached_"   # prefix of the attached plan's special parts: attached_title, attached_preamble ...
+ATTACHED = "attached_"   # prefix of the attached plan's special parts while they are read (attached_header ...)
+DECISION_TITLE = "decision_title"   # the promulgating decision's own title, when the plan's is `title`
 
 RANK = {"article": 1, "part": 1, "clause": 2, "subclause": 3, "point": 4}
 ITEM_MARKERS = "-–—•"
@@ -235,10 +236,34 @@ def segment(text: str, page_starts: list[int] | None = None, ocr: bool = False) 
         start, attached_title = attached
         _document(b, lines[:start], title_i, special="")
         _document(b, lines[start:], attached_title - start, special=ATTACHED)
+        b.sections = _plan_ids(b.sections)
     b.sections.sort(key=lambda s: (s.char_start, s.level))
     for k, s in enumerate(b.sections):
         s.ordinal = k
     return b.sections
+
+
+def _plan_ids(sections: list[Section]) -> list[Section]:
+    """The ids ANNOTATION.md gives a decision that promulgates a plan: the plan's title is `title`, and
+    its unlabelled opening paragraphs belong to it; the decision's own title is `decision_title`."""
+    by_id = {s.section_id: s for s in sections}
+    title, opening = by_id.get(ATTACHED + "title"), by_id.get(ATTACHED + "preamble")
+    if title is None:
+        return sections
+    for s in sections:
+        if s.section_id == "title":
+            s.section_id = DECISION_TITLE
+        elif s is title:
+            s.section_id = "title"
+        if s.parent_id == ATTACHED + "title":
+            s.parent_id = "title"
+    if opening is not None:
+        title.char_end, title.page_end = max(title.char_end, opening.char_end), opening.page_end
+        for s in sections:
+            if s.parent_id == opening.section_id:
+                s.parent_id = "title"
+        sections = [s for s in sections if s is not opening]
+    return sections
 
 
 def _title_index(lines: list[_Line]) -> int | None:
@@ -267,6 +292,15 @@ def _document(b: _Builder, lines: list[_Line], title_i: int | None, special: str
               lines[first_heading - 1].end)
     _body(b, lines[first_heading:tail_from], prefix="", level0=1)
     _tail(b, lines[tail_from:], special)
+
+
+def title_block(text: str) -> str:
+    """The title block at the start of `text` (a title section, which may go on with the plan's
+    unlabelled opening paragraphs): the keyword line and its subject lines."""
+    lines = _lines(text)
+    if not lines:
+        return ""
+    return text[:lines[_title_end(lines, 0) - 1].end]
 
 
 def _title_end(lines: list[_Line], title_i: int) -> int:

@@ -79,8 +79,8 @@ DECISION = HEAD + APPENDIX
 
 #: Section ids in document order, without the "-" items.
 DECISION_IDS = [
-    "header", "title", "preamble", "Điều 1", "Điều 2", "Điều 3", "recipients", "signature",
-    "attached_title", "I", "I.1", "I.2", "II", "II.1", "II.1.a", "II.1.b", "II.2",
+    "header", "decision_title", "preamble", "Điều 1", "Điều 2", "Điều 3", "recipients", "signature",
+    "title", "I", "I.1", "I.2", "II", "II.1", "II.1.a", "II.1.b", "II.2",
     "III", "III.1", "III.2", "III.3", "III.4", "PL1", "PL1.I", "PL1.II",
 ]
 

@@ -109,7 +109,7 @@ def test_decision_then_attached_plan_then_appendix():
     kind = {s.section_id: s.kind for s in secs}
     assert [kind[a] for a in ("Điều 1", "Điều 2", "Điều 3")] == ["article"] * 3
     assert {s.section_id: s.label for s in secs}["Điều 2"] == "Điều 2"
-    assert (kind["title"], kind["attached_title"], kind["signature"], kind["recipients"]) == \
+    assert (kind["decision_title"], kind["title"], kind["signature"], kind["recipients"]) == \
         ("title", "title", "signature", "recipients")
     assert [kind[p] for p in ("I", "II", "III", "PL1", "PL1.I", "PL1.II")] == \
         ["part", "part", "part", "appendix", "part", "part"]
@@ -123,7 +123,7 @@ def test_attached_plan_is_not_swallowed_by_the_signature():
     by_id = {s.section_id: s for s in segment(text)}
     signature = text[by_id["signature"].char_start:by_id["signature"].char_end]
     assert signature.splitlines() == ["KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "Lê Văn Bình"]
-    plan_title = text[by_id["attached_title"].char_start:by_id["attached_title"].char_end]
+    plan_title = text[by_id["title"].char_start:by_id["title"].char_end]
     assert plan_title.startswith("KẾ HOẠCH\nHÀNH ĐỘNG") and plan_title.endswith("của Thủ tướng Chính phủ)")
     clause = text[by_id["III.4"].char_start:by_id["III.4"].char_end]
     assert clause.startswith("4. Bộ Y tế chủ trì, phối hợp với các bộ, ngành, địa phương theo dõi, đôn đốc")
@@ -159,8 +159,8 @@ def test_article_words_inside_a_sentence_are_not_articles():
 def test_dev_plan_2623_decision_and_its_attached_plan():
     doc = dev_plan("thu-tuong_2623-QD-TTg")
     top = [s.section_id for s in doc.sections if s.parent_id is None]
-    assert top == ["header", "title", "preamble", "Điều 1", "Điều 2", "Điều 3", "recipients", "signature",
-                   "attached_title", "attached_preamble", "I", "II", "III", "IV"]
+    assert top == ["header", "decision_title", "preamble", "Điều 1", "Điều 2", "Điều 3", "recipients", "signature",
+                   "title", "I", "II", "III", "IV"]      # the plan's opening paragraph is part of its title
     ids = {s.section_id for s in doc.sections}
     assert {f"II.{k}" for k in range(1, 9)} <= ids and {"I.1", "I.2", "III.5", "IV.3"} <= ids
     sig = next(s for s in doc.sections if s.section_id == "signature")
