@@ -350,12 +350,14 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
         if comma < 0 or v.tok(comma) >= stop:
             return None
         k = v.tok(comma + 1)
-    for r in ("lead", "support", "responsible", "labelled_responsible"):
+    for r in ("lead", "support", "responsible", "labelled_responsible", "lead_label", "support_label"):
         n = v.phrase(k, voc["lead_in"][r])
         if n:
             labelled = r != "responsible" and v.text[v.toks[k + n - 1].end:end].lstrip().startswith(":")
+            if r.endswith("_label") and not labelled:
+                continue
             delegated = r == "responsible"
-            role = None if r == "responsible" else r
+            role = None if r == "responsible" else r.removesuffix("_label")
             role = "responsible" if r == "labelled_responsible" else role
             k += n
             break

@@ -529,3 +529,11 @@ def test_a_clause_after_a_semicolon_names_its_own_doers_a_list_does_not():
     assert got == {("Sở Y tế", "lead", "III.1"), ("Sở Tài chính", "support", "III.1"), ("Sở Nội vụ", "support", "III.1"),
                    ("Sở Tư pháp", "responsible", "III.2"), ("Công an tỉnh", "responsible", "III.2"),
                    ("Bộ Tài chính", "lead", "III.3"), ("Ủy ban nhân dân tỉnh", "lead", "III.3")}
+
+
+def test_bare_role_words_as_labels_of_points():
+    """"a) Chủ trì: X" / "b) Phối hợp: Y" are labelled role lines; without the colon the words are duties."""
+    got = keys(rows_of(plan("2. Rà soát văn bản\na) Chủ trì: Sở Tư pháp.\nb) Phối hợp: Các sở, ban, ngành; Ủy ban "
+                            "nhân dân các xã, phường.\nc) Thời gian hoàn thành: trước ngày 31/12/2025.\n")))
+    assert {("Sở Tư pháp", "lead"), ("Các Sở, ban, ngành", "support")} <= {(a, r) for a, r, *_ in got}
+    assert not {r for a, r, *_ in got if a == "Sở Tư pháp"} - {"lead"}
