@@ -269,6 +269,9 @@ def gazetteer() -> dict:
         "qualifier_stops": _by_first_word(_split(data.get("qualifier_stops"))),
         "name_stops": _by_first_word(_split(data.get("qualifier_stops")) + _split(data.get("generic_bridge_stops"))),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
+        "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
+        "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
+        "variant_of": {v.entry.name: v for v in reversed(variants)},
     }
 
 
@@ -339,6 +342,10 @@ def _admissible(v: Variant, text: str, toks: list[Token], i: int, j: int) -> boo
     head = text[toks[i].start]
     if v.entry.cased and not head.isupper():
         return False
+    after = gazetteer()["compounds"].get(toks[j - 1].key)
+    if after and j < len(toks) and toks[j].key in after and text[toks[j].start].islower() \
+            and text[toks[j - 1].end:toks[j].start] == " ":
+        return False                       # "các bộ phận": the name's last word starts another word
     if v.abbreviation:
         surface = text[toks[i].start:toks[j - 1].end]
         return surface.upper() == surface
@@ -959,6 +966,32 @@ def _named_province(scope) -> bool:
     return isinstance(scope, str) and fold(scope).startswith(("tinh ", "thanh pho ")) and len(scope.split()) > 1
 
 
+def _named_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
+    """"Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương: Hà Tĩnh, Quảng Trị, Huế": the bodies of
+    the provinces named after the collective and a colon (agencies.yaml, members_of)."""
+    i, j2, v, score, _ = hit
+    g = gazetteer()
+    base = g["variant_of"].get(g["members_of"].get(v.entry.name))
+    if base is None or j2 >= len(toks) or text[toks[j2 - 1].end:toks[j2].start].strip() != ":":
+        return []
+    out, k = [], j2
+    while k < len(toks):
+        scope, k2 = _bare_province_at(text, toks, k)
+        if scope is None:
+            break
+        out.append((k, k2, base, score, scope))
+        if k2 >= len(toks):
+            break
+        gap = text[toks[k2 - 1].end:toks[k2].start]
+        if gap.strip() == ",":
+            k = k2
+        elif not gap.strip() and toks[k2].key == "va":
+            k = k2 + 1
+        else:
+            break
+    return out
+
+
 def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, noisy: bool) -> list[tuple]:
     """"UBND thành phố Hà Nội, Thành phố Hồ Chí Minh": a named province after a body scoped by another named
     province shares its head word (another mention of the same body)."""
@@ -966,6 +999,8 @@ def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, 
     out = []
     for hit in found:
         out.append(hit)
+        members = [m for m in _named_members(hit, toks, text) if m[0] not in taken]
+        out.extend(members)
         i, j2, v, score, scope = hit
         while _named_province(scope) and j2 < len(toks) and j2 not in taken:
             gap = text[toks[j2 - 1].end:toks[j2].start]

@@ -34,14 +34,14 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.model import Document, Section, row_id
 from pipeline.params import read_yaml
 
-from .agencies import (Mention, Token, central_collectives, find_agencies, is_marked_text, provinces,
+from .agencies import (Mention, Token, central_collectives, find_agencies, gazetteer, is_marked_text, provinces,
                        resolve_agency, tokenize, vague_at)
 
 DATA = Path(__file__).parent / "data"
 TABLE = "assignments"
 SKIP_KINDS = {"header", "title", "preamble", "signature", "recipients", "appendix", "table"}
 HEADING_KINDS = {"part", "clause", "point", "item", "bullet"}
-LABEL = re.compile(r"\s*(?:(?:[IVXl1]{1,6}|\d{1,2}(?:\.\d{1,2})*)\s*[.):]|[a-zđ]\s*[.)]|[-–—+*•])\s*")
+LABEL = re.compile(r"\s*(?:(?:[IVXl1]{1,6}|\d{1,2}(?:\.\d{1,2})*)\s*[.):]|[a-zđ]\s*[.)]|\(\d{1,2}\)|[-–—+*•])\s*")
 # capitalised words separated by spaces or a punctuation mark; possessive, so a line that is almost one
 # (a long run of names, then a lower-case word) fails at once instead of trying every way to split it
 PLACE_LIST = re.compile(r"^[\s:]*+(?:[A-ZĐÀ-Ỹ][\w'’]*+\s*+[,.;:]?+\s*+)++$")
@@ -291,7 +291,7 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
             break
         end = k
         before = len(parens)
-        nxt = _next_member(v, k, limit, parens)
+        nxt = _next_member(v, k, limit, parens, items[-1].name if items else None)
         if nxt is None:
             if len(parens) > before:        # "Sở Y tế (Phòng Nghiệp vụ Y) chủ trì": the list ends after it
                 end = min(limit, v.tok(parens[-1][1]))
@@ -313,10 +313,14 @@ def _bare_member(v: View, k: int, limit: int) -> tuple[Mention, int] | None:
     return Mention(v.toks[k].start, v.toks[k + n - 1].end, surface, agency.name, agency.type, agency.agency_id, 0.9), k + n
 
 
-def _next_member(v: View, k: int, limit: int, parens: list[tuple[int, int]]) -> int | None:
-    """Token index where the next member of a list starts after a member ending before token k."""
+def _next_member(v: View, k: int, limit: int, parens: list[tuple[int, int]], prev: str | None = None) -> int | None:
+    """Token index where the next member of a list starts after a member ending before token k (after a
+    collective `prev` and a colon, its named members: "UBND các tỉnh …: Hà Tĩnh, Quảng Trị")."""
     pos = v.toks[k - 1].end
     joined = False
+    if prev in gazetteer()["members_of"] and k < limit and v.text[pos:v.toks[k].start].strip() == ":" \
+            and k in v.mention_at:
+        return k
     while k < limit:
         g = v.text[pos:v.toks[k].start]
         if g.strip().startswith("("):
@@ -378,6 +382,8 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
     if any(_is_standing(v, a, b) for a, b in parens):
         role = "standing"
     supports: list[Mention] = []
+    if e < stop and (n := v.phrase(e, voc["set_aside"])) and e + n < stop:
+        e += n
     if e < stop and v.text[v.toks[e - 1].end:v.toks[e].start].strip() in (",", "") and v.phrase(e, voc["aside"]):
         comma = v.toks[e].start                              # "Sở X, trên cơ sở đề xuất của ..., chủ trì"
         for _ in range(6):
@@ -805,6 +811,17 @@ def extract(doc: Document) -> list[dict]:
         if subj is not None:
             kind, at = heading_kind(v, subj, u.end)
             if kind == "heading":
+                if u.heading and subj.role == "lead" and u.section.section_id in labelled_parents:
+                    # "1. Bộ X chủ trì, phối hợp với Y:" over points a), b): the roles are stated once, at the
+                    # heading; each point is a duty X answers for (ANNOTATION.md, role-stating headings)
+                    for m in subj.agencies:
+                        out.add(m, "lead", (m.start, m.end), v.text[subj.tail:u.end], [], "subject", (u.start, u.end))
+                    for m in subj.supports:
+                        out.add(m, "support", (m.start, m.end), v.text[subj.tail:u.end], [], "support",
+                                (u.start, u.end))
+                    ctxs.setdefault(u.section.section_id, []).append(
+                        Ctx(subj.agencies, "responsible", [], u.end, u.section.section_id))
+                    continue
                 if u.heading or v.text[:u.end].rstrip(" *").endswith(":"):
                     ctxs.setdefault(u.section.section_id, []).append(
                         Ctx(subj.agencies, subj.role, subj.supports, u.end, u.section.section_id))
@@ -822,7 +839,31 @@ def extract(doc: Document) -> list[dict]:
                 continue
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
     _heading_agencies(v, out, headings)
+    _preamble_requests(v, out)
     return out.rows
+
+
+def _preamble_requests(v: View, out: "Rows") -> None:
+    """"Thủ tướng Chính phủ yêu cầu X, Y tập trung thực hiện ...": a request in the preamble of a directive
+    hands the document's tasks to X and Y (ANNOTATION.md: `responsible`, section `preamble`). Not "theo đề
+    nghị của ..." (whose proposal it was)."""
+    voc = vocab()
+    for s in v.doc.sections:
+        if s.kind != "preamble" or s.parent_id is not None:
+            continue
+        for a, b in sentences(v, s.char_start, s.char_end):
+            k, stop = v.tok(a), v.tok(b)
+            while k < stop:
+                n = v.phrase(k, voc["preamble_request"])
+                if not n or (k > 0 and v.keys[k - 1] in ("theo", "cua")) or (k + n < stop and v.keys[k + n] == "cua"):
+                    k += 1
+                    continue
+                line_end = v.text.find("\n", v.toks[k].start, s.char_end)
+                b = s.char_end if line_end < 0 else line_end       # the request may go on after a colon
+                subj = subject_at(v, v.toks[k].start, b)
+                for m in (subj.agencies if subj is not None else []):
+                    out.add(m, "responsible", (m.start, m.end), v.text[subj.tail:b], [], "subject", (a, b))
+                break
 
 
 def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]) -> None:

@@ -367,6 +367,17 @@ def _join_heading_duties(groups: dict[str, list[dict]], sections: dict, lead_rol
             groups.setdefault(parent.section_id, []).extend(groups.pop(sid))
 
 
+def _without_listed_collectives(rows: list[dict]) -> list[dict]:
+    """Leads without a collective whose named members lead too ("UBND các tỉnh …: Hà Tĩnh, Huế" are those
+    provinces' committees, not every province: agencies.yaml, members_of)."""
+    from .agencies import gazetteer
+
+    members_of = gazetteer()["members_of"]
+    names = {r["agency_name"] for r in rows}
+    return [r for r in rows if not (r["agency_name"] in members_of and any(
+        n != r["agency_name"] and n.startswith(members_of[r["agency_name"]] + " ") for n in names))]
+
+
 def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) -> list[dict]:
     """One task per labelled clause or point of the text whose assignments name a doer (lead, responsible,
     standing): its bullets are one task (ANNOTATION.md, tasks); supports are the clause's support rows."""
@@ -413,8 +424,9 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         leads = [r for r in rows if r["role"] == "lead"] or [r for r in rows if r["role"] in lead_roles]
         if not leads:                    # who leads, when a clause says so; else who answers for it
             continue
+        leads = _without_listed_collectives(leads)
         sec = sections.get(sid)
-        if sec is not None and sec.kind == "part":
+        if sec is not None and sec.kind in ("part", "preamble", "title", "header"):
             continue                     # a part's own paragraph is no clause or item (ANNOTATION.md, tasks)
         if sec is not None and sec.kind == "article" and any(
                 c in fold(doc.text[sec.char_start:sec.char_end]) for c in executions):
@@ -434,7 +446,8 @@ def text_tasks(doc: Document, assignments: list[dict], deadlines: list[dict]) ->
         supports = [r for r in rows if r["role"] == "support"]
         out.append({
             "task_id": task_id, **prov, "section_id": sid, "confidence": round(min(r["confidence"] for r in leads), 3),
-            "number": sec.label if sec is not None and sec.label and sec.kind not in BULLET_KINDS else None,
+            "number": sec.label if sec is not None and sec.label and (
+                sec.kind not in BULLET_KINDS or sec.label.isdigit()) else None,     # "(1)" items are numbered
             "text": " ".join(doc.text[a:b].split())[:400] or None,
             "group": sec.parent_id if sec is not None else None,
             "lead_ids": names(leads, "agency_id"), "lead_names": names(leads, "agency_name"),

@@ -361,3 +361,27 @@ def test_an_unlisted_name_goes_on_after_a_comma_in_lower_case_to_its_last_pair(t
 def test_a_comma_before_other_parties_still_ends_an_unlisted_name():
     assert agency_names("Trung tâm Hỗ trợ doanh nghiệp, các hiệp hội và doanh nghiệp phối hợp", "Việt Nam")[0] == \
         "Trung tâm Hỗ trợ doanh nghiệp"
+
+
+def test_a_collective_then_a_colon_names_its_provinces():
+    assert agency_names("Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương: Hà Tĩnh, Quảng Trị, Huế "
+                        "và Lâm Đồng chủ động phối hợp", "Việt Nam") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "Ủy ban nhân dân tỉnh Hà Tĩnh",
+        "Ủy ban nhân dân tỉnh Quảng Trị", "Ủy ban nhân dân thành phố Huế", "Ủy ban nhân dân tỉnh Lâm Đồng"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("phối hợp với các bộ, địa phương liên quan", ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+                                                  "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]),
+    ("giao các bộ phận chuyên môn rà soát", []),
+    ("tinh gọn bộ máy của các bộ, ngành", ["Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ"]),
+    ("Ủy ban Kinh tế và Tài chính của Quốc hội, Hội đồng Dân tộc của Quốc hội", ["Ủy ban Kinh tế và Tài chính",
+                                                                             "Hội đồng Dân tộc"]),
+])
+def test_ministries_collective_and_words_that_only_start_like_a_name(text, names):
+    assert agency_names(text, "Việt Nam") == names
+
+
+def test_press_abbreviations_need_capitals():
+    assert agency_names("phối hợp với VTV, VOV, TTXVN đưa tin", "Việt Nam") == [
+        "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam", "Thông tấn xã Việt Nam"]

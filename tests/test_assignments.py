@@ -537,3 +537,48 @@ def test_bare_role_words_as_labels_of_points():
                             "nhân dân các xã, phường.\nc) Thời gian hoàn thành: trước ngày 31/12/2025.\n")))
     assert {("Sở Tư pháp", "lead"), ("Các Sở, ban, ngành", "support")} <= {(a, r) for a, r, *_ in got}
     assert not {r for a, r, *_ in got if a == "Sở Tư pháp"} - {"lead"}
+
+
+def test_numbered_bracket_items_open_with_their_subject():
+    got = keys(rows_of(plan("3. Trong thời gian tới, yêu cầu các sở thực hiện:\n(1) Giao Sở Y tế chủ trì, phối hợp với "
+                            "Sở Tài chính rà soát danh sách.\n(2) Giao Sở Nội vụ hướng dẫn thủ tục.\n")))
+    assert {("Sở Y tế", "lead", "III.3.1"), ("Sở Y tế", "responsible", "III.3.1"), ("Sở Tài chính", "support", "III.3.1"),
+            ("Sở Nội vụ", "responsible", "III.3.2")} <= got
+
+
+def test_a_set_phrase_between_subject_and_verb_is_skipped():
+    got = keys(rows_of(plan("2. Sở Y tế theo chức năng, nhiệm vụ được giao chủ trì, phối hợp với Sở Tài chính chỉ đạo "
+                            "việc thanh toán chi phí khám bệnh.\n")))
+    assert {("Sở Y tế", "lead", "III.2"), ("Sở Tài chính", "support", "III.2")} <= got
+
+
+def test_a_role_stating_heading_over_lettered_points_states_its_roles_once():
+    """"1. X chủ trì, phối hợp với Y:" over a), b): lead and support at the heading; each point is a duty X
+    answers for (ANNOTATION.md: role-stating headings; points add a responsible row)."""
+    got = keys(rows_of(plan("1. Sở Tài chính chủ trì, phối hợp với Sở Y tế:\na) Hướng dẫn thủ tục chi trả.\n"
+                            "b) Kiểm tra việc chi trả.\n")))
+    assert {("Sở Tài chính", "lead", "III.1"), ("Sở Y tế", "support", "III.1"),
+            ("Sở Tài chính", "responsible", "III.1.a"), ("Sở Tài chính", "responsible", "III.1.b")} <= got
+    assert not {k for k in got if k[1] in ("lead", "support") and k[2] != "III.1"}
+
+
+def test_a_request_in_the_preamble_of_a_directive_names_who_acts():
+    text = ("CÔNG ĐIỆN\nVề việc khắc phục hậu quả mưa lũ\nTHỦ TƯỚNG CHÍNH PHỦ điện:\nĐể khắc phục hậu quả, Thủ tướng "
+            "Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương: Quảng Bình, Huế "
+            "tập trung thực hiện các việc sau:\n1. Bộ Tài chính chủ trì, phối hợp với các bộ, địa phương liên quan "
+            "bố trí kinh phí.\n")
+    got = keys(rows_of(text, "Việt Nam"))
+    assert {("Ủy ban nhân dân tỉnh Quảng Bình", "responsible", "preamble"),
+            ("Ủy ban nhân dân thành phố Huế", "responsible", "preamble"), ("Bộ Tài chính", "lead", "1"),
+            ("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "support", "1"),
+            ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương", "support", "1")} <= got
+    assert not keys(rows_of("QUYẾT ĐỊNH\nVề việc thử\nTheo đề nghị của Giám đốc Sở Y tế.\nQUYẾT ĐỊNH:\n"
+                            "Điều 1. Phê duyệt danh sách.\n", "Hà Nội"))
+
+
+@pytest.mark.parametrize("sentence", [
+    "Văn phòng Chính phủ thông báo để các bộ, cơ quan liên quan biết, thực hiện.",
+    "Chính phủ được chủ động phân bổ và điều chỉnh kinh phí thực hiện Chương trình.",
+])
+def test_a_notice_or_a_permission_is_no_task(sentence):
+    assert not rows_of(plan(f"4. {sentence}\n"), "Việt Nam")

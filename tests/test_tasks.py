@@ -281,3 +281,10 @@ def test_sub_rows_with_their_own_partners_keep_them_and_share_the_lead(tmp_path)
     assert rows == sorted([("Bộ Tư pháp", "lead"), ("Bộ Công an", "support"), ("Bộ Công an", "support"),
                            ("Bộ Ngoại giao", "support"), ("Bộ Tài chính", "lead"), ("Bộ Tư pháp", "support")])
     assert sum(d["date"] is not None and str(d["date"]) == "2026-12-31" for d in res.tables["deadlines"]) == 2
+
+
+def test_numbered_bracket_items_are_numbered_text_tasks_and_a_preamble_is_none():
+    got = _text_tasks("CÔNG ĐIỆN\nVề việc thử\nTHỦ TƯỚNG CHÍNH PHỦ điện:\nThủ tướng Chính phủ yêu cầu Bộ Y tế, "
+                      "Bộ Tài chính thực hiện:\n1. Nhiệm vụ\n(1) Giao Bộ Y tế chủ trì hướng dẫn chi trả.\n"
+                      "(2) Giao Bộ Tài chính bố trí kinh phí.\n")
+    assert got == [("1.1", "1", ["Bộ Y tế"], []), ("1.2", "2", ["Bộ Tài chính"], [])]
