@@ -79,6 +79,7 @@ def vocab() -> dict:
     out["report_window"] = int(data.get("report_window", 16))
     out["send_window"] = int(data.get("send_window", 16))
     out["clause_break_printed"] = frozenset(x.strip().lower() for x in str(data["clause_break"]).split("|"))
+    out["through_printed"] = frozenset(x.strip().lower() for x in str(data["through"]).split("|"))
     gaz = read_yaml(DATA / "agencies.yaml")
     out["titles"] = _phrases(gaz.get("titles", ""))
     return out
@@ -354,6 +355,8 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
         if comma < 0 or v.tok(comma) >= stop:
             return None
         k = v.tok(comma + 1)
+    if (n := v.phrase(k, voc["condition"])) and k + n < stop:
+        k += n
     for r in ("lead", "support", "responsible", "labelled_responsible", "lead_label", "support_label"):
         n = v.phrase(k, voc["lead_in"][r])
         if n:
@@ -674,7 +677,7 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
         link = v.phrase(j, voc["report_link"]) if j < stop else 0
         items, e, parens = agency_list(v, j + link, stop)
         if items:
-            out.extend(items + _via(v, parens or _last_paren(v, e, b)))
+            out.extend(items + _via(v, parens or _last_paren(v, e, b)) + _through_after(v, e, stop))
             k = e
             continue
         found = False
@@ -701,6 +704,20 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
             j += 1
         k = j if found or j > k + n else k + n
     return out + _submitted_in(v, a, b)
+
+
+def _through_after(v: View, e: int, stop: int, window: int = 8) -> list[Mention]:
+    """"báo cáo UBND Thành phố kết quả thực hiện thông qua Sở X": the body a report goes through, a few
+    words after its addressee (the report_to rows are both, ANNOTATION.md)."""
+    j = e
+    while j < min(stop, e + window):
+        if any(ch in v.gap(j) for ch in ".;(") or _clause_break(v, j) or j in v.mention_at:
+            return []
+        n = v.phrase(j, vocab()["through"])
+        if n and (v.lenient or v.text[v.toks[j].start:v.toks[j + n - 1].end].lower() in vocab()["through_printed"]):
+            return agency_list(v, j + n, stop)[0]          # with marks, "kết quả" is no "qua"
+        j += 1
+    return []
 
 
 def _clause_break(v: View, j: int) -> bool:

@@ -419,6 +419,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
     root_prefix, root_parent = prefix, parent_id
     last_part: dict[str | None, str] = {}   # per root, the label of the last part
     closing_from = _closing_paragraph(lines)
+    closings = _part_closings(lines)
     for idx, ln in enumerate(lines):
         if _is_appendix(ln):
             close_to(0, ln.start)
@@ -458,6 +459,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
                 b.close(table, ln.end)
             else:
                 table = None
+            if idx in closings:           # a part's closing paragraph after its last clause or point
+                close_to(RANK["part"] + 1, lines[idx - 1].end)
             for s, r, _ in stack:
                 if idx < closing_from or r <= RANK["part"]:
                     b.close(s, ln.end)
@@ -513,6 +516,28 @@ def _closing_paragraph(lines: list[_Line]) -> int:
         return len(lines)
     prev = classify(lines[k - 1])
     return k if prev is not None and prev[0] == "bullet" else len(lines)
+
+
+def _part_closings(lines: list[_Line]) -> set[int]:
+    """Indices of paragraphs that close a part before the next one ("Hằng năm, trước ngày 25/12, các cơ quan
+    … gửi báo cáo", "Trong quá trình tổ chức thực hiện, nếu có khó khăn …" after its last clause): they
+    belong to the part (ANNOTATION.md, sections). Only unlabelled paragraphs right before a part heading,
+    after a clause or point whose line is a whole sentence, opening with a closing cue (structure.yaml)."""
+    cues = tuple(vocabulary()["closing_starts"])
+    out: set[int] = set()
+    kinds = [classify(ln) for ln in lines]
+    for i in range(1, len(lines) + 1):
+        if i < len(lines) and not ((kinds[i] is not None and kinds[i][0] == "part") or _is_appendix(lines[i])):
+            continue
+        k = i
+        while k > 0 and kinds[k - 1] is None and lines[k - 1].text[:1].isupper():
+            k -= 1
+        if k == i or k == 0 or kinds[k - 1] is None or kinds[k - 1][0] == "part":
+            continue
+        whole = len(kinds[k - 1][2] or "") >= 15 and lines[k - 1].text.rstrip().endswith((".", ";", "./."))
+        if whole and lines[k].folded.lower().startswith(cues):
+            out.add(k)
+    return out
 
 
 def _group_row(lines: list[_Line], idx: int, groups: int) -> bool:

@@ -582,3 +582,15 @@ def test_a_request_in_the_preamble_of_a_directive_names_who_acts():
 ])
 def test_a_notice_or_a_permission_is_no_task(sentence):
     assert not rows_of(plan(f"4. {sentence}\n"), "Việt Nam")
+
+
+def test_a_report_through_a_body_and_a_conditional_subject():
+    got = keys(rows_of(plan("2. Các sở, ngành báo cáo UBND Thành phố kết quả thực hiện thông qua Sở Khoa học và Công "
+                            "nghệ trước ngày 15 hằng tháng.\n3. Trong quá trình thực hiện, nếu có khó khăn, vướng mắc các "
+                            "sở, ngành kịp thời phản ánh về Sở Tư pháp.\n", "IV. TỔ CHỨC THỰC HIỆN")))
+    assert {("Ủy ban nhân dân Thành phố", "report_to", "IV.2"), ("Sở Khoa học và Công nghệ", "report_to", "IV.2"),
+            ("Các Sở, ban, ngành", "responsible", "IV.3"), ("Sở Tư pháp", "report_to", "IV.3")} <= got
+    assert ("Sở Khoa học và Công nghệ", "report_to", "IV.3") not in got
+    # with marks, "kết quả" is no "qua": nothing goes through the body named after it
+    assert ("Sở Nội vụ", "report_to", "IV.2") not in keys(rows_of(plan(
+        "2. Các sở báo cáo UBND Thành phố kết quả Sở Nội vụ đã thẩm định.\n", "IV. TỔ CHỨC THỰC HIỆN")))

@@ -181,3 +181,19 @@ def test_star_blocks_and_numbered_brackets_are_items():
     got = {s.section_id: (s.kind, s.label) for s in segment(text)}
     assert got["II.1.2.*1"] == ("item", "*") and got["II.1.2.*2"] == ("item", "*")
     assert got["II.1.2.*2.1"] == ("item", "1") and got["II.1.2.*2.2"] == ("item", "2")
+
+
+def test_a_closing_paragraph_after_a_parts_last_clause_belongs_to_the_part():
+    """ANNOTATION.md: "a closing paragraph after a part's last numbered item takes the part's id"."""
+    text = ("KẾ HOẠCH\nThử nghiệm\nIV. TỔ CHỨC THỰC HIỆN\n1. Sở Y tế chủ trì triển khai Kế hoạch này.\n"
+            "2. Sở Tài chính bố trí kinh phí thực hiện Kế hoạch.\nHằng năm, trước ngày 15/12, các cơ quan gửi báo cáo "
+            "về Sở Y tế.\nV. KINH PHÍ\n1. Ngân sách tỉnh.\n2. Kinh phí các đơn vị tự bảo đảm.\n"
+            "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, các đơn vị báo cáo Ủy ban nhân dân tỉnh.\n")
+    secs = segment(normalize([Page(1, text)]).text)
+    at = lambda phrase: next(s.section_id for s in reversed(secs) if s.char_start <= text.index(phrase) < s.char_end)
+    assert at("Hằng năm, trước") == "IV" and at("Trong quá trình") == "V"
+    assert at("Sở Tài chính bố trí") == "IV.2"
+    # a clause whose own text follows its bare label keeps it
+    text2 = "KẾ HOẠCH\nThử\nIV. TỔ CHỨC THỰC HIỆN\n3.\nTrong quá trình thực hiện, các đơn vị báo cáo.\nV. KINH PHÍ\n"
+    secs2 = segment(normalize([Page(1, text2)]).text)
+    assert next(s.section_id for s in reversed(secs2) if s.char_start <= text2.index("Trong") < s.char_end) == "IV.3"
