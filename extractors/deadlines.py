@@ -61,6 +61,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
                              rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
         "periodic": Skipping(re.compile(rf"(?<!\w){periodic}(?!\w)")),
+        "after_issue": re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
+                                  rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)"),
         "unit": re.compile(units),
     }
 
@@ -126,6 +128,7 @@ class Expr:
     anchor: str | None = None
     relative: bool = False            # year not printed (or năm sau/nay): may be a recurring anchor
     from_now: bool = False            # "từ nay đến ...": the period starts on the document's date
+    after_days: int | None = None     # "trong 30 ngày kể từ ngày ban hành": due that many days after it
     confidence: float = 0.85
     absorbable: bool = False          # a recurrence that a following anchored date can absorb
 
@@ -174,6 +177,12 @@ class _Found(list):
 
 def _before(folded: str, pos: int, width: int = 40) -> str:
     return folded[max(0, pos - width):pos]
+
+
+def _joined(folded: str, a: int, b: int) -> bool:
+    """Only a joiner between two expressions ("Quý I và Quý II", "quý I, quý II")."""
+    gap = folded[a:b].strip(" ,")
+    return gap in ("", "va", "hoac", "-")
 
 
 def _marker_start(folded: str, pos: int, marker: re.Pattern) -> int:
@@ -422,6 +431,11 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         anchor = f"{int(month):02d}-{day:02d}" if month else f"{day:02d}"
         found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, anchor=anchor, confidence=0.85))
 
+    # "trong thời hạn 30 ngày kể từ ngày ban hành Kế hoạch": due that many days after the document's date
+    for m in p["after_issue"].finditer(folded):
+        if free(m.start(), m.end()):
+            found.append(Expr(m.start(), m.end(), "due", after_days=int(m.group("n")), confidence=0.8))
+
     # ranges "từ 01/01/2021 đến 30/9/2021"
     for d1 in dates:
         m = r["to"].match(folded, d1.end)
@@ -503,18 +517,24 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
                               confidence=0.75))
 
     # quarters
-    for m in p["quarter"].finditer(folded):
+    quarters = list(p["quarter"].finditer(folded))
+    due_list = False              # "hoàn thành trong Quý I và Quý II năm 2026": the due marker covers the list
+    for i, m in enumerate(quarters):
         q_raw = text[m.start("q"):m.end("q")]
         if not q_raw[:1].isupper() and not q_raw[:1].isdigit():
             continue
         if text[m.start():m.start() + 3].lower() not in _quarter_forms():
             continue
         q = {str(k): v for k, v in vocab()["quarters"].items()}.get(q_raw)
-        year = int(m.group("y")) if m.group("y") else doc_year
+        listed = i > 0 and _joined(folded, quarters[i - 1].end(), m.start())
+        nxt = quarters[i + 1] if i + 1 < len(quarters) and _joined(folded, m.end(), quarters[i + 1].start()) else None
+        year = int(m.group("y")) if m.group("y") else (int(nxt.group("y")) if nxt is not None and nxt.group("y")
+                                                        else doc_year)
         if not q or not year or not free(m.start(), m.end()):
             continue
         a, b = quarter_range(int(q), year)
-        if r["due"].search(_before(folded, m.start())):
+        due_list = bool(r["due"].search(_before(folded, m.start()))) or (listed and due_list)
+        if due_list:
             found.append(Expr(_marker_start(folded, m.start(), r["due"]), m.end(), "due", b,
                               relative=not m.group("y"), confidence=0.85))
         else:
@@ -657,6 +677,10 @@ def extract(doc: Document) -> list[dict]:
             continue                           # "06/01/1946 - 06/01/2026": an anniversary's span, not work
         if x.from_now:
             x.date = issue if isinstance(issue, dt.date) else None
+        if x.after_days is not None:
+            if not isinstance(issue, dt.date):
+                continue
+            x.date = issue + dt.timedelta(days=x.after_days)
         section = doc.section_at(x.start, x.end)
         if section is not None and section.kind in ("header", "signature", "recipients"):
             continue

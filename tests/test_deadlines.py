@@ -251,3 +251,16 @@ def test_an_anniversarys_span_is_no_period():
 def test_of_the_following_year():
     assert keys("Tổng hợp, báo cáo Thủ tướng Chính phủ trước ngày 30 tháng 01 của năm tiếp theo.", year=2025) == [
         ("due", D(2026, 1, 30), None, None)]
+
+
+def test_days_counted_from_the_document_date_and_quarters_sharing_a_year():
+    import datetime as dt
+    from conftest import text_document
+    from extractors import deadlines as dl
+    doc = text_document("KẾ HOẠCH\nThử\nII. NHIỆM VỤ\n1. Trong thời hạn 30 ngày kể từ ngày ban hành Kế hoạch, các sở "
+                        "xây dựng kế hoạch.\n2. Hoàn thành trong Quý I và Quý II năm 2026.\n3. Trong 10 ngày làm việc "
+                        "kể từ ngày nhận hồ sơ, Sở Tư pháp trả lời.\n", meta={"issue_date": dt.date(2025, 11, 18)},
+                        segment_text=True)
+    got = {(r["section_id"], r["kind"], str(r["date"])) for r in dl.extract(doc)}
+    assert {("II.1", "due", "2025-12-18"), ("II.2", "due", "2026-03-31"), ("II.2", "due", "2026-06-30")} <= got
+    assert not {g for g in got if g[0] == "II.3"}         # working days from an event: no calendar date
