@@ -235,7 +235,8 @@ def extract_all(doc: Document, res: DocResult) -> DocResult:
 def warm_up() -> None:
     """Import the extractors and load the diacritic model once, before worker processes fork:
     workers then share them, and a document's time limit does not pay for loading them."""
-    for _, module in EXTRACTORS + [("metadata", "extractors.metadata")]:
+    for _, module in EXTRACTORS + [("metadata", "extractors.metadata"), ("tasks", "extractors.tasks"),
+                                   ("targets", "extractors.table_targets"), ("tables", "pipeline.tables")]:
         try:
             importlib.import_module(module)
         except Exception:  # a broken extractor is reported per document, where it fails
