@@ -56,6 +56,7 @@ class Vocab:
     indicators: list[tuple[str, list[re.Pattern]]]
     units_after: list[tuple[re.Pattern, dict]]
     units_before: list[tuple[re.Pattern, dict]]
+    counted: tuple[re.Pattern, list[tuple[re.Pattern, dict]]]
     comp_before: list[tuple[re.Pattern, str]]
     comp_after: list[tuple[re.Pattern, str]]
     range_joiner: re.Pattern
@@ -90,6 +91,10 @@ def vocab() -> Vocab:
         words = sorted((fold(w) for w in u["words"]), key=len, reverse=True)
         alts = "|".join(re.escape(w) if not w[-1].isalnum() else re.escape(w) + r"(?!\w)" for w in words)
         units_after.append((re.compile(r" ?(?:" + alts + ")"), u))
+    counted_cue = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(w)) for w in units["counted_cues"]) + r")\s*$")
+    counted = (counted_cue, [(re.compile(r" (?:" + "|".join(re.escape(fold(w)) for w in sorted(
+        u["words"], key=len, reverse=True)) + r")(?!\w)"), {**u, "only_in_target_sections": True})
+        for u in units["counted"]])
     units_before = [(re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(w)) for w in u["words"]) + r") ?$"), u)
                     for u in units["before"]]
     comp = _load("targets_comparators.yaml")
@@ -111,6 +116,7 @@ def vocab() -> Vocab:
         indicators=indicators,
         units_after=units_after,
         units_before=units_before,
+        counted=counted,
         comp_before=comp_before,
         comp_after=comp_after,
         range_joiner=re.compile(r" ?(?:%|phan tram)? ?(?:" + joiners + r") ?(?:tu )?"),
@@ -206,6 +212,9 @@ def find_figures(text: str, folded: str) -> list[Figure]:
         if unit_hit is not None:
             rule, uend = unit_hit
             unit, scale, pos = rule["unit"], float(rule.get("scale", 1)), uend
+        elif (counted := _counted_after(folded, m.start(), pos)) is not None:
+            rule, uend = counted                 # "ít nhất 20 tập dữ liệu": a floor on a count of things
+            unit, scale = rule["unit"], 1.0
         else:
             rule = _unit_before(folded, m.start())
             if rule is None or folded[m.end():m.end() + 1].isalnum():
@@ -229,6 +238,19 @@ def _unit_after(folded: str, pos: int) -> tuple[dict, int] | None:
         if m:
             return rule, m.end()
     return None
+
+
+def _counted_after(folded: str, num_start: int, pos: int) -> tuple[dict, int] | None:
+    """After "ít nhất" / "tối thiểu", the thing a number counts ("ít nhất 02 bộ tiêu chí"): its unit
+    (targets_units.yaml, counted), or `units` for a thing not listed; None without the cue."""
+    cue, rules = vocab().counted
+    if not cue.search(folded, max(0, num_start - 16), num_start) or not folded[pos:pos + 2].strip(" ")[:1].isalpha():
+        return None
+    for rx, rule in rules:
+        m = rx.match(folded, pos)
+        if m:
+            return rule, m.end()
+    return {"unit": "units", "only_in_target_sections": True}, pos
 
 
 def _unit_before(folded: str, num_start: int) -> dict | None:

@@ -215,3 +215,13 @@ def test_year_of_a_group_row_printed_apart_from_its_label():
             "Tỷ lệ hồ sơ xử lý trực tuyến\n%\n100%\nSở Nội vụ\n")
     years = sorted((r["value"], r["target_year"]) for r in table_rows(text))
     assert years == [(90.0, 2027), (100.0, 2030)]
+
+
+def test_floors_on_counts_in_a_target_section():
+    """"ít nhất / tối thiểu N <things>" in a Mục tiêu section is a target with the unit of the thing counted
+    (targets_units.yaml, counted) or `units`; the same words among tasks scope a task and give no row."""
+    text = ("KẾ HOẠCH\nThử năm 2026\nI. MỤC TIÊU\n2. Mục tiêu cụ thể\n- Hình thành ít nhất 01 trung tâm logistics; "
+            "có tối thiểu 05 kịch bản ứng dụng dữ liệu.\n- Đến năm 2030, có ít nhất 20 tập dữ liệu mở được công bố.\n"
+            "II. NHIỆM VỤ\n1. Tổ chức ít nhất 02 hội nghị tập huấn.\n")
+    got = {(r["value"], r["unit"], r["target_year"]) for r in table_rows(text)}
+    assert got == {(1.0, "units", 2026), (5.0, "scenarios", 2026), (20.0, "datasets", 2030)}
