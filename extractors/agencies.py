@@ -42,6 +42,8 @@ TOKEN = re.compile(r"[a-z0-9]+")
 _TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")    # text between tokens, token, text between ...
 PLACE_UNITS = ("thị trấn", "thị xã", "thành phố", "phường", "xã", "quận", "huyện", "tỉnh", "tp.", "tp")
 NATIONAL_SCOPES = {"Việt Nam", "Bộ Quốc phòng", "Trung ương"}
+PROVINCES = "các tỉnh, thành phố trực thuộc trung ương"   # the scope naming every province
+DEPARTMENT_HEAD = "Sở "
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TYPES = {"department", "insurance", "peoples_committee", "police", "tax", "union", "front",
          "inspectorate", "school", "hospital", "other"}
@@ -764,7 +766,7 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     unit of that level: "Bảo hiểm xã hội các quận, huyện, thị xã".
     """
     if scope == "home" and home.jurisdiction in NATIONAL_SCOPES:
-        scope = "các tỉnh, thành phố trực thuộc trung ương"   # "Sở Y tế tỉnh" in a central plan: every province's
+        scope = PROVINCES                  # "Sở Y tế tỉnh" in a central plan: every province's
     elif scope == "home":
         scope = home.scope or "Thành phố"
     elif scope in DISTRICT_UNITS and home.unit in ("thành phố", "tỉnh"):
@@ -777,6 +779,8 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     if entry.central_name and home.jurisdiction in NATIONAL_SCOPES:
         return entry.central_name, "Việt Nam"
     if entry.scope == "none":
+        if scope == PROVINCES and entry.name.startswith(DEPARTMENT_HEAD):
+            return f"{entry.name} {scope}", "Việt Nam"     # every province's department, in a central plan
         return entry.name, juris
     if entry.scope == "required":
         if not scope:

@@ -385,3 +385,13 @@ def test_ministries_collective_and_words_that_only_start_like_a_name(text, names
 def test_press_abbreviations_need_capitals():
     assert agency_names("phối hợp với VTV, VOV, TTXVN đưa tin", "Việt Nam") == [
         "Đài Truyền hình Việt Nam", "Đài Tiếng nói Việt Nam", "Thông tấn xã Việt Nam"]
+
+
+def test_every_provinces_department_is_one_plural_name():
+    """"Sở X các tỉnh, thành phố (trực thuộc trung ương)" is every province's department: one plural form
+    (ANNOTATION.md, collectives), not a national "Sở X"."""
+    assert agency_names("Sở Văn hóa, Thể thao và Du lịch các tỉnh, thành phố trực thuộc trung ương chủ trì",
+                        "Việt Nam") == ["Sở Văn hóa, Thể thao và Du lịch các tỉnh, thành phố trực thuộc trung ương"]
+    assert agency_names("Sở Y tế các tỉnh, thành phố phối hợp", "Việt Nam") == [
+        "Sở Y tế các tỉnh, thành phố trực thuộc trung ương"]
+    assert agency_names("Sở Y tế chủ trì", "Nghệ An") == ["Sở Y tế"]
