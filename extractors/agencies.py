@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from itertools import accumulate
+from itertools import accumulate, compress
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -140,7 +140,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 def is_marked_text(text: str) -> bool:
     """Most words carry diacritics (a clean or restored text, not an unmarked OCR one)."""
     words = _WORD.findall(text[:20000])
-    return bool(words) and sum(_marked(w) for w in words) > 0.45 * len(words)
+    return bool(words) and sum(map(_marked, words)) > 0.45 * len(words)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -820,14 +820,15 @@ def _fill_gaps(found: list[tuple], n: int, finder, starts: list[int] | None = No
 
 
 def _uncovered(starts: list[int], found: list[tuple]) -> list[int]:
-    """The token indices of `starts` (sorted) that no mention of `found` covers."""
-    spans = sorted(m[:2] for m in found)
-    out, k = [], 0
-    for i in starts:
-        while k < len(spans) and spans[k][1] <= i:
-            k += 1
-        if k == len(spans) or i < spans[k][0]:
-            out.append(i)
+    """The token indices of `starts` (sorted) that no mention of `found` covers: the runs of `starts`
+    between the mentions, cut out by bisection (mentions are few, starts many)."""
+    out: list[int] = []
+    lo = 0
+    for a, b in sorted(m[:2] for m in found):
+        hi = bisect_left(starts, a, lo)
+        out += starts[lo:hi]
+        lo = bisect_left(starts, b, hi)
+    out += starts[lo:]
     return out
 
 
@@ -863,6 +864,11 @@ def _exact_candidates(keys: list[str]) -> list[int]:
     last = len(keys) - 1
     return [i for i, a in enumerate(keys) if a in firsts and (
         a in one or i < last and ((a, keys[i + 1]) in pairs or a + keys[i + 1] in glued))]
+
+
+def positions(items: list, wanted) -> list[int]:
+    """Indices of the items that are in `wanted` (a set), in order."""
+    return list(compress(range(len(items)), map(wanted.__contains__, items)))
 
 
 @cache
@@ -901,9 +907,8 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     toks = tokenize(text) if tokens is None else tokens
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
-    keys = [t.key for t in toks]
-    may = {k for k in set(keys) if _may_start(k)}
-    starts = [i for i, k in enumerate(keys) if k in may]
+    keys = list(map(itemgetter(0), toks))
+    starts = positions(keys, {k for k in set(keys) if _may_start(k)})
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
     head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
 
