@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from itertools import accumulate, compress
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -465,13 +465,18 @@ FUZZY_TOKENS = 16
 FEW_WINDOWS = 8
 
 
-def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list[tuple[int, float]]]:
+def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
+                words: Callable[[int], str] | None = None) -> dict[int, list[tuple[int, float]]]:
     """For each token index i of `starts`, the entries of _fuzzy_plan(keys[i]) whose rapidfuzz ratio
     on the keys from i reaches their threshold: (index in the plan, ratio), in plan order.
 
     The windows of one length whose first keys have the same variants of that length are scored
     against them in one rapidfuzz call (at a slightly lower cut-off), then the few pairs past it
-    again one by one, with the variant's own threshold."""
+    again one by one, with the variant's own threshold.
+
+    `words(k)`, the printed word of token k in lower case, lets marked text (not `ocr`) leave out the
+    names of several words none of whose second words is within one edit of the printed one: their
+    hits are the ones _fuzzy_at rejects (_typo_close), most of the windows."""
     joined = " ".join(keys)
     size = list(accumulate(map(len, keys), initial=0))    # token i is joined[size[i] + i:size[i + 1] + i]
     at_first: dict[str, list[int]] = defaultdict(list)
@@ -479,8 +484,15 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
         at_first[keys[i]].append(i)
     batches: dict[int, tuple[FuzzyGroup, list[int], list[list[int]]]] = {}
     for first, where in at_first.items():
-        for g in _fuzzy_groups(first, ocr):
-            at = where if where[-1] + g.n <= len(keys) else [i for i in where if i + g.n <= len(keys)]
+        groups = _fuzzy_groups(first, ocr)
+        typo_sizes = None
+        if words is not None and not ocr and groups and groups[-1].n > 1:
+            typo_sizes = [_typo_sizes(first, words(i + 1)) if i + 1 < len(keys) else () for i in where]
+        for g in groups:
+            if typo_sizes is not None and g.n > 1:
+                at = [i for i, sizes in zip(where, typo_sizes) if g.n in sizes and i + g.n <= len(keys)]
+            else:
+                at = where if where[-1] + g.n <= len(keys) else [i for i in where if i + g.n <= len(keys)]
             if at:
                 batch = batches.setdefault(g.id, (g, [], []))
                 batch[1].extend(at)
@@ -502,6 +514,16 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
     for h in hits.values():
         h.sort()
     return hits
+
+
+@lru_cache(maxsize=1 << 16)
+def _typo_sizes(first: str, second: str) -> frozenset[int]:
+    """The sizes n > 1 of the groups of marked text (_fuzzy_groups(first, False)) with a variant whose
+    second printed word is within one edit of `second`, as _typo_close measures it."""
+    plan = _fuzzy_plan(first)
+    return frozenset(g.n for g in _fuzzy_groups(first, False) if g.n > 1 and any(
+        Levenshtein.distance(second, _printed_words(plan[idx][0].text)[1], score_cutoff=1) <= 1
+        for idx in g.plan_index))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -924,7 +946,8 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
         return _generic_at(text, toks, i, hi, home, noisy)
 
     found = _fill_gaps([], len(toks), exact, _exact_candidates(keys))
-    hits = _fuzzy_hits(keys, _uncovered(starts, found), noisy)
+    hits = _fuzzy_hits(keys, _uncovered(starts, found), noisy,
+                       None if noisy else lambda k: text[toks[k][1]:toks[k][2]].lower())
     found = _fill_gaps(found, len(toks), fuzzy, sorted(hits))
     found = _fill_gaps(found, len(toks), generic, head_starts)
     found.sort(key=lambda m: m[:2])
