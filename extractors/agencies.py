@@ -930,7 +930,7 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
     keys = list(map(itemgetter(0), toks))
-    starts = positions(keys, {k for k in set(keys) if _may_start(k)})
+    starts = positions(keys, {k for k in set(keys) if _fuzzy_groups(k, noisy)})    # where _fuzzy_hits may score
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
     head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
 
