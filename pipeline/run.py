@@ -314,23 +314,29 @@ class WorkerPool:
         warm_up()
         workers = [self._start() for _ in range(self.size)]
         tries: dict[str, int] = {}
+
+        def hand_out(k: int) -> None:
+            """The next pending document to worker k if it is idle (a new worker if it died)."""
+            w = workers[k]
+            if w.task is None and pending:
+                task = pending.popleft()
+                try:
+                    w.conn.send((task.path, task.sha256))
+                except OSError:  # the idle worker died: the document goes to a new one
+                    self._stop(w)
+                    workers[k] = self._start()
+                    tries[task.path] = tries.get(task.path, 0) + 1
+                    if tries[task.path] < 3:
+                        pending.appendleft(task)
+                    else:           # workers die before they can start: give up on it
+                        on_result(failed_result(task, "crash", _crash_message(w.proc)))
+                    return
+                w.task, w.started = task, time.monotonic()
+
         try:
             while pending or any(w.task for w in workers):
-                for k, w in enumerate(workers):
-                    if w.task is None and pending:
-                        task = pending.popleft()
-                        try:
-                            w.conn.send((task.path, task.sha256))
-                        except OSError:  # the idle worker died: the document goes to a new one
-                            self._stop(w)
-                            workers[k] = self._start()
-                            tries[task.path] = tries.get(task.path, 0) + 1
-                            if tries[task.path] < 3:
-                                pending.appendleft(task)
-                            else:           # workers die before they can start: give up on it
-                                on_result(failed_result(task, "crash", _crash_message(w.proc)))
-                            continue
-                        w.task, w.started = task, time.monotonic()
+                for k in range(len(workers)):
+                    hand_out(k)
                 busy = [w for w in workers if w.task is not None]
                 if not busy:       # every send failed on a dead worker: hand the documents out again
                     continue
@@ -360,6 +366,7 @@ class WorkerPool:
                         if not w.proc.is_alive() or (w.done >= WORKER_DOCS and pending):
                             self._stop(w)
                             workers[k] = self._start()
+                        hand_out(k)       # the worker goes on while this process takes the result
                         on_result(result)
                     elif self.timeout is not None and now - w.started >= self.timeout:
                         self._stop(w)
