@@ -520,10 +520,22 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
 def _typo_sizes(first: str, second: str) -> frozenset[int]:
     """The sizes n > 1 of the groups of marked text (_fuzzy_groups(first, False)) with a variant whose
     second printed word is within one edit of `second`, as _typo_close measures it."""
+    words, sizes = _second_words(first)
+    return frozenset().union(*(sizes[k] for _, _, k in process.extract(
+        second, words, scorer=Levenshtein.distance, score_cutoff=1, limit=None)))
+
+
+@cache
+def _second_words(first: str) -> tuple[list[str], list[frozenset[int]]]:
+    """The second printed words of the variants of the groups of marked text for `first` (n > 1), and
+    for each the sizes of the groups that hold a variant with it."""
     plan = _fuzzy_plan(first)
-    return frozenset(g.n for g in _fuzzy_groups(first, False) if g.n > 1 and any(
-        Levenshtein.distance(second, _printed_words(plan[idx][0].text)[1], score_cutoff=1) <= 1
-        for idx in g.plan_index))
+    sizes: dict[str, set[int]] = {}
+    for g in _fuzzy_groups(first, False):
+        if g.n > 1:
+            for idx in g.plan_index:
+                sizes.setdefault(_printed_words(plan[idx][0].text)[1], set()).add(g.n)
+    return list(sizes), [frozenset(v) for v in sizes.values()]
 
 
 @lru_cache(maxsize=1 << 16)
