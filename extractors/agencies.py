@@ -24,9 +24,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from itertools import accumulate
+from itertools import accumulate, compress
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -142,7 +142,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 def is_marked_text(text: str) -> bool:
     """Most words carry diacritics (a clean or restored text, not an unmarked OCR one)."""
     words = _WORD.findall(text[:20000])
-    return bool(words) and sum(_marked(w) for w in words) > 0.45 * len(words)
+    return bool(words) and sum(map(_marked, words)) > 0.45 * len(words)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -474,13 +474,18 @@ FUZZY_TOKENS = 16
 FEW_WINDOWS = 8
 
 
-def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list[tuple[int, float]]]:
+def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
+                words: Callable[[int], str] | None = None) -> dict[int, list[tuple[int, float]]]:
     """For each token index i of `starts`, the entries of _fuzzy_plan(keys[i]) whose rapidfuzz ratio
     on the keys from i reaches their threshold: (index in the plan, ratio), in plan order.
 
     The windows of one length whose first keys have the same variants of that length are scored
     against them in one rapidfuzz call (at a slightly lower cut-off), then the few pairs past it
-    again one by one, with the variant's own threshold."""
+    again one by one, with the variant's own threshold.
+
+    `words(k)`, the printed word of token k in lower case, lets marked text (not `ocr`) leave out the
+    names of several words none of whose second words is within one edit of the printed one: their
+    hits are the ones _fuzzy_at rejects (_typo_close), most of the windows."""
     joined = " ".join(keys)
     size = list(accumulate(map(len, keys), initial=0))    # token i is joined[size[i] + i:size[i + 1] + i]
     at_first: dict[str, list[int]] = defaultdict(list)
@@ -488,8 +493,15 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
         at_first[keys[i]].append(i)
     batches: dict[int, tuple[FuzzyGroup, list[int], list[list[int]]]] = {}
     for first, where in at_first.items():
-        for g in _fuzzy_groups(first, ocr):
-            at = where if where[-1] + g.n <= len(keys) else [i for i in where if i + g.n <= len(keys)]
+        groups = _fuzzy_groups(first, ocr)
+        typo_sizes = None
+        if words is not None and not ocr and groups and groups[-1].n > 1:
+            typo_sizes = [_typo_sizes(first, words(i + 1)) if i + 1 < len(keys) else () for i in where]
+        for g in groups:
+            if typo_sizes is not None and g.n > 1:
+                at = [i for i, sizes in zip(where, typo_sizes) if g.n in sizes and i + g.n <= len(keys)]
+            else:
+                at = where if where[-1] + g.n <= len(keys) else [i for i in where if i + g.n <= len(keys)]
             if at:
                 batch = batches.setdefault(g.id, (g, [], []))
                 batch[1].extend(at)
@@ -511,6 +523,28 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool) -> dict[int, list
     for h in hits.values():
         h.sort()
     return hits
+
+
+@lru_cache(maxsize=1 << 16)
+def _typo_sizes(first: str, second: str) -> frozenset[int]:
+    """The sizes n > 1 of the groups of marked text (_fuzzy_groups(first, False)) with a variant whose
+    second printed word is within one edit of `second`, as _typo_close measures it."""
+    words, sizes = _second_words(first)
+    return frozenset().union(*(sizes[k] for _, _, k in process.extract(
+        second, words, scorer=Levenshtein.distance, score_cutoff=1, limit=None)))
+
+
+@cache
+def _second_words(first: str) -> tuple[list[str], list[frozenset[int]]]:
+    """The second printed words of the variants of the groups of marked text for `first` (n > 1), and
+    for each the sizes of the groups that hold a variant with it."""
+    plan = _fuzzy_plan(first)
+    sizes: dict[str, set[int]] = {}
+    for g in _fuzzy_groups(first, False):
+        if g.n > 1:
+            for idx in g.plan_index:
+                sizes.setdefault(_printed_words(plan[idx][0].text)[1], set()).add(g.n)
+    return list(sizes), [frozenset(v) for v in sizes.values()]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -831,14 +865,15 @@ def _fill_gaps(found: list[tuple], n: int, finder, starts: list[int] | None = No
 
 
 def _uncovered(starts: list[int], found: list[tuple]) -> list[int]:
-    """The token indices of `starts` (sorted) that no mention of `found` covers."""
-    spans = sorted(m[:2] for m in found)
-    out, k = [], 0
-    for i in starts:
-        while k < len(spans) and spans[k][1] <= i:
-            k += 1
-        if k == len(spans) or i < spans[k][0]:
-            out.append(i)
+    """The token indices of `starts` (sorted) that no mention of `found` covers: the runs of `starts`
+    between the mentions, cut out by bisection (mentions are few, starts many)."""
+    out: list[int] = []
+    lo = 0
+    for a, b in sorted(m[:2] for m in found):
+        hi = bisect_left(starts, a, lo)
+        out += starts[lo:hi]
+        lo = bisect_left(starts, b, hi)
+    out += starts[lo:]
     return out
 
 
@@ -874,6 +909,11 @@ def _exact_candidates(keys: list[str]) -> list[int]:
     last = len(keys) - 1
     return [i for i, a in enumerate(keys) if a in firsts and (
         a in one or i < last and ((a, keys[i + 1]) in pairs or a + keys[i + 1] in glued))]
+
+
+def positions(items: list, wanted) -> list[int]:
+    """Indices of the items that are in `wanted` (a set), in order."""
+    return list(compress(range(len(items)), map(wanted.__contains__, items)))
 
 
 @cache
@@ -912,9 +952,8 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     toks = tokenize(text) if tokens is None else tokens
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
-    keys = [t.key for t in toks]
-    may = {k for k in set(keys) if _may_start(k)}
-    starts = [i for i, k in enumerate(keys) if k in may]
+    keys = list(map(itemgetter(0), toks))
+    starts = positions(keys, {k for k in set(keys) if _fuzzy_groups(k, noisy)})    # where _fuzzy_hits may score
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
     head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
 
@@ -930,7 +969,8 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
         return _generic_at(text, toks, i, hi, home, noisy)
 
     found = _fill_gaps([], len(toks), exact, _exact_candidates(keys))
-    hits = _fuzzy_hits(keys, _uncovered(starts, found), noisy)
+    hits = _fuzzy_hits(keys, _uncovered(starts, found), noisy,
+                       None if noisy else lambda k: text[toks[k][1]:toks[k][2]].lower())
     found = _fill_gaps(found, len(toks), fuzzy, sorted(hits))
     found = _fill_gaps(found, len(toks), generic, head_starts)
     found.sort(key=lambda m: m[:2])

@@ -15,6 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from .model import Page
 from .text import fold
 
@@ -331,6 +333,15 @@ def _page_furniture(pages: list[Page]) -> set[str]:
     return {k for k, n in seen.items() if n >= max(3, len(pages) // 2)}
 
 
+def extend_offsets(src: array, offsets: range | list[int]) -> None:
+    """Append a line's raw offsets to the document's (array of C ints): a range, as most lines keep,
+    is filled by numpy, not one int at a time (a tenth of the cost)."""
+    if isinstance(offsets, range) and offsets.step == 1 and src.itemsize == 4 and offsets.stop < 1 << 31:
+        src.frombytes(np.arange(offsets.start, offsets.stop, dtype=np.int32).tobytes())
+    else:
+        src.extend(offsets)
+
+
 def normalize(pages: list[Page], markdown: bool = False, physical: bool = False) -> NormalizedText:
     raw_parts, lines, tabbed = [], [], []
     furniture = _page_furniture(pages)
@@ -385,7 +396,7 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
                     seen_pages.add(q)
         text_parts.append(ln.chars)
         offsets = ln.offsets()
-        src.extend(offsets)
+        extend_offsets(src, offsets)
         src.append((offsets[-1] + 1) if offsets else (src[-1] if len(src) else 0))
         pos += len(ln.chars) + 1
     text = "\n".join(text_parts)

@@ -192,8 +192,13 @@ def _worker_main(conn, parent: int, max_memory: int | None = None) -> None:
             result = pack(result)
         except MemoryError:  # the rows are too big to serialize under the memory cap
             result = failed_result(InputFile(*task), "memory", memory_message("output"))
+        except Exception as e:  # a result that cannot be pickled
+            result = failed_result(InputFile(*task), type(e).__name__,
+                                   f"the result could not be sent back ({e}); please report this file")
         try:
-            if isinstance(result, Packed):      # the rows as bytes, after the summary (no pickled copy)
+            if isinstance(result, Pickled):     # what conn.send would write, pickled already
+                conn.send_bytes(result.data)
+            elif isinstance(result, Packed):    # the rows as bytes, after the summary (no pickled copy)
                 summary, data, result = result.summary, result.data, None
                 conn.send(("packed", summary))   # pickled whole before anything is written
                 conn.send_bytes(data)
@@ -227,10 +232,31 @@ class Packed:
     data: bytes
 
 
-def pack(r: DocResult) -> DocResult | Packed:
-    """A result ready to send: a failed one as it is (it has no rows), another `Packed`."""
+@dataclass
+class Pickled:
+    """A worker's result pickled whole, as `Connection.send` pickles: the run receives a DocResult."""
+
+    data: bytes
+
+
+#: A result pickled to at most this many bytes travels as it is and the run converts its rows to Arrow
+#: (`pipeline.cache.serialize`) while the worker goes on with the next document: pickling costs a
+#: worker a fifth of converting. A bigger result is converted in the worker (`Packed`), so the run
+#: never holds a big document's rows as Python objects.
+PICKLED_MAX = 4 << 20
+
+
+def pack(r: DocResult) -> DocResult | Pickled | Packed:
+    """A result ready to send: a failed one as it is (it has no rows), a small one `Pickled`, another
+    `Packed`."""
     if r.status == "failed":
         return r
+    from multiprocessing.reduction import ForkingPickler
+
+    data = ForkingPickler.dumps(r)
+    if len(data) <= PICKLED_MAX:
+        return Pickled(data)
+    del data
     from .cache import serialize
 
     return Packed(_summary(r), serialize(r))
@@ -288,23 +314,29 @@ class WorkerPool:
         warm_up()
         workers = [self._start() for _ in range(self.size)]
         tries: dict[str, int] = {}
+
+        def hand_out(k: int) -> None:
+            """The next pending document to worker k if it is idle (a new worker if it died)."""
+            w = workers[k]
+            if w.task is None and pending:
+                task = pending.popleft()
+                try:
+                    w.conn.send((task.path, task.sha256))
+                except OSError:  # the idle worker died: the document goes to a new one
+                    self._stop(w)
+                    workers[k] = self._start()
+                    tries[task.path] = tries.get(task.path, 0) + 1
+                    if tries[task.path] < 3:
+                        pending.appendleft(task)
+                    else:           # workers die before they can start: give up on it
+                        on_result(failed_result(task, "crash", _crash_message(w.proc)))
+                    return
+                w.task, w.started = task, time.monotonic()
+
         try:
             while pending or any(w.task for w in workers):
-                for k, w in enumerate(workers):
-                    if w.task is None and pending:
-                        task = pending.popleft()
-                        try:
-                            w.conn.send((task.path, task.sha256))
-                        except OSError:  # the idle worker died: the document goes to a new one
-                            self._stop(w)
-                            workers[k] = self._start()
-                            tries[task.path] = tries.get(task.path, 0) + 1
-                            if tries[task.path] < 3:
-                                pending.appendleft(task)
-                            else:           # workers die before they can start: give up on it
-                                on_result(failed_result(task, "crash", _crash_message(w.proc)))
-                            continue
-                        w.task, w.started = task, time.monotonic()
+                for k in range(len(workers)):
+                    hand_out(k)
                 busy = [w for w in workers if w.task is not None]
                 if not busy:       # every send failed on a dead worker: hand the documents out again
                     continue
@@ -334,6 +366,7 @@ class WorkerPool:
                         if not w.proc.is_alive() or (w.done >= WORKER_DOCS and pending):
                             self._stop(w)
                             workers[k] = self._start()
+                        hand_out(k)       # the worker goes on while this process takes the result
                         on_result(result)
                     elif self.timeout is not None and now - w.started >= self.timeout:
                         self._stop(w)
@@ -403,6 +436,21 @@ def doc_order(doc_id: str | None) -> tuple:
     return (doc_id is None, doc_id or "")
 
 
+class SortedTables(dict):
+    """A document's per-document tables as Arrow tables in `TableWriter`'s order (`sorted_tables`)."""
+
+
+def sorted_tables(tables: dict[str, pa.Table]) -> SortedTables:
+    """The per-document tables of `tables` sorted as `TableWriter.add` sorts them, ready to be written."""
+    return SortedTables({name: sort_table(name, t) for name, t in tables.items()
+                         if name in SCHEMAS and per_document(name)})
+
+
+#: Bytes of Arrow tables a run holds sorted, ready to write (`sorted_tables`), made as documents arrive
+#: while the workers go on; the documents past it are read back from the spool when the tables are written.
+PREPARED_BYTES = 32 << 20
+
+
 class TableWriter:
     """The Parquet files of a run, written batch by batch; documents must come in `doc_order`."""
 
@@ -418,7 +466,10 @@ class TableWriter:
         for name in SCHEMAS:
             rows = tables.get(name)
             if rows is not None and len(rows) and per_document(name):
-                t = sort_table(name, rows) if isinstance(rows, pa.Table) else to_arrow(name, rows)
+                if isinstance(tables, SortedTables):
+                    t = rows
+                else:
+                    t = sort_table(name, rows) if isinstance(rows, pa.Table) else to_arrow(name, rows)
                 self.pending.setdefault(name, []).append(t)
                 self.size += t.nbytes
         self.docs += 1
@@ -521,7 +572,19 @@ def run(paths: list[str | Path], out: str | Path, workers: int = 1, progress: bo
         except OSError as e:  # a full disk: keep the rows here rather than lose them
             log(f"could not spool {summary.source_path} ({e}); its rows stay in memory")
             held[summary.source_path] = deserialize(data)
+            return summary
+        prepare(summary.source_path, data)
         return summary
+
+    prepared: dict[str, SortedTables] = {}
+    prepared_bytes = 0
+
+    def prepare(source_path: str, data: bytes) -> None:
+        """A document's tables sorted and ready to write, while the workers go on (up to PREPARED_BYTES)."""
+        nonlocal prepared_bytes
+        if prepared_bytes < PREPARED_BYTES:
+            tables = prepared[source_path] = sorted_tables(entry_tables(data))
+            prepared_bytes += sum(t.nbytes for t in tables.values())
 
     position = {inp.path: k for k, inp in enumerate(inputs)}
     shared: dict[str, dict] = {t: {} for t in UNIQUE_KEYS}     # key → (input position, row), the last kept
@@ -551,6 +614,8 @@ def run(paths: list[str | Path], out: str | Path, workers: int = 1, progress: bo
                           file=sys.stderr)
 
     def rows_of(source_path: str) -> dict[str, list[dict] | pa.Table]:
+        if source_path in prepared:
+            return prepared.pop(source_path)
         h = held[source_path]
         return h.tables if isinstance(h, DocResult) else entry_tables(spool.get(h))
 

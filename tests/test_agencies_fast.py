@@ -69,3 +69,37 @@ def test_exact_candidates_hold_every_exact_match():
         for i in range(len(keys)):
             if A._exact_at(toks, keys, i, text) is not None:
                 assert i in candidates, (i, keys[i:i + 4])
+
+
+def _printed_texts(n: int, seed: int, size: int = 400) -> list[str]:
+    """Texts of the gazetteer's names as printed (marks kept), some words with one or two letters changed."""
+    rng = random.Random(seed)
+    variants = A.gazetteer()["variants"]
+    fillers = ["và", "các", "phối", "hợp", "chủ", "trì", "Sở", "Ban", "huyện", "Thành", "phố"]
+    out = []
+    for _ in range(n):
+        words: list[str] = []
+        while len(words) < size:
+            if rng.random() < 0.5:
+                words.extend(_damaged(rng, _damaged(rng, w)) if rng.random() < 0.5 else w
+                             for w in rng.choice(variants).text.split())
+            else:
+                words.append(rng.choice(fillers))
+        out.append(" ".join(words))
+    return out
+
+
+def test_printed_words_leave_out_only_rejected_windows():
+    """In marked text, the windows `_fuzzy_hits` leaves out by their second printed word change no match."""
+    left_out = 0
+    for text in _printed_texts(12, seed=5):
+        toks = A.tokenize(text)
+        keys = [t.key for t in toks]
+        starts = [i for i, k in enumerate(keys) if A._may_start(k)]
+        every = A._fuzzy_hits(keys, starts, False)
+        kept = A._fuzzy_hits(keys, starts, False, lambda k: text[toks[k].start:toks[k].end].lower())
+        assert all(set(h) <= set(every[i]) for i, h in kept.items())
+        left_out += sum(map(len, every.values())) - sum(map(len, kept.values()))
+        for i in starts:
+            assert A._fuzzy_at(toks, i, len(toks), text, kept) == A._fuzzy_at(toks, i, len(toks), text, every), i
+    assert left_out > 0
