@@ -395,3 +395,8 @@ def test_every_provinces_department_is_one_plural_name():
     assert agency_names("Sở Y tế các tỉnh, thành phố phối hợp", "Việt Nam") == [
         "Sở Y tế các tỉnh, thành phố trực thuộc trung ương"]
     assert agency_names("Sở Y tế chủ trì", "Nghệ An") == ["Sở Y tế"]
+
+
+def test_party_groups_of_state_bodies_are_bodies_of_their_own():
+    assert agency_names("Đảng đoàn Quốc hội, Tổng Thư ký Quốc hội phối hợp", "Việt Nam") == [
+        "Đảng đoàn Quốc hội", "Tổng Thư ký Quốc hội"]
