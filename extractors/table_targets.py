@@ -26,6 +26,7 @@ from pipeline.text import fold
 from .targets import DATA, find_indicator_code
 
 MIN_CONFIDENCE = 0.9
+LIST_MARKS = ("-", "–", "+", "*", "•")
 _BRACKET = re.compile(r"\(([^()]{1,25})\)\s*$")
 _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:[.,](\d+))?")
 _LIST_MARK = re.compile(r"^[-–+*•]\s*")
@@ -120,7 +121,8 @@ def table_rows(doc: Document, table: Table) -> list[tuple[tuple[int, int], dict]
         if not values:
             parent = label.rstrip(":") or parent
             continue
-        listed = bool(_LIST_MARK.match(label)) or (row.cell(0) is not None and row.cell(0).text in "-–+*•")
+        marker = row.cell(0)
+        listed = bool(_LIST_MARK.match(label)) or (marker is not None and marker.text in LIST_MARKS)
         name = _LIST_MARK.sub("", label)
         if listed and parent:
             name = f"{parent} - {name}"

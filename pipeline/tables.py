@@ -1339,7 +1339,7 @@ def _indicator_rows(lines: list[_Line], j: int, width: int, per_year: int, has_u
             per_year > 1 and len(cur["values"]) == width // per_year) or (label_next and t == str(last_number + 1))
         if done and label_next and t.isdigit():
             last_number = int(t)
-        if _ROW_NUMBER.match(t) and (label_next or t in "-–+*•") and done:
+        if _ROW_NUMBER.match(t) and (label_next or t in ("-", "–", "+", "*", "•")) and done:
             cur = new(ln)
         elif _CELL_NUMBER.match(t) and cur is not None and cur["label"] and len(cur["values"]) < width:
             cur["values"].append(ln)
