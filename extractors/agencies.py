@@ -815,6 +815,9 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     if entry.scope == "none":
         if scope == PROVINCES and entry.name.startswith(DEPARTMENT_HEAD):
             return f"{entry.name} {scope}", "Việt Nam"     # every province's department, in a central plan
+        if home.jurisdiction in NATIONAL_SCOPES and _named_province(scope) and entry.name.startswith(DEPARTMENT_HEAD):
+            place = re.sub(r"^(?:tỉnh|thành phố|Tỉnh|Thành phố)\s+", "", scope)
+            return f"{entry.name} {scope}", place           # one province's department, named in a central plan
         return entry.name, juris
     if entry.scope == "required":
         if not scope:

@@ -400,3 +400,9 @@ def test_every_provinces_department_is_one_plural_name():
 def test_party_groups_of_state_bodies_are_bodies_of_their_own():
     assert agency_names("Đảng đoàn Quốc hội, Tổng Thư ký Quốc hội phối hợp", "Việt Nam") == [
         "Đảng đoàn Quốc hội", "Tổng Thư ký Quốc hội"]
+
+
+def test_one_named_provinces_department_in_a_central_plan_keeps_its_province():
+    assert agency_names("Sở Y tế tỉnh Nghệ An và Sở Y tế thành phố Hà Nội chủ trì", "Việt Nam") == [
+        "Sở Y tế tỉnh Nghệ An", "Sở Y tế thành phố Hà Nội"]
+    assert agency_names("Sở Y tế tỉnh Nghệ An chủ trì", "Nghệ An") == ["Sở Y tế"]
