@@ -67,8 +67,22 @@ UNIT_ALIASES = {"hectares": "ha", "hectare": "ha", "tons": "tonnes", "tonne": "t
                 "people": "persons", "person": "persons"}
 
 
+#: Fields holding agency names: compared without letter case ("Ban Chỉ huy phòng thủ dân sự tỉnh" and "Ban Chỉ
+#: huy Phòng thủ dân sự tỉnh" are one body; ANNOTATION.md's canonical names fix the words, not their case).
+NAME_KEYS = ("agency_name", "lead_names", "support_names")
+
+
+def _key_value(k: str, v: Any) -> Any:
+    if k == "unit":
+        return UNIT_ALIASES.get(v, v)
+    if k in NAME_KEYS:
+        return tuple(sorted(x.casefold() for x in v)) if isinstance(v, tuple) else (
+            v.casefold() if isinstance(v, str) else v)
+    return v
+
+
 def key_of(row: dict, keys: Sequence[str]) -> tuple:
-    return tuple(UNIT_ALIASES.get(v, v) if k == "unit" else v for k, v in ((k, _canon(row.get(k))) for k in keys))
+    return tuple(_key_value(k, _canon(row.get(k))) for k in keys)
 
 
 def match(pred: Iterable[dict], gold: Iterable[dict], keys: Sequence[str]) -> tuple[Score, list, list]:

@@ -129,3 +129,11 @@ def test_a_heading_agencys_bullets_are_one_statement_other_bullets_stay_apart():
 
 def test_a_label_printed_twice_is_compared_as_printed():
     assert gold_section("V~2.1.-3") == "V.1" and gold_section("PL1.II~3") == "PL1.II"
+
+
+def test_agency_names_match_without_letter_case_and_units_by_meaning():
+    gold = [{"agency_name": "Ban Chỉ huy phòng thủ dân sự tỉnh", "role": "lead"}, {"unit": "hectares", "value": 5.0}]
+    pred = [{"agency_name": "Ban Chỉ huy Phòng thủ dân sự tỉnh", "role": "lead"}, {"unit": "ha", "value": 5.0}]
+    assert score_rows(pred[:1], gold[:1], ["agency_name", "role"])[0].tp == 1
+    assert score_rows(pred[1:], gold[1:], ["value", "unit"])[0].tp == 1
+    assert score_rows([{"agency_name": "Sở Y tế", "role": "lead"}], gold[:1], ["agency_name", "role"])[0].tp == 0
