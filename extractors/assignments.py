@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -50,11 +51,25 @@ ROLES = ("lead", "support", "standing", "responsible", "report_to")
 BASE_CONFIDENCE = {"subject": 0.9, "context": 0.85, "support": 0.85, "report_to": 0.8}
 
 
-class Phrases(tuple):
-    """Phrases as token keys, longest first, indexed by their first key for View.phrase."""
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
-    def __new__(cls, phrases):
+
+@lru_cache(maxsize=65536)
+def marked_form(word: str) -> str:
+    """A word's letters with their marks, the tone moved to the end: "hoà" and "hòa", "uỷ" and "ủy" are
+    one form (old and new tone placement), "quả" is no "qua"."""
+    nfd = unicodedata.normalize("NFD", word.lower())
+    tones = "".join(sorted(ch for ch in nfd if ch in _TONES))
+    return unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in _TONES)) + tones
+
+
+class Phrases(tuple):
+    """Phrases as token keys, longest first, indexed by their first key for View.phrase; each phrase's
+    words as printed (`printed`), so that marked text is matched with its marks."""
+
+    def __new__(cls, phrases, printed=None):
         self = super().__new__(cls, sorted(phrases, key=len, reverse=True))
+        self.printed = dict(printed or {})
         self.by_first: dict[str, tuple] = {}            # first key -> the phrases starting with it, in order
         for p in self:
             if p:
@@ -68,7 +83,11 @@ class Phrases(tuple):
 
 def _phrases(v) -> Phrases:
     items = [x.strip() for x in str(v).split("|") if x.strip()]
-    return Phrases(tuple(t.key for t in tokenize(x)) for x in items)
+    printed: dict[tuple, set] = {}
+    for x in items:
+        toks = tokenize(x)
+        printed.setdefault(tuple(t.key for t in toks), set()).add(tuple(marked_form(x[t.start:t.end]) for t in toks))
+    return Phrases(printed, printed)
 
 
 @cache
@@ -185,6 +204,8 @@ class View:
                 continue
             window = tuple(keys[k:k + n])
             if window == p:
+                if not lenient and not self._marks_agree(k, phrases.printed.get(p)):
+                    continue
                 return len(p)
             if lenient and len(p) > 1:
                 damaged = 0
@@ -195,6 +216,15 @@ class View:
                 if damaged <= (2 if len(p) >= 3 else 1):
                     return len(p)
         return 0
+
+    def _marks_agree(self, k: int, forms) -> bool:
+        """In marked text, the words at k carry one of the phrase's printed forms' marks (a word printed
+        without any mark agrees with every form)."""
+        if not forms:
+            return True
+        words = [self.text[t.start:t.end] for t in self.toks[k:k + len(next(iter(forms)))]]
+        got = [marked_form(w) if not (w.isascii() and w.isalpha()) else "" for w in words]
+        return any(all(not g or g == w for g, w in zip(got, form)) for form in forms)
 
     def next_phrase(self, k: int, stop: int, phrases: Phrases, exact: bool = False) -> tuple[int, int]:
         """(token index, length) of the first of `phrases` found at a token k .. stop-1 (`phrase`);

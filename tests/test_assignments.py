@@ -594,3 +594,12 @@ def test_a_report_through_a_body_and_a_conditional_subject():
     # with marks, "kết quả" is no "qua": nothing goes through the body named after it
     assert ("Sở Nội vụ", "report_to", "IV.2") not in keys(rows_of(plan(
         "2. Các sở báo cáo UBND Thành phố kết quả Sở Nội vụ đã thẩm định.\n", "IV. TỔ CHỨC THỰC HIỆN")))
+
+
+def test_marked_text_matches_role_words_with_their_marks():
+    """With marks, "kết quả" holds no "qua", "Giáo dục" no "giao"; old and new tone placement are one."""
+    from extractors.assignments import marked_form
+    assert marked_form("hoà") == marked_form("hòa") and marked_form("Uỷ") == marked_form("ủy")
+    assert marked_form("quả") != marked_form("qua") and marked_form("giáo") != marked_form("giao")
+    got = keys(rows_of(plan("1. Sở Giáo dục và Đào tạo chủ trì tổ chức hội thi.\n2. Giao Sở Y tế kiểm tra.\n")))
+    assert {("Sở Giáo dục và Đào tạo", "lead", "III.1"), ("Sở Y tế", "responsible", "III.2")} <= got
