@@ -137,3 +137,10 @@ def test_agency_names_match_without_letter_case_and_units_by_meaning():
     assert score_rows(pred[:1], gold[:1], ["agency_name", "role"])[0].tp == 1
     assert score_rows(pred[1:], gold[1:], ["value", "unit"])[0].tp == 1
     assert score_rows([{"agency_name": "Sở Y tế", "role": "lead"}], gold[:1], ["agency_name", "role"])[0].tp == 0
+
+
+def test_name_key_ignores_spelling_only():
+    from pipeline.evaluate import name_key
+    assert name_key("Uỷ ban nhân dân tỉnh Khánh Hoà") == name_key("Ủy ban nhân dân tỉnh Khánh Hòa")
+    assert name_key("Sở Lao động – Thương binh và Xã hội") == name_key("Sở Lao động - Thương binh và Xã hội")
+    assert name_key("Sở Y tế") != name_key("Sở Tài chính")
