@@ -628,8 +628,9 @@ def _merge_recurrences(found: list[Expr], folded: str) -> list[Expr]:
             continue
         j, rec = recs[-1] if recs else after[0]
         x.kind, x.recurrence = "recurring", rec.recurrence
-        x.anchor = f"{x.date.month:02d}-{x.date.day:02d}"
-        x.date = None                  # ANNOTATION.md: a recurring row has no date, its due day is the anchor
+        x.anchor = f"{x.date.month:02d}-{x.date.day:02d}" if x.date_end is None else (
+            f"{x.date_end.month:02d}-{x.date_end.day:02d}")       # "quý III hằng năm": by its last day
+        x.date = x.date_end = None     # ANNOTATION.md: a recurring row has no date, its due day is the anchor
         between = folded[rec.end:x.start] if rec.end <= x.start else folded[x.end:rec.start]
         if rec.absorbable and re.fullmatch(r"[\s,]*(?:[a-z ]{0,25})", between) and j not in absorbed:
             absorbed.add(j)

@@ -264,3 +264,14 @@ def test_days_counted_from_the_document_date_and_quarters_sharing_a_year():
     got = {(r["section_id"], r["kind"], str(r["date"])) for r in dl.extract(doc)}
     assert {("II.1", "due", "2025-12-18"), ("II.2", "due", "2026-03-31"), ("II.2", "due", "2026-06-30")} <= got
     assert not {g for g in got if g[0] == "II.3"}         # working days from an event: no calendar date
+
+
+def test_a_recurring_quarter_has_no_dates():
+    """ANNOTATION.md: a recurring row's date and date_end are null; "vào quý III hằng năm" is yearly."""
+    import datetime as dt
+    from conftest import text_document
+    from extractors import deadlines as dl
+    doc = text_document("KẾ HOẠCH\nThử\nII. NHIỆM VỤ\n3. Tổ chức diễn tập vào quý III hằng năm.\n",
+                        meta={"issue_date": dt.date(2025, 11, 18)}, segment_text=True)
+    assert [(r["kind"], r["date"], r["date_end"], r["recurrence"]) for r in dl.extract(doc)] == [
+        ("recurring", None, None, "yearly")]
