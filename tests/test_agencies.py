@@ -406,3 +406,8 @@ def test_one_named_provinces_department_in_a_central_plan_keeps_its_province():
     assert agency_names("Sở Y tế tỉnh Nghệ An và Sở Y tế thành phố Hà Nội chủ trì", "Việt Nam") == [
         "Sở Y tế tỉnh Nghệ An", "Sở Y tế thành phố Hà Nội"]
     assert agency_names("Sở Y tế tỉnh Nghệ An chủ trì", "Nghệ An") == ["Sở Y tế"]
+
+
+def test_national_assembly_bodies_by_their_abbreviations():
+    assert agency_names("Thường trực HĐDT, UBPL, VPQH phối hợp; UBTVQH cho ý kiến", "Việt Nam") == [
+        "Hội đồng Dân tộc", "Ủy ban Pháp luật", "Văn phòng Quốc hội", "Ủy ban Thường vụ Quốc hội"]
