@@ -54,13 +54,14 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w%]+", " ", fold(text)).split())
 
 
-def column_kind(header: str) -> str:
-    """baseline for an estimate column ("ƯTH Năm 2025"), actual for a result, else target."""
+def column_kind(header: str) -> str | None:
+    """target for a plan column ("Kế hoạch 2026"), baseline for an estimate ("ƯTH Năm 2025"), actual for a
+    result ("Thực hiện 2024"); None for a bare year."""
     words = f" {_key(header)} "
     for kind, cues in _vocab()[1]:
         if any(f" {c} " in words for c in cues):
             return kind
-    return "target"
+    return None
 
 
 def unit_of(text: str | None) -> tuple[str, float] | None:
@@ -72,15 +73,20 @@ def unit_of(text: str | None) -> tuple[str, float] | None:
     return (u["unit"], float(u.get("scale", 1))) if u else (t, 1.0)
 
 
-def year_columns(table: Table) -> list[YearColumn]:
-    """The columns of a table whose header names one year."""
-    out = []
+def year_columns(table: Table, doc_year: int | None = None) -> list[YearColumn]:
+    """The columns of a table whose header names one year. A bare year up to the document's year beside
+    later years is the present (baseline: "Năm 2025 | Năm 2026" in a plan dated 2025); else a target."""
+    found = []
     for c, h in enumerate(table.headers):
         y = header_year((h or "").split(" - ")[0])     # "Kế hoạch 2026 - Giá trị (Nghìn USD)": year, then sub-column
-        if y is None:
-            continue
+        if y is not None:
+            found.append((c, y, h))
+    last = max((y for _, y, _ in found), default=None)
+    out = []
+    for c, y, h in found:
+        kind = column_kind(h) or ("baseline" if doc_year and y <= doc_year and last > doc_year else "target")
         m = _BRACKET.search(h)
-        out.append(YearColumn(c, y, column_kind(h), m.group(1) if m else None))
+        out.append(YearColumn(c, y, kind, m.group(1) if m else None))
     return out
 
 
@@ -102,7 +108,8 @@ def parse_value(text: str) -> tuple[float, float | None] | None:
 
 def table_rows(doc: Document, table: Table) -> list[tuple[tuple[int, int], dict]]:
     """((start, end) of the value cell, row fields) for each number of an indicator table."""
-    years = year_columns(table)
+    issue = (doc.meta or {}).get("issue_date")
+    years = year_columns(table, issue.year if isinstance(issue, dt.date) else None)
     roles = [indicator_role(h or "") for h in table.headers]
     if len(years) < 2 or "label" not in roles:
         return []

@@ -201,10 +201,18 @@ def test_unit_cells(cell, unit):
 
 @pytest.mark.parametrize("header, kind", [
     ("ƯTH Năm 2025", "baseline"), ("Ước thực hiện năm 2025", "baseline"), ("Thực hiện 2024", "actual"),
-    ("Năm 2026", "target"), ("Kế hoạch 2027", "target"),
+    ("Năm 2026", None), ("Kế hoạch 2027", "target"),
 ])
 def test_column_kind(header, kind):
     assert table_targets.column_kind(header) == kind
+
+
+def test_a_bare_year_up_to_the_documents_beside_later_ones_is_the_present():
+    from pipeline.model import Table
+    t = Table("T1", "markdown", ["STT", "Chỉ tiêu", "ĐVT", "Năm 2025", "Năm 2026", "Kế hoạch 2025"], [])
+    kinds = [(y.year, y.kind) for y in table_targets.year_columns(t, 2025)]
+    assert kinds == [(2025, "baseline"), (2026, "target"), (2025, "target")]
+    assert [y.kind for y in table_targets.year_columns(t, None)] == ["target", "target", "target"]
 
 
 def test_year_of_a_group_row_printed_apart_from_its_label():
