@@ -753,6 +753,8 @@ def describe(ctx: Context, fig: Figure, doc_assigner: str | None) -> dict[str, A
     kind = _kind(ctx, fig, (s, e), leads, in_target_section)
     period = find_period(ctx, s, e, fig.num_start)
     assigned_by = find_assigner(ctx, s, e)
+    if kind != "target" and period is None:
+        period = _heading_period(ctx, leads + heads)     # "I. TÌNH HÌNH THỰC HIỆN NĂM 2025": the year reported
     if kind == "target":
         period = period or _inherited_period(ctx, leads + heads)
         assigned_by = assigned_by or next(filter(None, (find_assigner(ctx, *sp) for sp in leads + heads)), None)
@@ -809,6 +811,16 @@ def _list_comparator(ctx: Context, fig: Figure, s: int, cb: int) -> str:
         if prev and prev[-1].comparator == "approx":
             return "approx"
     return fig.comparator
+
+
+def _heading_period(ctx: Context, spans: list[tuple[int, int]]) -> Period | None:
+    """Time of a reported figure from its lead-ins and headings only (a plan's title names its own
+    horizon, not the year a figure reports)."""
+    for span in spans:
+        period = find_period(ctx, *span)
+        if period:
+            return period
+    return None
 
 
 def _inherited_period(ctx: Context, spans: list[tuple[int, int]]) -> Period | None:

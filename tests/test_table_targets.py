@@ -233,3 +233,10 @@ def test_floors_on_counts_in_a_target_section():
             "II. NHIỆM VỤ\n1. Tổ chức ít nhất 02 hội nghị tập huấn.\n")
     got = {(r["value"], r["unit"], r["target_year"]) for r in table_rows(text)}
     assert got == {(1.0, "units", 2026), (5.0, "scenarios", 2026), (20.0, "datasets", 2030)}
+
+
+def test_a_reported_figure_takes_the_year_of_its_heading_not_the_plans_horizon():
+    text = ("KẾ HOẠCH\nTài chính - ngân sách 03 năm 2026 - 2028\nI. TÌNH HÌNH THỰC HIỆN NĂM 2025\n1. Kinh tế\n"
+            "Tốc độ tăng trưởng kinh tế ước đạt 8% so cùng kỳ.\nII. MỤC TIÊU\nPhấn đấu tăng trưởng 10%.\n")
+    got = {(r["value"], r["kind"], r["target_year"]) for r in table_rows(text)}
+    assert (8.0, "baseline", 2025) in got and not {g for g in got if g[0] == 10.0 and g[2] == 2025}
