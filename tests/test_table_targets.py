@@ -193,7 +193,8 @@ def test_parse_value(cell, value):
 
 @pytest.mark.parametrize("cell, unit", [
     ("Tấn", ("tonnes", 1.0)), ("Triệu USD", ("USD", 1e6)), ("Nghìn USD", ("USD", 1e3)), ("Ha", ("ha", 1.0)),
-    ("tỷ đồng", ("VND", 1e9)), ("%", ("percent", 1.0)), ("Giường", ("Giường", 1.0)), ("", None), ("2025", None),
+    ("tỷ đồng", ("VND", 1e9)), ("%", ("percent", 1.0)), ("Giường", ("beds", 1.0)), ("Lượt tư vấn", ("Lượt tư vấn", 1.0)),
+    ("", None), ("2025", None),
 ])
 def test_unit_cells(cell, unit):
     assert table_targets.unit_of(cell) == unit
