@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -34,6 +33,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import Document, Section, row_id
 from pipeline.params import read_yaml
+from pipeline.text import marked_form
 
 from .agencies import (Mention, Token, central_collectives, find_agencies, gazetteer, is_marked_text, provinces,
                        resolve_agency, tokenize, vague_at)
@@ -49,18 +49,6 @@ PLACE_LIST = re.compile(r"^[\s:]*+(?:[A-ZĐÀ-Ỹ][\w'’]*+\s*+[,.;:]?+\s*+)++$
 LIST_GAP = re.compile(r"^[\s,;/&\-–]*$")
 ROLES = ("lead", "support", "standing", "responsible", "report_to")
 BASE_CONFIDENCE = {"subject": 0.9, "context": 0.85, "support": 0.85, "report_to": 0.8}
-
-
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
-
-
-@lru_cache(maxsize=65536)
-def marked_form(word: str) -> str:
-    """A word's letters with their marks, the tone moved to the end: "hoà" and "hòa", "uỷ" and "ủy" are
-    one form (old and new tone placement), "quả" is no "qua"."""
-    nfd = unicodedata.normalize("NFD", word.lower())
-    tones = "".join(sorted(ch for ch in nfd if ch in _TONES))
-    return unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in _TONES)) + tones
 
 
 class Phrases(tuple):
@@ -98,7 +86,6 @@ def vocab() -> dict:
     out["report_window"] = int(data.get("report_window", 16))
     out["send_window"] = int(data.get("send_window", 16))
     out["clause_break_printed"] = frozenset(x.strip().lower() for x in str(data["clause_break"]).split("|"))
-    out["through_printed"] = frozenset(x.strip().lower() for x in str(data["through"]).split("|"))
     gaz = read_yaml(DATA / "agencies.yaml")
     out["titles"] = _phrases(gaz.get("titles", ""))
     return out
@@ -743,9 +730,9 @@ def _through_after(v: View, e: int, stop: int, window: int = 8) -> list[Mention]
     while j < min(stop, e + window):
         if any(ch in v.gap(j) for ch in ".;(") or _clause_break(v, j) or j in v.mention_at:
             return []
-        n = v.phrase(j, vocab()["through"])
-        if n and (v.lenient or v.text[v.toks[j].start:v.toks[j + n - 1].end].lower() in vocab()["through_printed"]):
-            return agency_list(v, j + n, stop)[0]          # with marks, "kết quả" is no "qua"
+        n = v.phrase(j, vocab()["through"])             # with marks, "kết quả" is no "qua" (View.phrase)
+        if n:
+            return agency_list(v, j + n, stop)[0]
         j += 1
     return []
 

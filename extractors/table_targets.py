@@ -20,14 +20,13 @@ from functools import cache
 
 from pipeline.model import Document, Table, clip_sentence
 from pipeline.params import read_yaml
-from pipeline.tables import header_year, indicator_role
+from pipeline.tables import BRACKET_UNIT as _BRACKET, header_year, indicator_role
 from pipeline.text import fold
 
 from .targets import DATA, find_indicator_code
 
 MIN_CONFIDENCE = 0.9
 LIST_MARKS = ("-", "–", "+", "*", "•")
-_BRACKET = re.compile(r"\(([^()]{1,25})\)\s*$")
 _NUMBER = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:[.,](\d+))?")
 _LIST_MARK = re.compile(r"^[-–+*•]\s*")
 

@@ -825,10 +825,9 @@ def _heading_period(ctx: Context, spans: list[tuple[int, int]]) -> Period | None
 
 def _inherited_period(ctx: Context, spans: list[tuple[int, int]]) -> Period | None:
     """Time of a target from its lead-ins and headings, else from the title ("... năm 2025")."""
-    for span in spans:
-        period = find_period(ctx, *span)
-        if period:
-            return period
+    period = _heading_period(ctx, spans)
+    if period:
+        return period
     if ctx.title:
         hits = find_periods(fold(ctx.title), 0, len(ctx.title))
         return hits[0][1] if hits else None

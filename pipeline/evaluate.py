@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
+
+from .text import marked_form
 
 
 @dataclass(frozen=True)
@@ -74,18 +75,10 @@ UNIT_ALIASES = {"hectares": "ha", "hectare": "ha", "tons": "tonnes", "tonne": "t
 NAME_KEYS = ("agency_name", "lead_names", "support_names")
 
 
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
 def name_key(name: str) -> str:
     """An agency name as compared: letter case, dashes and the place of the tone mark ("Uỷ ban" / "Ủy ban",
     "Hoà" / "Hòa") are spelling, not the body."""
-    words = []
-    for w in re.sub(r"\s*[-–—]\s*", " - ", name.casefold()).split():
-        nfd = unicodedata.normalize("NFD", w)
-        tones = "".join(sorted(ch for ch in nfd if ch in _TONES))
-        words.append(unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in _TONES)) + tones)
-    return " ".join(words)
+    return " ".join(marked_form(w) for w in re.sub(r"\s*[-–—]\s*", " - ", name.casefold()).split())
 
 
 def _key_value(k: str, v: Any) -> Any:

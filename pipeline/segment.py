@@ -419,7 +419,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
     root_prefix, root_parent = prefix, parent_id
     last_part: dict[str | None, str] = {}   # per root, the label of the last part
     closing_from = _closing_paragraph(lines)
-    closings = _part_closings(lines)
+    kinds = [classify(ln) for ln in lines]
+    closings = _part_closings(lines, kinds)
     for idx, ln in enumerate(lines):
         if _is_appendix(ln):
             close_to(0, ln.start)
@@ -433,7 +434,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
             root_prefix, root_parent = sec.section_id + ".", sec.section_id
             table = None
             continue
-        c = classify(ln)
+        c = kinds[idx]
         if c is None and root_parent and _group_row(lines, idx, groups):
             c = ("part", ln.text, "")
         sub = _sub_group_row(lines, idx, groups) if c is None and root_parent else None
@@ -518,14 +519,13 @@ def _closing_paragraph(lines: list[_Line]) -> int:
     return k if prev is not None and prev[0] == "bullet" else len(lines)
 
 
-def _part_closings(lines: list[_Line]) -> set[int]:
+def _part_closings(lines: list[_Line], kinds: list[tuple[str, str, str] | None]) -> set[int]:
     """Indices of paragraphs that close a part before the next one ("Hằng năm, trước ngày 25/12, các cơ quan
     … gửi báo cáo", "Trong quá trình tổ chức thực hiện, nếu có khó khăn …" after its last clause): they
     belong to the part (ANNOTATION.md, sections). Only unlabelled paragraphs right before a part heading,
     after a clause or point whose line is a whole sentence, opening with a closing cue (structure.yaml)."""
     cues = tuple(vocabulary()["closing_starts"])
     out: set[int] = set()
-    kinds = [classify(ln) for ln in lines]
     for i in range(1, len(lines) + 1):
         if i < len(lines) and not ((kinds[i] is not None and kinds[i][0] == "part") or _is_appendix(lines[i])):
             continue

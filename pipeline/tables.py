@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .model import Cell, Document, Table, TableRow
 from .params import read_yaml
-from .text import fold
+from .text import fold, marked_form
 
 DATA = Path(__file__).parent / "data"
 
@@ -65,6 +65,7 @@ def vocab() -> dict:
     out["header_cells"] = {role: sorted({_key(p) for p in phrases}, key=len, reverse=True)
                            for role, phrases in data["header_cells"].items()}
     out["indicator_header"] = {_key(p): role for role, phrases in data["indicator_header"].items() for p in phrases}
+    out["indicator_year_splits"] = tuple(_key(p) for p in data["indicator_year_splits"])
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
         out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
     out["agency_starts_marked"] = tuple(sorted({_marked_key(p) for p in data["agency_starts"]}, key=len, reverse=True))
@@ -72,9 +73,8 @@ def vocab() -> dict:
 
 
 def _marked_key(text: str) -> str:
-    """Lower case with marks kept ("uỷ" as "ủy"), punctuation as spaces, single spaces."""
-    t = unicodedata.normalize("NFC", text.lower()).replace("uỷ", "ủy")
-    return " ".join(re.sub(r"[^\w]+", " ", t).split())
+    """Lower case with marks kept (one tone placement: pipeline.text.marked_form), punctuation as spaces."""
+    return " ".join(marked_form(w) for w in re.sub(r"[^\w]+", " ", unicodedata.normalize("NFC", text)).split())
 
 
 def _key(text: str) -> str:
@@ -1223,7 +1223,7 @@ _CELL_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:[.,]\d+)?\s*%?"
                           r"(?:\s*[-–]\s*(?:\d{1,3}(?:\.\d{3})+|\d+)(?:[.,]\d+)?\s*%?)?$")
 _ROW_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVXL]{1,6}\.?|[a-zđ]\)|[A-ZĐ]\.?|[-–+*•])$")
 _ONE_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_BRACKET_UNIT = re.compile(r"\(([^()]{1,25})\)\s*$")
+BRACKET_UNIT = re.compile(r"\(([^()]{1,25})\)\s*$")   # "Giá trị (Nghìn USD)": a unit in brackets
 
 
 def indicator_role(text: str) -> str | None:
@@ -1240,9 +1240,6 @@ def header_year(text: str) -> int | None:
 def _span_cell(text: str) -> bool:
     """A header cell over several year columns ("GIAI ĐOẠN 2026 - 2030", "Dự kiến 03 năm kế hoạch")."""
     return len(text) <= 60 and (len(_ONE_YEAR.findall(text)) == 2 or bool(re.search(r"\bnăm kế hoạch\b", text, re.I)))
-
-
-_PLAN_OR_ESTIMATE = re.compile(r"^(?:kế hoạch|ước thực hiện|ước th|ưth|thực hiện|dự toán|kh|th)\b", re.I)
 
 
 def _repeated_subs(subs: list[_Line], years: int) -> int:
@@ -1299,13 +1296,13 @@ def _indicator_header(lines: list[_Line], i: int) -> tuple[list[tuple[_Line, str
     else:                # the current year printed over "Kế hoạch | Ước thực hiện", the later years single
         split = []
         for s_ in subs[:k - 1]:
-            if not _PLAN_OR_ESTIMATE.match(s_.text):
+            if not _starts(_key(s_.text), vocab()["indicator_year_splits"]):
                 break
             split.append(s_)
         subs = split if len(split) >= 2 else []
         cols = [(years[0], s_) for s_ in subs] + [(y, None) for y in (years[1:] if subs else years)]
     j = head_end + len(subs)
-    has_unit = "unit" in {r for _, r in head} or all(s is not None and _BRACKET_UNIT.search(s.text) for _, s in cols)
+    has_unit = "unit" in {r for _, r in head} or all(s is not None and BRACKET_UNIT.search(s.text) for _, s in cols)
     if not has_unit:
         return None
     for y in years:

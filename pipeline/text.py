@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 
 @cache
@@ -88,3 +88,15 @@ class Skipping:
                 yield m
                 pos = max(m.end(), pos)
             hits = [h if h is None or h.start() >= pos else search(text, pos) for h, search in zip(hits, searches)]
+
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+@lru_cache(maxsize=65536)
+def marked_form(word: str) -> str:
+    """A word lower-cased with its marks, the tone moved to the end: "hoà" and "hòa", "Uỷ" and "ủy" are one
+    form (old and new tone placement), "quả" is no "qua", "Bố" no "bộ"."""
+    nfd = unicodedata.normalize("NFD", word.lower())
+    tones = "".join(sorted(ch for ch in nfd if ch in _TONES))
+    return unicodedata.normalize("NFC", "".join(ch for ch in nfd if ch not in _TONES)) + tones
