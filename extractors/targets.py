@@ -54,7 +54,9 @@ def _load(name: str) -> dict:
 @dataclass
 class Vocab:
     indicators: list[tuple[str, list[re.Pattern]]]
+    any_indicator: re.Pattern       # every indicator pattern in one: does a window name any (`find_indicator`)
     units_after: list[tuple[re.Pattern, dict]]
+    unit_after: re.Pattern          # units_after as one pattern: group u<k> is the k-th (`_unit_after`)
     units_before: list[tuple[re.Pattern, dict]]
     counted: tuple[re.Pattern, list[tuple[re.Pattern, dict]]]
     comp_before: list[tuple[re.Pattern, str]]
@@ -114,7 +116,9 @@ def vocab() -> Vocab:
     weak = set(cues["weak_target_cues"])
     return Vocab(
         indicators=indicators,
+        any_indicator=re.compile("|".join(f"(?:{rx.pattern})" for _, rxs in indicators for rx in rxs)),
         units_after=units_after,
+        unit_after=re.compile("|".join(f"(?P<u{k}>{rx.pattern})" for k, (rx, _) in enumerate(units_after))),
         units_before=units_before,
         counted=counted,
         comp_before=comp_before,
@@ -233,11 +237,11 @@ def find_figures(text: str, folded: str) -> list[Figure]:
 
 
 def _unit_after(folded: str, pos: int) -> tuple[dict, int] | None:
-    for rx, rule in vocab().units_after:
-        m = rx.match(folded, pos)
-        if m:
-            return rule, m.end()
-    return None
+    """The first rule of `units_after` whose pattern matches at pos, and the match's end (one match of
+    their alternation: its alternatives are tried in order, as the rules were one by one)."""
+    v = vocab()
+    m = v.unit_after.match(folded, pos)
+    return None if m is None else (v.units_after[int(m.lastgroup[1:])][1], m.end())
 
 
 def _counted_after(folded: str, num_start: int, pos: int) -> tuple[dict, int] | None:
@@ -514,9 +518,10 @@ def _bare_label(line: str, label: str | None) -> bool:
 
 def find_indicator(ctx: Context, a: int, b: int, near: int) -> tuple[str, int, int] | None:
     """The highest-priority indicator named in text[a:b], its match nearest to `near`."""
-    if b <= a:
+    v = vocab()
+    if b <= a or v.any_indicator.search(ctx.folded, a, b) is None:
         return None
-    for code, rxs in vocab().indicators:
+    for code, rxs in v.indicators:
         hits = [(m.start(), m.end()) for rx in rxs for m in rx.finditer(ctx.folded, a, b)]
         if hits:
             s, e = min(hits, key=lambda h: min(abs(h[0] - near), abs(h[1] - near)))
