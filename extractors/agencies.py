@@ -660,7 +660,12 @@ UNIT_KEYS = [(("thi", "tran"), "thị trấn"), (("thi", "xa"), "thị xã"), ((
              (("tinh",), "tỉnh"), (("tp",), "thành phố")]
 
 
+_UNIT_FIRSTS = frozenset(seq[0] for seq, _ in UNIT_KEYS)    # a unit's first key is always printed as such
+
+
 def _unit_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[str | None, int]:
+    if k >= len(toks) or toks[k][0] not in _UNIT_FIRSTS:
+        return None, k
     windows: dict[int, tuple[str, ...]] = {}     # n -> the keys of the n tokens at k
     for seq, unit in UNIT_KEYS:
         window = windows.get(len(seq))
@@ -747,12 +752,16 @@ def _scope_list_at(text: str, toks: list[Token], k: int, noisy: bool) -> tuple[s
             if _marks_ok(text, toks, k, words, noisy):
                 return canonical, k + len(seq)
         return None
+    first = toks[k][0]
+    listed, longs = by_first.get(first, empty), long_by_char.get(first[:1], ())
+    if not listed and not longs:
+        return None
     keys = [t.key for t in toks[k:k + most]]
-    for seq, canonical, words in by_first.get(keys[0], empty):
+    for seq, canonical, words in listed:
         if tuple(keys[:len(seq)]) == seq and _marks_ok(text, toks, k, words, noisy):
             return canonical, k + len(seq)
     windows: dict[int, str] = {}   # n -> the first n keys joined
-    for seq, canonical, words, joined in long_by_char.get(keys[0][:1], ()):
+    for seq, canonical, words, joined in longs:
         if k + len(seq) <= len(toks):
             window = windows.get(len(seq))
             if window is None:
@@ -908,10 +917,9 @@ def _exact_firsts() -> frozenset[str]:
 def _exact_candidates(keys: list[str]) -> list[int]:
     """Token indices where _exact_at may find a variant (_exact_starts)."""
     one, pairs, glued = _exact_starts()
-    firsts = _exact_firsts()
     last = len(keys) - 1
-    return [i for i, a in enumerate(keys) if a in firsts and (
-        a in one or i < last and ((a, keys[i + 1]) in pairs or a + keys[i + 1] in glued))]
+    return [i for i in positions(keys, _exact_firsts()) if (a := keys[i]) in one or i < last and (
+        (a, keys[i + 1]) in pairs or a + keys[i + 1] in glued)]
 
 
 def positions(items: list, wanted) -> list[int]:
@@ -958,7 +966,7 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     keys = list(map(itemgetter(0), toks))
     starts = positions(keys, {k for k in set(keys) if _fuzzy_groups(k, noisy)})    # where _fuzzy_hits may score
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
-    head_starts = [i for i, t in enumerate(toks) if text[t.start] in initials and text[t.start:t.end] in firsts]
+    head_starts = [i for i, (_, a, b) in enumerate(toks) if text[a] in initials and text[a:b] in firsts]
 
     def exact(i: int, hi: int):
         hit = _exact_at(toks, keys, i, text)

@@ -956,22 +956,22 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
         f, g = frags[i], frags[i - 1]
         listed = (f.bullet and g.bullet) or (f.agency >= 0.6 and g.agency >= 0.6 and f.bullet == g.bullet)
         same = SAME_LIST if listed else SAME_CELL
+        prev, row, came, emit_i = best[i - 1], best[i], back[i], emit[i]
+        live = [jp for jp in range(n) if prev[jp] != neg]
+        # a new sub-row after column jp costs the same whatever column it opens in
+        opening = {jp: prev[jp] - NEW_ROW - 0.5 * gap[jp + 1][n] for jp in live}
         for j in range(n):
-            for jp in range(n):
-                if best[i - 1][jp] == neg:
-                    continue
-                if j > jp:
-                    cands = [(best[i - 1][jp] - gap[jp + 1][j], False)]
-                elif j == jp:
-                    cands = [(best[i - 1][jp] - same, False)]
-                else:
-                    cands = []
-                cands.append((best[i - 1][jp] - NEW_ROW - 0.5 * gap[jp + 1][n], True))
-                for score, new in cands:
-                    score += emit[i][j]
-                    if score > best[i][j]:
-                        best[i][j] = score
-                        back[i][j] = (jp, new)
+            e = emit_i[j]
+            for jp in live:
+                if j >= jp:         # on in the same row: a later column, or the same cell
+                    score = (prev[jp] - gap[jp + 1][j] if j > jp else prev[jp] - same) + e
+                    if score > row[j]:
+                        row[j] = score
+                        came[j] = (jp, False)
+                score = opening[jp] + e
+                if score > row[j]:
+                    row[j] = score
+                    came[j] = (jp, True)
     j = max(range(n), key=lambda c: best[m - 1][c] - sum(skip[c + 1:]))
     out: list[tuple[int, bool]] = [(j, False)] * m
     for i in range(m - 1, -1, -1):
