@@ -147,6 +147,9 @@ _MD_HARD_BREAK = re.compile(r"\s*<br\s*/?>\s*", re.I)
 _MD_TRAILING_SLASH = re.compile(r"\\$")
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200b]+")
 _SPACES_TO_FIX = re.compile(r"^[ \t\u00a0\u2002-\u200b]|[ \t\u00a0\u2002-\u200b]{2}|[\t\u00a0\u2002-\u200b]")
+# a page none of whose lines has a space to fix (_SPACES_TO_FIX) or a column gap (split_columns): no tab or
+# odd space, no two spaces in a row, no line starting with a space, no "\r" (whose removal could join spaces)
+_PAGE_SPACES = re.compile(r"[\r\t\u00a0\u2002-\u200b]|  |(?:^|\n) ")
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
 
 
@@ -168,8 +171,10 @@ def clean_markdown(line: Line) -> None:
     line.sub(_MD_LIST_BEFORE_BULLET, "")
 
 
-def clean_spaces_and_words(line: Line) -> None:
-    if _SPACES_TO_FIX.search(line.chars):      # else every run is one plain space, kept as it is
+def clean_spaces_and_words(line: Line, spaces: bool = True) -> None:
+    """Single plain spaces, no spaces around the line, one tone placement in its words; `spaces=False`:
+    the line is known to have no space to fix (_PAGE_SPACES)."""
+    if spaces and _SPACES_TO_FIX.search(line.chars):      # else every run is one plain space, kept as it is
         line.sub(_SPACES, lambda m: " " if m.start() else "")
     line.strip()
     s = line.chars
@@ -363,12 +368,13 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
                 ln.src = []
             page_lines.append((ln, s.startswith("\t")))
             pos += len(s) + 1
-        for ln, tab in split_columns(page_lines):
+        plain = not markdown and not _PAGE_SPACES.search(p.text)     # single spaces only: nothing to split
+        for ln, tab in page_lines if plain else split_columns(page_lines):
             if markdown:
                 if _MD_TABLE_RULE.match(ln.chars.strip()):
                     ln.chars, ln.src = "", []
                 clean_markdown(ln)
-            clean_spaces_and_words(ln)
+            clean_spaces_and_words(ln, spaces=not plain)
             tabbed.append(tab and bool(ln.chars))
             lines.append(ln)
         raw_parts.append(p.text)

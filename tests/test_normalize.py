@@ -92,3 +92,21 @@ def test_normalize_never_raises_and_the_map_has_one_entry_per_char(pages, md):
     n = normalize([Page(i + 1, p) for i, p in enumerate(pages)], markdown=md)
     assert len(n.source_offsets) == len(n.text) + 1
     assert all(0 <= o <= len(n.raw) for o in n.source_offsets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=" \t\r\u00a0\u200bab hoà.\n", max_size=60), min_size=1, max_size=3))
+def test_pages_with_single_spaces_skip_no_edit(pages):
+    """The fast path of pages with nothing to fix in their spaces (_PAGE_SPACES) gives what the line-by-line
+    checks give."""
+    import pipeline.normalize as nm
+
+    fast = normalize([Page(i + 1, t) for i, t in enumerate(pages)])
+    saved = nm._PAGE_SPACES
+    nm._PAGE_SPACES = __import__("re").compile("")          # every page takes the line-by-line checks
+    try:
+        slow = normalize([Page(i + 1, t) for i, t in enumerate(pages)])
+    finally:
+        nm._PAGE_SPACES = saved
+    assert (fast.text, fast.raw, list(fast.source_offsets), fast.page_starts) == \
+        (slow.text, slow.raw, list(slow.source_offsets), slow.page_starts)
