@@ -9,6 +9,7 @@ text whose marks were stripped has none; OCR output has garbles.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,8 +89,8 @@ class Stats:
 
 def stats(text: str, words: list[str] | None = None) -> Stats:
     """Classes of the word tokens of `text` (its tokens.word_split words, found when not given)."""
-    classes = list(map(token_class, word_split(text)[0] if words is None else words))
-    return Stats(classes.count("marked"), classes.count("plain"), classes.count("garbled"), classes.count("other"))
+    n = Counter(map(token_class, word_split(text)[0] if words is None else words))
+    return Stats(n["marked"], n["plain"], n["garbled"], n["other"])
 
 
 def needs_restoration(text: str) -> bool:

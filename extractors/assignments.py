@@ -26,6 +26,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Sequence
 
@@ -138,8 +140,8 @@ class View:
         self.doc = doc
         self.text = doc.text
         self.toks: list[Token] = tokenize(self.text)
-        self.starts = [t.start for t in self.toks]
-        self.keys = [t.key for t in self.toks]
+        self.starts = list(map(itemgetter(1), self.toks))
+        self.keys = list(map(itemgetter(0), self.toks))
         self.lenient = (doc.raw.ingest_method in ("ocr", "mixed") or doc.restored_share > 0.05
                         or not is_marked_text(self.text))
         self.jurisdiction = jurisdiction_of(doc)
@@ -160,10 +162,9 @@ class View:
             self.children.setdefault(s.parent_id, []).append(s)
         self._starts: dict[tuple[int, bool], Sequence[int]] = {}     # memo of next_phrase
         self.where: dict[str, list[int]] = {}     # first key of a phrase -> indices of its tokens
-        firsts = _phrase_firsts()
-        for i, w in enumerate(self.keys):
-            if w in firsts:
-                self.where.setdefault(w, []).append(i)
+        keys = self.keys
+        for i in compress(range(len(keys)), map(_phrase_firsts().__contains__, keys)):
+            self.where.setdefault(keys[i], []).append(i)
 
     def label_at(self, pos: int) -> str:
         """The one-letter point label at `pos` as printed: restoration must not turn "đ" into "d"."""
