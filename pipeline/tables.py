@@ -72,14 +72,17 @@ def vocab() -> dict:
     return out
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def _marked_key(text: str) -> str:
     """Lower case with marks kept (one tone placement: pipeline.text.marked_form), punctuation as spaces."""
-    return " ".join(marked_form(w) for w in re.sub(r"[^\w]+", " ", unicodedata.normalize("NFC", text)).split())
+    return " ".join(marked_form(w) for w in _NON_WORD.sub(" ", unicodedata.normalize("NFC", text)).split())
 
 
 def _key(text: str) -> str:
     """Lower case, no marks, punctuation as spaces, single spaces."""
-    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 
 # ---------------------------------------------------------------- cells as text
@@ -835,9 +838,12 @@ def _text_lines(text: str) -> list[_Line]:
     return out
 
 
+_NOTE_OR_STAR = re.compile(r"\[\d+\]|\*")
+
+
 def header_role(text: str) -> str | None:
     """The column role of a header cell line ("Cơ quan chủ trì" → lead), None if it is not one."""
-    t = re.sub(r"\[\d+\]|\*", "", text).strip(" :")
+    t = _NOTE_OR_STAR.sub("", text).strip(" :")
     if not t or len(t) > 70 or t.endswith((".", ";")):
         return None
     k = _key(t)
@@ -883,34 +889,40 @@ def _agency_letters(text: str, jurisdiction: str | None) -> int:
     from another header)."""
     from extractors.agencies import find_agencies
 
-    return sum(sum(ch.isalnum() for ch in m.surface) for m in find_agencies(text, jurisdiction))
+    return sum(sum(map(str.isalnum, m.surface)) for m in find_agencies(text, jurisdiction))
 
 
 def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
+    return _Frag(line, *_looks(line.text, jurisdiction))
+
+
+@lru_cache(maxsize=4096)
+def _looks(text: str, jurisdiction: str | None) -> tuple[float, float, float, float, bool]:
+    """(agency, time, deliverable, budget, bullet) of a line, as _Frag holds them (a line is described
+    again when a table is read from another header)."""
     v = vocab()
-    text = line.text
     bullet = bool(_BULLET.match(text))
     body = _BULLET.sub("", text)
     k = _key(body)
-    f = _Frag(line, bullet=bullet)
-    letters = sum(ch.isalnum() for ch in body) or 1
+    agency = time = deliverable = budget = 0.0
+    letters = sum(map(str.isalnum, body)) or 1
     if len(body) <= 400:
         covered = _agency_letters(body, jurisdiction)
-        f.agency = min(1.0, covered / letters)
+        agency = min(1.0, covered / letters)
         if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]) \
                 and (body.isascii() or _starts(_marked_key(body), v["agency_starts_marked"])):
-            f.agency = max(f.agency, 0.7)       # with marks, "Bố trí" is no "Bộ"
+            agency = max(agency, 0.7)       # with marks, "Bố trí" is no "Bộ"
     if _YEARS.match(body) or (_starts(k, v["time_starts"]) and len(body) <= 160):
-        f.time = 1.0
+        time = 1.0
     elif _DATE.search(body) and len(body) <= 150:
-        f.time = 0.6
+        time = 0.6
     if any(c in k for c in v["result_cues"]):
-        f.deliverable = 0.9
+        deliverable = 0.9
     elif _starts(k, v["deliverable_starts"]):
-        f.deliverable = 0.7
+        deliverable = 0.7
     if _starts(k, v["budget_starts"]):
-        f.budget = 1.0
-    return f
+        budget = 1.0
+    return agency, time, deliverable, budget, bullet
 
 
 def _emission(f: _Frag, role: str) -> float:
