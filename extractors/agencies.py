@@ -966,7 +966,9 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     keys = list(map(itemgetter(0), toks))
     starts = positions(keys, {k for k in set(keys) if _fuzzy_groups(k, noisy)})    # where _fuzzy_hits may score
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
-    head_starts = [i for i, (_, a, b) in enumerate(toks) if text[a] in initials and text[a:b] in firsts]
+    # the tokens whose printed first letter may start a head (tested in C), then their printed word
+    initial = map(initials.__contains__, map(text.__getitem__, map(itemgetter(1), toks)))
+    head_starts = [i for i in compress(range(len(toks)), initial) if text[toks[i][1]:toks[i][2]] in firsts]
 
     def exact(i: int, hi: int):
         hit = _exact_at(toks, keys, i, text)

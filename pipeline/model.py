@@ -274,10 +274,11 @@ class Document:
     def sentence_span(self, start: int, end: int) -> tuple[int, int]:
         """Bounds of the sentence or list item around [start, end) (each line's breaks are found once)."""
         if 0 <= start <= len(self.text) and 0 <= end <= len(self.text):
-            ls, _, _, ends = self._line_breaks(start)
+            ls, le, starts, ends = self._line_breaks(start)
             k = bisect.bisect_right(ends, start) - 1
             s = ends[k] if k >= 0 else ls
-            _, le, starts, _ = self._line_breaks(end)
+            if not ls <= end <= le:            # else end is on the same line (its newline included)
+                _, le, starts, _ = self._line_breaks(end)
             k = bisect.bisect_left(starts, end)
             return s, (starts[k] if k < len(starts) else le)
         return self._sentence_span_scan(start, end)
