@@ -129,8 +129,16 @@ def _lines(text: str) -> list[_Line]:
 
 
 def _starts(folded: str, words: list[str]) -> bool:
-    return any(folded == w or folded.startswith(w + " ") or (w.endswith(".") and folded.startswith(w)) or
-               folded.startswith(w + ":") for w in words)
+    """The line is one of `words`, or starts with one and a space or ":" (or with one ending in ".")."""
+    whole, prefixes = _start_forms(tuple(words))
+    return folded in whole or folded.startswith(prefixes)
+
+
+@cache
+def _start_forms(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """`words` and what a line starting with one of them starts with (`_starts`)."""
+    return frozenset(words), (*(w + " " for w in words), *(w for w in words if w.endswith(".")),
+                              *(w + ":" for w in words))
 
 
 def _is_title_keyword(line: _Line) -> bool:
