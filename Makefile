@@ -8,10 +8,12 @@ STAMP  := $(VENV)/.installed
 .PHONY: setup system-deps bytecode run test bench clean
 setup: system-deps $(STAMP) bytecode
 
-# Byte-compile the packages: a start then reads __pycache__ even where PYTHONDONTWRITEBYTECODE is set
-# (else every run compiles the extractors from source, 0.1 s). Only changed files are compiled again.
+# Byte-compile the packages and pickle the vocabularies (pipeline.params.read_yaml): a start then reads
+# __pycache__ even where PYTHONDONTWRITEBYTECODE is set (else every run compiles the extractors from
+# source, 0.1 s, and parses the YAML vocabularies, 0.07 s). Only changed files are done again.
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q pipeline extractors diacritics
+	@$(BIN)/python -c "from pipeline.params import write_yaml_caches; write_yaml_caches()"
 
 system-deps:
 	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie \

@@ -28,9 +28,9 @@ from itertools import accumulate, compress
 from operator import itemgetter
 from typing import Callable, NamedTuple
 
-import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+from pipeline.params import read_yaml
 from pipeline.text import fold
 
 DATA = Path(__file__).parent / "data"
@@ -44,7 +44,6 @@ PLACE_UNITS = ("thị trấn", "thị xã", "thành phố", "phường", "xã", 
 NATIONAL_SCOPES = {"Việt Nam", "Bộ Quốc phòng", "Trung ương"}
 PROVINCES = "các tỉnh, thành phố trực thuộc trung ương"   # the scope naming every province
 DEPARTMENT_HEAD = "Sở "
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TYPES = {"department", "insurance", "peoples_committee", "police", "tax", "union", "front",
          "inspectorate", "school", "hospital", "other"}
 
@@ -214,7 +213,7 @@ def _printed_phrase_at(text: str, toks: list[Token], k: int, index: dict) -> boo
 
 @cache
 def gazetteer() -> dict:
-    data = yaml.load((DATA / "agencies.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+    data = read_yaml(DATA / "agencies.yaml")
     abbreviations = {str(k): str(v) for k, v in (data.get("abbreviations") or {}).items()}
     variants: list[Variant] = []
     for item in data["agencies"]:
@@ -282,7 +281,7 @@ def provinces() -> list[dict]:
     p = DATA / "places.yaml"
     if not p.exists():
         return []
-    return (yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER) or {}).get("provinces", [])
+    return (read_yaml(p) or {}).get("provinces", [])
 
 
 @dataclass(frozen=True)
@@ -1326,7 +1325,7 @@ def title_at(toks: list[Token], j: int) -> int:
 @cache
 def history() -> dict[str, dict]:
     """agency_history.yaml by name: level, valid_from, predecessors (with the date they ended)."""
-    data = yaml.load((DATA / "agency_history.yaml").read_text(encoding="utf-8"), Loader=_LOADER)
+    data = read_yaml(DATA / "agency_history.yaml")
     out: dict[str, dict] = {}
     for c in data["changes"]:
         e = out.setdefault(c["name"], {"level": c["level"], "valid_from": None, "predecessors": [],
