@@ -278,6 +278,8 @@ _MARKERS = [
     (5, re.compile(r"[-–—•*]\s?")),
 ]
 PARAGRAPH = 7
+#: The characters a marker of _MARKERS can start with besides decimal digits (\d: any str.isdecimal()).
+_MARKER_FIRST = frozenset("IVXLli1abcdefghijklmnopqrstuvwxyzđ+-–—•*")
 
 
 @dataclass
@@ -297,6 +299,9 @@ def _line_rank(text: str) -> tuple[int, int]:
         pos = m.end()
     rank = PARAGRAPH
     for _ in range(3):
+        first = text[pos:pos + 1]
+        if first not in _MARKER_FIRST and not first.isdecimal():      # no marker can start here
+            break
         for r, rx in _MARKERS:
             mm = rx.match(text, pos)
             if mm and mm.end() > pos:
