@@ -35,6 +35,8 @@ def fold(text: str) -> str:
     folded text are offsets into `text`. Patterns written with marks match OCR text without."""
     if text.isascii():
         return text.lower()
+    if len(text) <= _SHORT:
+        return _fold_short(text)
     if len(text) < _LONG:
         return text.translate(_FOLD)
     out = _RECENT.get(text)
@@ -44,6 +46,14 @@ def fold(text: str) -> str:
             del _RECENT[next(iter(_RECENT))]
         _RECENT[text] = out
     return out
+
+
+_SHORT = 400          # texts up to this long (cells, lines, names) are memoised: stages fold them again
+
+
+@lru_cache(maxsize=8192)
+def _fold_short(text: str) -> str:
+    return text.translate(_FOLD)
 
 
 _LEADING_LOOKBEHIND = re.compile(r"\(\?<!(?:\\w|\[\\w/\])\)")
