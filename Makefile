@@ -5,14 +5,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-deps bytecode run test bench clean
-setup: system-deps $(STAMP) bytecode
+.PHONY: setup system-deps vocabularies run test bench clean
+setup: system-deps $(STAMP) vocabularies
 
-# Byte-compile the packages and pickle the vocabularies (pipeline.params.read_yaml): a start then reads
-# __pycache__ even where PYTHONDONTWRITEBYTECODE is set (else every run compiles the extractors from
-# source, 0.1 s, and parses the YAML vocabularies, 0.07 s). Only changed files are done again.
-bytecode: $(STAMP)
-	@$(BIN)/python -m compileall -q pipeline extractors diacritics
+# Pickle the vocabularies (pipeline.params.read_yaml): a worker then reads them from __pycache__ even where
+# PYTHONDONTWRITEBYTECODE is set (else every worker parses the YAML vocabularies, 0.07 s). Only changed
+# files are done again. (Byte-compiling the packages too would save 0.1 s more, but see docs/performance.md:
+# the workers' memory cap then fails documents.)
+vocabularies: $(STAMP)
 	@$(BIN)/python -c "from pipeline.params import write_yaml_caches; write_yaml_caches()"
 
 system-deps:
