@@ -934,6 +934,7 @@ def _emission(f: _Frag, role: str) -> float:
 NEW_ROW = 1.0
 SAME_CELL = 1.2
 SAME_LIST = 0.05
+LIST_BREAK = 0.6     # a "- item;" list going on is one cell: leaving it for the next column costs this
 
 
 def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int, bool]]:
@@ -956,12 +957,13 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
         f, g = frags[i], frags[i - 1]
         listed = (f.bullet and g.bullet) or (f.agency >= 0.6 and g.agency >= 0.6 and f.bullet == g.bullet)
         same = SAME_LIST if listed else SAME_CELL
+        going_on = f.bullet and g.bullet and g.text.rstrip().endswith((";", ","))
         for j in range(n):
             for jp in range(n):
                 if best[i - 1][jp] == neg:
                     continue
                 if j > jp:
-                    cands = [(best[i - 1][jp] - gap[jp + 1][j], False)]
+                    cands = [(best[i - 1][jp] - gap[jp + 1][j] - (LIST_BREAK if going_on else 0.0), False)]
                 elif j == jp:
                     cands = [(best[i - 1][jp] - same, False)]
                 else:
@@ -1093,8 +1095,10 @@ def _flattened_tables(doc: Document, claimed: list[tuple[int, int]], jurisdictio
         header: list[tuple[_Line, str]] = []
         while j < n and (not header or role(j) != "number"):
             r = role(j)
-            if r is None and header and j + 1 < n and role(j + 1) not in (None, "number") \
-                    and _unknown_header_cell(lines[j].text):
+            if r is None and header and j + 1 < n and _unknown_header_cell(lines[j].text) and (
+                    role(j + 1) not in (None, "number")
+                    or (header[0][1] == "number" and lines[j + 1].text.rstrip(".") == "1"
+                        and not _INLINE_GROUP.match(lines[j].text))):
                 r = "other"
             if r is None:
                 break
@@ -1108,15 +1112,33 @@ def _flattened_tables(doc: Document, claimed: list[tuple[int, int]], jurisdictio
                for k in range(i, j - 1)):
             i += 1
             continue
-        table, j = _read_flat(doc, header, lines, j, role, jurisdiction)
+        table, j = _read_flat(doc, header, lines, j, role, jurisdiction, _outer_starts(doc, lines[i].start))
         if table is not None:
             tables.append(table)
         i = max(j, i + 1)
     return tables
 
 
-def _read_flat(doc, header, lines, j, role, jurisdiction) -> tuple[Table | None, int]:
-    """Rows of a flattened table whose header ends before lines[j]; returns the table and the next line."""
+def _outer_starts(doc: Document, start: int) -> set[int]:
+    """Starts of the parts, articles and appendices after `start` that lie outside the section holding it.
+
+    A heading the section tree knows ("III. TỔ CHỨC THỰC HIỆN" after a table of part II) ends a
+    flattened table; an appendix's own group rows (PL1.I, PL1.II) are inside its section and do not.
+    """
+    holder = doc.section_at(start)
+    if holder is None:
+        return set()
+    inside = holder.section_id + "."
+    return {s.char_start for s in doc.sections
+            if s.char_start > start and s.kind in ("part", "article", "appendix")
+            and not s.section_id.startswith(inside)}
+
+
+def _read_flat(doc, header, lines, j, role, jurisdiction, outer: set[int] = frozenset()) -> tuple[Table | None, int]:
+    """Rows of a flattened table whose header ends before lines[j]; returns the table and the next line.
+
+    `outer` holds the starts of headings that end the table unless they read as its next group row.
+    """
     b = _FlatBuilder(header)
     n = len(lines)
     last_stt: str | None = None
@@ -1184,6 +1206,8 @@ def _read_flat(doc, header, lines, j, role, jurisdiction) -> tuple[Table | None,
             group_mode = group_mode or ("roman" if last_group in _ROMANS else "letter")
             k += 1
             continue
+        if ln.start in outer:
+            break
         pending.append(_describe(ln, jurisdiction))
         k += 1
     flush()

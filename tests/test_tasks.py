@@ -288,3 +288,33 @@ def test_numbered_bracket_items_are_numbered_text_tasks_and_a_preamble_is_none()
                       "Bộ Tài chính thực hiện:\n1. Nhiệm vụ\n(1) Giao Bộ Y tế chủ trì hướng dẫn chi trả.\n"
                       "(2) Giao Bộ Tài chính bố trí kinh phí.\n")
     assert got == [("1.1", "1", ["Bộ Y tế"], []), ("1.2", "2", ["Bộ Tài chính"], [])]
+
+
+def test_a_law_programme_table_ends_at_the_next_part_and_keeps_each_list_in_its_cell(tmp_path):
+    """A legislative plan's table (three lead columns, a "- item;" list of partners, an unknown last header
+    "Thời điểm trình") inside part II: each list stays in its cell, and "III. TỔ CHỨC THỰC HIỆN" is the
+    next part, not a row of the table."""
+    lines = ["ỦY BAN THƯỜNG VỤ QUỐC HỘI", "Số: 15/NQ-UBTVQH15", "Hà Nội, ngày 05 tháng 01 năm 2025", "NGHỊ QUYẾT",
+             "Ban hành Kế hoạch sửa đổi luật", "QUYẾT NGHỊ:", "Điều 1. Ban hành kèm theo Nghị quyết này Kế hoạch.",
+             "TM. ỦY BAN THƯỜNG VỤ QUỐC HỘI", "CHỦ TỊCH", "Nguyễn Văn A", "KẾ HOẠCH", "Sửa đổi luật",
+             "I. MỤC ĐÍCH", "1. Bảo đảm tiến độ sửa đổi các luật.", "II. PHÂN CÔNG NHIỆM VỤ",
+             "STT", "Tên dự án luật", "Cơ quan trình", "Cơ quan chủ trì soạn thảo", "Cơ quan chủ trì thẩm tra",
+             "Cơ quan phối hợp thẩm tra", "Thời điểm trình", "1", "Dự án Luật Tổ chức Quốc hội (sửa đổi)",
+             "Ủy ban Thường vụ Quốc hội", "Ban Công tác đại biểu", "Ủy ban Pháp luật", "- Hội đồng Dân tộc;",
+             "- Ủy ban Tư pháp;", "- Ủy ban Kinh tế.", "Tháng 02/2025", "2", "Dự án Luật Ngân sách nhà nước (sửa đổi)",
+             "Chính phủ", "Bộ Tài chính", "Ủy ban Tài chính, Ngân sách", "Ủy ban Kinh tế; Ủy ban Dân nguyện và Giám sát",
+             "Tháng 3/2025", "III. TỔ CHỨC THỰC HIỆN",
+             "1. Văn phòng Quốc hội chủ trì, phối hợp với Ủy ban Công tác đại biểu tổng hợp kết quả."]
+    path = tmp_path / "nghi-quyet.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    tasks = [(t["section_id"], t["number"], t["lead_names"], t["support_names"], t["deadline_text"])
+             for t in res.tables["tasks"]]
+    assert tasks[:2] == [
+        ("II", "1", ["Ủy ban Thường vụ Quốc hội", "Ban Công tác đại biểu", "Ủy ban Pháp luật"],
+         ["Hội đồng Dân tộc", "Ủy ban Tư pháp", "Ủy ban Kinh tế"], "Tháng 02/2025"),
+        ("II", "2", ["Chính phủ", "Bộ Tài chính", "Ủy ban Tài chính, Ngân sách"],
+         ["Ủy ban Kinh tế", "Ủy ban Dân nguyện và Giám sát"], "Tháng 3/2025")]
+    got = {(a["section_id"], a["agency_name"], a["role"]) for a in res.tables["assignments"]
+           if a["section_id"].startswith("III")}
+    assert got == {("III.1", "Văn phòng Quốc hội", "lead"), ("III.1", "Ủy ban Công tác đại biểu", "support")}
