@@ -480,7 +480,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
             rank = 5 + sum(1 for _, r, _ in stack if r >= 5)
             out_kind = "item" if marker in ("-", "*", "()") else "bullet"
         else:
-            rank = RANK[kind]
+            rank = RANK[kind] + (0.1 * (label.count(".") - 1) if kind == "subclause" else 0)   # 1.1.1 inside 1.1
             close_to(rank, ln.start)
             marker = ""
             out_kind = "clause" if kind == "subclause" else kind
@@ -492,8 +492,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         elif kind == "paren":
             component = label                      # "(2) ..." under II.1 is II.1.2
         elif kind == "subclause":
-            head, _, last = label.rpartition(".")
-            component = last if p is not None and p.kind == "clause" and p.label == head else label
+            inside = p is not None and p.kind == "clause" and p.label and label.startswith(p.label + ".")
+            component = label[len(p.label) + 1:] if inside else label
         else:
             component = label
         sid = (pid + "." if pid else root_prefix) + component
