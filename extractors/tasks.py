@@ -82,6 +82,13 @@ def columns(table: Table) -> dict[str, int]:
     return out
 
 
+def _is_work_time(header: str) -> bool:
+    """A time column that dates the work ("Thời gian thực hiện"), not its completion (tasks.yaml)."""
+    k = fold(" ".join(header.split())).strip(" :")
+    return any(k.startswith(fold(h)) for h in vocab()["work_time_headers"]) and not any(
+        fold(w) in k for w in vocab()["completion_words"])
+
+
 def more_agency_columns(table: Table) -> dict[str, list[int]]:
     """Further columns of an agency role beside the one `columns` chose ("Cơ quan trình | Cơ quan chủ trì
     thẩm tra | Cơ quan tham gia thẩm tra": two lead columns): their bodies take that role too."""
@@ -194,6 +201,7 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         while sec is not None and sec.kind not in ("appendix", "part", "clause", "article", "title"):
             sec = next((s for s in doc.sections if s.section_id == sec.parent_id), None)
         base = sec.section_id if sec is not None else base
+    bare_year = "period" if "time" in cols and _is_work_time(table.headers[cols["time"]]) else "due"
     group, out = None, []
     for row in table.body:
         if row.kind == "group":
@@ -226,7 +234,7 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         exprs = []
         if time_c is not None and time_c.text.strip():
             # a task table's time column says when the task is to be done: a quarter there is due at its end
-            exprs = [(x, time_c.char_start) for x in deadlines_mod.completion_expressions(time_c.text, year)]
+            exprs = [(x, time_c.char_start) for x in deadlines_mod.completion_expressions(time_c.text, year, bare_year)]
         continues = number is None and not leads and bool(out)
         if number is None and out and not (task_c is not None and task_c.text.strip()):
             _merge(out[-1], leads, supports, reports, exprs, time_c, del_c)   # a sub-row of the task above

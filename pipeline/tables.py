@@ -819,6 +819,8 @@ _YEARS = re.compile(r"^(?:năm\s+)?20\d\d(?:\s*[-–]\s*20\d\d)?\.?$", re.I)
 _STRUCTURE_END = re.compile(r"^(?:Điều\s+\d+|Nơi nhận|NƠI NHẬN|TM\.|KT\.|TL\.|T/M|\[\d+\]|Ghi chú\s*:|\(Kèm theo|"
                             r"\((?:Ban hành )?[Kk]èm theo|Đơn vị\s*:)")
 _APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)\b")
+_DANGLING = re.compile(r"\b(?:19|20)\d\d\s*[-–]$")      # a year span broken after its dash
+_YEAR_START = re.compile(r"^(?:19|20)\d\d\b")
 _INLINE_GROUP = re.compile(r"^(?P<label>[IVXL]{1,6}|[A-ZĐ])\s*[.:)]\s+(?P<title>\S.*)$")
 _BARE_GROUP = re.compile(r"^(?P<label>[IVXL]{1,6}|[A-ZĐ])\s*[.:)]?$")
 _SUB_GROUP = re.compile(r"^(?P<label>[IVXL]{1,6}(?:\.\d{1,2})+)\.?$")
@@ -1208,6 +1210,9 @@ def _read_flat(doc, header, lines, j, role, jurisdiction, outer: set[int] = froz
             continue
         if ln.start in outer:
             break
+        if _DANGLING.search(t) and k + 1 < n and _YEAR_START.match(lines[k + 1].text):
+            ln = _Line(ln.start, lines[k + 1].end, f"{t} {lines[k + 1].text}")     # "giai đoạn 2026 -" / "2027."
+            k += 1
         pending.append(_describe(ln, jurisdiction))
         k += 1
     flush()

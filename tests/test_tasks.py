@@ -318,3 +318,19 @@ def test_a_law_programme_table_ends_at_the_next_part_and_keeps_each_list_in_its_
     got = {(a["section_id"], a["agency_name"], a["role"]) for a in res.tables["assignments"]
            if a["section_id"].startswith("III")}
     assert got == {("III.1", "Văn phòng Quốc hội", "lead"), ("III.1", "Ủy ban Công tác đại biểu", "support")}
+
+
+def test_a_work_time_column_dates_the_year_and_a_broken_year_span_is_joined(tmp_path):
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 16/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Phê duyệt Đề án", "Điều 1. Phê duyệt Đề án kèm theo Quyết định này.", "THỦ TƯỚNG", "Nguyễn Văn A",
+             "PHỤ LỤC", "NHIỆM VỤ", "STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian triển khai", "1", "Chuẩn hóa danh mục dữ liệu hạ tầng", "Bộ Xây dựng",
+             "Các bộ, ngành liên quan", "2026", "2", "Nghiên cứu mô hình bản sao số", "Bộ Khoa học và Công nghệ",
+             "Bộ Xây dựng", "Thực hiện trong giai đoạn 2026 -", "2027. Thí điểm từ năm 2028"]
+    path = tmp_path / "de-an.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    got = sorted((d["kind"], str(d["date"]), str(d["date_end"])) for d in res.tables["deadlines"]
+                 if d["section_id"] == "PL1")
+    assert got == [("period", "2026-01-01", "2026-12-31"), ("period", "2026-01-01", "2027-12-31"),
+                   ("period", "2028-01-01", "None")]
