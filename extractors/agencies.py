@@ -273,6 +273,7 @@ def gazetteer() -> dict:
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
         "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
         "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
+        "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
         "variant_of": {v.entry.name: v for v in reversed(variants)},
     }
 
@@ -1018,12 +1019,18 @@ def _named_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
     the provinces named after the collective and a colon (agencies.yaml, members_of)."""
     i, j2, v, score, _ = hit
     g = gazetteer()
+    if j2 >= len(toks) or text[toks[j2 - 1].end:toks[j2].start].strip() != ":":
+        return []
     base = g["variant_of"].get(g["members_of"].get(v.entry.name))
-    if base is None or j2 >= len(toks) or text[toks[j2 - 1].end:toks[j2].start].strip() != ":":
+    printed = fold(text[toks[i].start:toks[j2 - 1].end])
+    unit = next((u for w, u in g["named_units"].items() if printed.endswith(" " + w)), None)
+    if unit and base is None and v.entry.name in g["members_of"].values():
+        base = v                 # "UBND các xã: Gia Thuận, ...": the collective is the body with a scope
+    if base is None:
         return []
     out, k = [], j2
     while k < len(toks):
-        scope, k2 = _bare_province_at(text, toks, k)
+        scope, k2 = _bare_place_at(text, toks, k, unit) if unit else _bare_province_at(text, toks, k)
         if scope is None:
             break
         out.append((k, k2, base, score, scope))
@@ -1063,6 +1070,19 @@ def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, 
             out.append(hit)
             i, j2, v, score, scope = hit
     return sorted(out, key=lambda m: m[:2])
+
+
+def _bare_place_at(text: str, toks: list[Token], k: int, unit: str) -> tuple[str | None, int]:
+    """A place named by capitalised words (at most four) after a collective of `unit`, as its scope
+    ("xã Gia Thuận"), or (None, k)."""
+    m = 0
+    while m < 4 and k + m < len(toks) and text[toks[k + m].start].isupper() and toks[k + m].key != "va" and (
+            m == 0 or not text[toks[k + m - 1].end:toks[k + m].start].strip()):
+        m += 1
+    after = text[toks[k + m - 1].end:toks[k + m].start] if m and k + m < len(toks) else "\n"
+    if not m or not (after.strip()[:1] in (",", ";", ".") or "\n" in after or toks[k + m].key == "va"):
+        return None, k           # a name ends at a separator: "UBND các xã: Chủ động ..." names none
+    return f"{unit} {text[toks[k].start:toks[k + m - 1].end]}", k + m
 
 
 def _bare_province_at(text: str, toks: list[Token], k: int) -> tuple[str | None, int]:

@@ -411,3 +411,15 @@ def test_one_named_provinces_department_in_a_central_plan_keeps_its_province():
 def test_national_assembly_bodies_by_their_abbreviations():
     assert agency_names("Thường trực HĐDT, UBPL, VPQH phối hợp; UBTVQH cho ý kiến", "Việt Nam") == [
         "Hội đồng Dân tộc", "Ủy ban Pháp luật", "Văn phòng Quốc hội", "Ủy ban Thường vụ Quốc hội"]
+
+
+def test_named_communes_after_a_commune_collective_and_a_colon():
+    """Communes have no gazetteer: capitalised names after "UBND các xã:" are communes of that unit; a
+    capitalised verb after the colon names none."""
+    got = [m.name for m in find_agencies("12. Ủy ban nhân dân các xã: Gia Thuận, Tân Điền và Tân Phú Đông",
+                                         "Đồng Tháp", as_of="2025-11-01")]
+    assert got == ["Ủy ban nhân dân các xã, phường", "Ủy ban nhân dân xã Gia Thuận", "Ủy ban nhân dân xã Tân Điền",
+                   "Ủy ban nhân dân xã Tân Phú Đông"]
+    got = [m.name for m in find_agencies("UBND các phường: Chủ động triển khai kế hoạch", "Đồng Tháp",
+                                         as_of="2025-11-01")]
+    assert got == ["Ủy ban nhân dân các xã, phường"]
