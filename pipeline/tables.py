@@ -69,6 +69,7 @@ def vocab() -> dict:
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
         out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
     out["agency_starts_marked"] = tuple(sorted({_marked_key(p) for p in data["agency_starts"]}, key=len, reverse=True))
+    out["named_heads"] = tuple(sorted({_key(p) for p in data["named_heads"]}, key=len, reverse=True))
     return out
 
 
@@ -900,7 +901,8 @@ def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
         covered = _agency_letters(body, jurisdiction)
         f.agency = min(1.0, covered / letters)
         if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]) \
-                and (body.isascii() or _starts(_marked_key(body), v["agency_starts_marked"])):
+                and (body.isascii() or _starts(_marked_key(body), v["agency_starts_marked"])) \
+                and _named_after_head(body, k, v["named_heads"]):
             f.agency = max(f.agency, 0.7)       # with marks, "Bố trí" is no "Bộ"
     if _YEARS.match(body) or (_starts(k, v["time_starts"]) and len(body) <= 160):
         f.time = 1.0
@@ -913,6 +915,17 @@ def _describe(line: _Line, jurisdiction: str | None) -> _Frag:
     if _starts(k, v["budget_starts"]):
         f.budget = 1.0
     return f
+
+
+def _named_after_head(body: str, k: str, heads: tuple[str, ...]) -> bool:
+    """A head that needs a proper name ("Trung tâm", "Viện") is followed by a capitalised word: "Trung tâm
+    Dữ liệu quốc gia" names a body, "Trung tâm điều hành hạ tầng thông minh" a thing to build."""
+    head = next((h for h in heads if k == h or k.startswith(h + " ")), None)
+    if head is None:
+        return True
+    words = body.split()
+    n = len(head.split())
+    return len(words) > n and (words[n][:1].isupper() or body.isupper())
 
 
 def _emission(f: _Frag, role: str) -> float:
