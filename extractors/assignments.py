@@ -557,6 +557,9 @@ def heading_kind(v: View, subj: Subject, end: int) -> tuple[str, int]:
     if q:
         tail = min(v.toks[k + q - 1].end, end)
     bare = v.text[tail:end].strip(" ,.;*")
+    colon = v.text.find(":", tail, end)
+    if colon >= 0 and _quota_after(v, colon, end):
+        return "quota", end          # "- Ủy ban bầu cử của tỉnh: Không quá 05 cá nhân" allots, assigns nothing
     if not bare or bare == ":":
         return "heading", end
     if bare.startswith(":"):
@@ -566,6 +569,11 @@ def heading_kind(v: View, subj: Subject, end: int) -> tuple[str, int]:
         colon = v.text.index(":", tail)
         return "inline", colon + 1 + (len(v.text[colon + 1:end]) - len(v.text[colon + 1:end].lstrip()))
     return "task", subj.tail
+
+
+def _quota_after(v: View, colon: int, end: int) -> bool:
+    k = v.tok(colon + 1)
+    return k < len(v.toks) and v.toks[k].start < end and bool(v.phrase(k, vocab()["quota_starts"]))
 
 
 def context_for(ctxs: dict[str, list[Ctx]], v: View, s: Section, pos: int) -> Ctx | None:
@@ -870,6 +878,8 @@ def extract(doc: Document) -> list[dict]:
                 continue
             if kind == "inline":
                 _emit(v, out, u, at, ctx, subj, inline=True)
+                continue
+            if kind == "quota":
                 continue
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
     _heading_agencies(v, out, headings)

@@ -603,3 +603,13 @@ def test_marked_text_matches_role_words_with_their_marks():
     assert marked_form("quả") != marked_form("qua") and marked_form("giáo") != marked_form("giao")
     got = keys(rows_of(plan("1. Sở Giáo dục và Đào tạo chủ trì tổ chức hội thi.\n2. Giao Sở Y tế kiểm tra.\n")))
     assert {("Sở Giáo dục và Đào tạo", "lead", "III.1"), ("Sở Y tế", "responsible", "III.2")} <= got
+
+
+def test_an_award_quota_after_an_agency_and_a_colon_assigns_nothing():
+    got = _assign("KẾ HOẠCH\nThi đua\nIV. SỐ LƯỢNG\n1. Khen thưởng cấp Nhà nước:\nSở Nội vụ phối hợp với các cơ "
+                  "quan liên quan báo cáo Ủy ban bầu cử tỉnh, UBND tỉnh xem xét.\n2. Bằng khen\n"
+                  "- Ban Chỉ đạo bầu cử của tỉnh: Không quá 05 cá nhân;\n- Ủy ban bầu cử của tỉnh: Tối đa 05 cá nhân;\n"
+                  "- Sở Tư pháp: Tổng hợp hồ sơ khen thưởng.\n", "Đắk Lắk")
+    assert {(a, r, s[:4]) for a, r, s in got} == {
+        ("Sở Nội vụ", "responsible", "IV.1"), ("Ủy ban bầu cử tỉnh", "report_to", "IV.1"),
+        ("Ủy ban nhân dân tỉnh", "report_to", "IV.1"), ("Sở Tư pháp", "responsible", "IV.2")}
