@@ -184,6 +184,42 @@ def _shift(m: Mention, offset: int | None) -> Mention:
     return Mention(m.start + offset, m.end + offset, m.surface, m.name, m.type, m.agency_id, m.confidence, m.scope)
 
 
+def _cell_parties(c, role: str, jurisdiction: str | None, as_of) -> list[tuple[str, list[Mention]]]:
+    """The bodies of an agency cell by role: its column's role, or the role a label in the cell states
+    ("- Chủ trì: Ủy ban Pháp luật; - Phối hợp: Hội đồng Dân tộc, …" in a "Cơ quan chủ trì, phối hợp" column)."""
+    text = c.text
+    rx, roles = _cell_label_re()
+    cuts = [(None, 0, 0)] + [(roles[m.group("label")], m.start(), m.end()) for m in rx.finditer(fold(text))
+                             if text[m.start("label")].isupper() or text[:m.start("label")].rstrip()[-1:] in ("", *_CUT)]
+    pieces = []
+    for k, (r, _, a) in enumerate(cuts):
+        b = cuts[k + 1][1] if k + 1 < len(cuts) else len(text)
+        m = _CELL_SENTENCE.match(fold(text[a:b])) if r is None else None
+        if m:                          # "Ủy ban Pháp luật chủ trì, phối hợp với Hội đồng Dân tộc, ..."
+            pieces += [("lead", a, a + m.end("lead")), ("support", a + m.start("support"), b)]
+        else:
+            pieces.append((r or role, a, b))
+    out = []
+    for r, a, b in pieces:
+        if text[a:b].strip(" -+•;,.\n"):
+            out.append((r, [_shift(m, c.char_start + a if c.char_start is not None else None)
+                            for m in _members(text[a:b], jurisdiction, as_of)]))
+    return out
+
+
+_CELL_SENTENCE = re.compile(r"^(?P<lead>\S.*?)\s+chu tri\s*,?\s*(?:va\s+)?phoi hop\s*(?:voi\s+)?(?P<support>\S.*)$", re.S)
+
+
+@cache
+def _cell_label_re() -> tuple[re.Pattern, dict[str, str]]:
+    roles = {fold(p): role for role, phrases in vocab()["cell_role_labels"].items() for p in phrases}
+    alts = "|".join(re.escape(p) for p in sorted(roles, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?P<label>{alts})\s*:"), roles
+
+
+_CUT = (";", "\n", ".", ",", "-", "+", "•")      # what may come before a role label in a cell
+
+
 def _group_label(row: TableRow) -> str | None:
     text = " ".join(c.text for c in row.cells).strip()
     m = ROMAN.match(text)
@@ -218,16 +254,17 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         if num_c is not None:
             m = NUMBER.match(num_c.text)
             number = m.group("n") if m else (num_c.text.strip() or None)
-        leads = [_shift(m, lead_c.char_start) for m in _members(lead_c.text, jurisdiction, as_of)] if lead_c else []
-        supports = [_shift(m, sup_c.char_start) for m in _members(sup_c.text, jurisdiction, as_of)] if sup_c else []
-        reports = [_shift(m, rep_c.char_start) for m in _members(rep_c.text, jurisdiction, as_of)] if rep_c else []
-        for role, found in (("lead", leads), ("support", supports), ("report_to", reports)):
-            for col in more.get(role, ()):
-                c = row.cell(col)
-                if c is not None and c.col == col:
-                    ids = {m.agency_id for m in found}
-                    found.extend(m for m in (_shift(x, c.char_start) for x in _members(c.text, jurisdiction, as_of))
-                                 if m.agency_id not in ids)
+        parties: dict[str, list[Mention]] = {"lead": [], "support": [], "report_to": []}
+        agency_cells = [(lead_c, "lead"), (sup_c, "support"), (rep_c, "report_to")] + [
+            (row.cell(col), role) for role in ("lead", "support", "report_to") for col in more.get(role, ())
+            if row.cell(col) is not None and row.cell(col).col == col]
+        for c, role in agency_cells:
+            if c is None:
+                continue
+            for r, found in _cell_parties(c, role, jurisdiction, as_of):
+                ids = {m.agency_id for m in parties[r]}
+                parties[r].extend(m for m in found if m.agency_id not in ids)
+        leads, supports, reports = parties["lead"], parties["support"], parties["report_to"]
         own_text = task_c is not None and bool(task_c.text.strip())
         if number is None and not leads and not (own_text and out):
             continue

@@ -206,3 +206,11 @@ def test_three_level_numbers_nest_under_their_two_level_clause():
             "1.2. Cảnh báo.\n2. Kinh phí.\n")
     ids = [s.section_id for s in segment(text) if s.kind in ("part", "clause", "point")]
     assert ids == ["II", "II.1", "II.1.1", "II.1.1.1", "II.1.1.1.a", "II.1.1.2", "II.1.2", "II.2"]
+
+
+def test_lettered_group_rows_of_an_appendix_table_are_parts():
+    text = ("KẾ HOẠCH\nHành động\nI. MỤC TIÊU\n1. Giảm ô nhiễm.\nPHỤ LỤC\nNHIỆM VỤ\nTT\nNhiệm vụ\nCơ quan chủ trì\n"
+            "A.\nHOÀN THIỆN THỂ CHẾ\n1\nSửa đổi quy chuẩn\nBộ Xây dựng\nB.\nĐẦU TƯ HẠ TẦNG\n1\nLắp đặt trạm quan trắc\n"
+            "Bộ Tài chính\nX\nY\n")
+    assert [s.section_id for s in segment(text) if s.kind == "part" and s.section_id.startswith("PL")] == [
+        "PL1.A", "PL1.B"]

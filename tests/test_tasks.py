@@ -334,3 +334,20 @@ def test_a_work_time_column_dates_the_year_and_a_broken_year_span_is_joined(tmp_
                  if d["section_id"] == "PL1")
     assert got == [("period", "2026-01-01", "2026-12-31"), ("period", "2026-01-01", "2027-12-31"),
                    ("period", "2028-01-01", "None")]
+
+
+def test_role_labels_and_role_sentences_inside_one_agency_cell(tmp_path):
+    """A "Cơ quan chủ trì, phối hợp" column: "Chủ trì: X" / "Phối hợp: Y, Z" lines, or "X chủ trì, phối hợp
+    với Y": the labels and verbs give the roles (ANNOTATION.md: labelled role lines), not the column."""
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 17/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Kế hoạch", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch.", "THỦ TƯỚNG", "Nguyễn Văn A",
+             "PHỤ LỤC", "NHIỆM VỤ", "STT", "Nhiệm vụ", "Cơ quan chủ trì, phối hợp", "Thời gian hoàn thành",
+             "1", "Sửa đổi Nghị định về bảo hiểm y tế", "- Chủ trì: Bộ Y tế;", "- Phối hợp: Bộ Tài chính, Bộ Nội vụ.",
+             "Quý II/2026", "2", "Rà soát danh mục thuốc", "Bảo hiểm xã hội Việt Nam chủ trì, phối hợp với Bộ Y tế",
+             "Quý III/2026"]
+    path = tmp_path / "ke-hoach.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    got = [(t["number"], t["lead_names"], t["support_names"]) for t in res.tables["tasks"] if t["source"] == "table"]
+    assert got == [("1", ["Bộ Y tế"], ["Bộ Tài chính", "Bộ Nội vụ"]),
+                   ("2", ["Bảo hiểm xã hội Việt Nam"], ["Bộ Y tế"])]
