@@ -1214,7 +1214,8 @@ def _name_goes_on(text: str, toks: list[Token], k: int, limit: int) -> bool:
     """After a comma inside an unlisted name, a capitalised word that starts no other agency (no head
     word, no listed name, no place) still belongs to the name ("Vụ Kế hoạch, Tài chính")."""
     word = text[toks[k].start:toks[k].end]
-    if not word[:1].isupper() or word.isupper() or word in gazetteer()["heads_by_first"]:
+    if not word[:1].isupper() or word.isupper() or word in gazetteer()["heads_by_first"] \
+            or _seq_at(toks, k, gazetteer()["titles"]):     # ", Thủ trưởng các cơ quan": the next party
         return False
     keys = [t.key for t in toks[k:min(limit, k + 16)]]
     return _exact_at(toks[k:k + len(keys)], keys, 0, text) is None and " ".join(keys[:2]) not in _province_keys() \

@@ -613,3 +613,14 @@ def test_an_award_quota_after_an_agency_and_a_colon_assigns_nothing():
     assert {(a, r, s[:4]) for a, r, s in got} == {
         ("Sở Nội vụ", "responsible", "IV.1"), ("Ủy ban bầu cử tỉnh", "report_to", "IV.1"),
         ("Ủy ban nhân dân tỉnh", "report_to", "IV.1"), ("Sở Tư pháp", "responsible", "IV.2")}
+
+
+def test_an_execution_article_lists_bodies_behind_their_heads_titles():
+    """"Chánh Văn phòng Bộ, Vụ trưởng Vụ X, Cục trưởng Cục Y, Thủ trưởng …": every head maps to its body,
+    and a lower-case comma name ends before the next title."""
+    got = _assign("QUYẾT ĐỊNH:\nĐiều 1. Ban hành Kế hoạch.\nĐiều 3. Chánh Văn phòng Bộ, Vụ trưởng Vụ Kế hoạch, Tài "
+                  "chính, Cục trưởng Cục Văn hóa cơ sở, gia đình và thư viện, Thủ trưởng các cơ quan, đơn vị có liên "
+                  "quan chịu trách nhiệm thi hành Quyết định này.\n", "Việt Nam")
+    assert {(a, r) for a, r, s in got if s == "Điều 3"} == {
+        ("Văn phòng Bộ", "responsible"), ("Vụ Kế hoạch, Tài chính", "responsible"),
+        ("Cục Văn hóa cơ sở, gia đình và thư viện", "responsible")}
