@@ -274,6 +274,7 @@ def gazetteer() -> dict:
         "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
         "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
         "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
+        "own_body": dict(data.get("own_body") or {}),
         "variant_of": {v.entry.name: v for v in reversed(variants)},
     }
 

@@ -131,6 +131,29 @@ class Unit:
     heading: bool                      # the section's own heading line
 
 
+def _own_body_mentions(text: str, toks: list[Token], found: list[Mention], doc: Document,
+                       jurisdiction: str | None) -> list[Mention]:
+    """A bare "Bộ" in a ministry's own document ("báo cáo Lãnh đạo Bộ", "trình Bộ") is that ministry
+    (agencies.yaml own_body: the word and the issuer's head it stands for)."""
+    issuer = (doc.meta or {}).get("issuer") or ""
+    words = [w for w, head in gazetteer().get("own_body", {}).items() if issuer.startswith(head + " ")]
+    if not words:
+        return []
+    body = resolve_agency(issuer, jurisdiction)
+    if body is None:
+        return []
+    covered = [(m.start, m.end) for m in found]
+    out = []
+    for k, t in enumerate(toks):
+        word = text[t.start:t.end]
+        if word not in words or any(a <= t.start < b for a, b in covered):
+            continue
+        if k + 1 < len(toks) and text[toks[k + 1].start].isupper() and not text[t.end:toks[k + 1].start].strip():
+            continue                     # "Bộ Tài chính": a named ministry, found (or not) by the gazetteer
+        out.append(Mention(t.start, t.end, word, body.name, body.type, body.agency_id, 0.8))
+    return out
+
+
 class View:
     """The document with its tokens, agency mentions and section tree, for the rules below."""
 
@@ -145,6 +168,8 @@ class View:
         self.jurisdiction = jurisdiction_of(doc)
         self.mentions = find_agencies(self.text, self.jurisdiction, self.toks, noisy=self.lenient,
                                       as_of=doc.meta.get("issue_date"))
+        self.mentions = sorted(self.mentions + _own_body_mentions(self.text, self.toks, self.mentions, doc,
+                                                                  self.jurisdiction), key=lambda m: m.start)
         self.mention_at: dict[int, tuple[Mention, int]] = {}
         self.mention_end: set[int] = set()
         for m in self.mentions:

@@ -624,3 +624,17 @@ def test_an_execution_article_lists_bodies_behind_their_heads_titles():
     assert {(a, r) for a, r, s in got if s == "Điều 3"} == {
         ("Văn phòng Bộ", "responsible"), ("Vụ Kế hoạch, Tài chính", "responsible"),
         ("Cục Văn hóa cơ sở, gia đình và thư viện", "responsible")}
+
+
+def test_a_bare_bo_in_a_ministrys_own_plan_is_that_ministry(tmp_path):
+    path = tmp_path / "qd.txt"
+    path.write_text("BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH\nSố: 12/QĐ-BVHTTDL\nHà Nội, ngày 10 tháng 11 năm 2025\n"
+                    "QUYẾT ĐỊNH\nBan hành Kế hoạch\nQUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch.\n"
+                    "BỘ TRƯỞNG\nNguyễn Văn A\nKẾ HOẠCH\nPhát triển thư viện\nIII. TỔ CHỨC THỰC HIỆN\n"
+                    "1. Cục Văn hóa cơ sở, gia đình và thư viện tổng hợp, báo cáo Lãnh đạo Bộ kết quả thực hiện.\n"
+                    "2. Vụ Kế hoạch, Tài chính phối hợp với Bộ Tài chính bố trí kinh phí.\n", encoding="utf-8")
+    from pipeline.process import process_file
+
+    got = {(a["section_id"], a["agency_name"], a["role"]) for a in process_file(path).tables["assignments"]}
+    assert ("III.1", "Bộ Văn hóa, Thể thao và Du lịch", "report_to") in got
+    assert not any(name == "Bộ Văn hóa, Thể thao và Du lịch" for s, name, _ in got if s == "III.2")
