@@ -858,6 +858,8 @@ def extract(doc: Document) -> list[dict]:
     for u in units(v):
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
+        if subj is not None and u.heading and _topic_heading(v, subj, u):
+            subj = None
         if subj is None and u.heading and v.lenient:
             subj = _damaged_heading(v, u)
         if (subj is not None and subj.labelled and not v.text[:u.end].rstrip(" *").endswith(":")
@@ -933,6 +935,14 @@ def _preamble_requests(v: View, out: "Rows") -> None:
                 for m in (subj.agencies if subj is not None else []):
                     out.add(m, "responsible", (m.start, m.end), v.text[subj.tail:b], [], "subject", (a, b))
                 break
+
+
+def _topic_heading(v: View, subj: Subject, u: Unit) -> bool:
+    """"9. Doanh nghiệp số": a heading that is only a bare plural noun (no "các") names a topic, not a
+    body answering for the section (a heading agency is a body: "9. Sở Xây dựng", "9. Các doanh nghiệp")."""
+    if subj.role is not None or v.text[subj.tail:u.end].strip(" .:*"):
+        return False
+    return all(m.name.startswith("Các ") and not m.surface.lower().startswith("các ") for m in subj.agencies)
 
 
 def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]) -> None:

@@ -638,3 +638,11 @@ def test_a_bare_bo_in_a_ministrys_own_plan_is_that_ministry(tmp_path):
     got = {(a["section_id"], a["agency_name"], a["role"]) for a in process_file(path).tables["assignments"]}
     assert ("III.1", "Bộ Văn hóa, Thể thao và Du lịch", "report_to") in got
     assert not any(name == "Bộ Văn hóa, Thể thao và Du lịch" for s, name, _ in got if s == "III.2")
+
+
+def test_a_bare_plural_noun_heading_is_a_topic_and_the_state_banks_regions_are_bodies():
+    got = _assign("KẾ HOẠCH\nKinh tế số\nIII. NHIỆM VỤ\n9. Doanh nghiệp số\nPhát triển các doanh nghiệp số là lực "
+                  "đẩy chủ đạo.\na) Triển khai Chương trình hỗ trợ doanh nghiệp.\n10. Các doanh nghiệp\nChủ động "
+                  "đầu tư.\n11. Ngân hàng nhà nước khu vực XII\nHướng dẫn tín dụng xanh.\n", "Bắc Ninh")
+    assert {(a, r, s) for a, r, s in got} == {("Các doanh nghiệp", "responsible", "III.10"),
+                                              ("Ngân hàng Nhà nước Khu vực XII", "responsible", "III.11")}
