@@ -964,11 +964,11 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
 
     def exact(i: int, hi: int):
         hit = _exact_at(toks, keys, i, text)
-        return _resolve(hit, toks, i, text, home, noisy) if hit else None
+        return _unbroken(_resolve(hit, toks, i, text, home, noisy) if hit else None, toks, text)
 
     def fuzzy(i: int, hi: int):
         hit = _fuzzy_at(toks, i, hi, text, hits, noisy)
-        return _resolve(hit, toks, i, text, home, noisy, hi) if hit else None
+        return _unbroken(_resolve(hit, toks, i, text, home, noisy, hi) if hit else None, toks, text)
 
     def generic(i: int, hi: int):
         return _generic_at(text, toks, i, hi, home, noisy)
@@ -1009,6 +1009,18 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
                     full[short] = m    # "Ban Chỉ đạo thực hiện chính sách BHXH, BHYT huyện" → "Ban Chỉ đạo"
         out.append(m)
     return out
+
+
+_BREAK = re.compile(r"[.;:!?]\s*\n|\n\s*(?:[-+•*]|\d{1,2}[.)]|[a-zđ]\))\s")
+
+
+def _unbroken(found: tuple | None, toks: list[Token], text: str) -> tuple | None:
+    """A match that does not run over the end of a sentence into the next line or item ("liên tỉnh.\n- Ủy
+    ban …" holds no "Tỉnh ủy"); a name wrapped onto the next line still matches."""
+    if found is None:
+        return None
+    i, j2 = found[0], found[1]
+    return None if j2 - i > 1 and _BREAK.search(text, toks[i].end, toks[j2 - 1].start) else found
 
 
 def _named_province(scope) -> bool:

@@ -908,6 +908,12 @@ def extract(doc: Document) -> list[dict]:
                 continue
             if kind == "quota":
                 continue
+            if kind == "task" and subj.agencies and u.section.kind in ("item", "bullet") \
+                    and v.text[:u.end].rstrip(" *").endswith(":"):
+                # "- UBND thành phố Hà Nội và UBND Thành phố Hồ Chí Minh cần tập trung … như sau:" over "+"
+                # items: the items are its duties ("+ Chủ trì, phối hợp với …" is its lead)
+                ctxs.setdefault(u.section.section_id, []).append(
+                    Ctx(subj.agencies, None, [], u.end, u.section.section_id))
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
     _heading_agencies(v, out, headings)
     _preamble_requests(v, out)

@@ -423,3 +423,11 @@ def test_named_communes_after_a_commune_collective_and_a_colon():
     got = [m.name for m in find_agencies("UBND các phường: Chủ động triển khai kế hoạch", "Đồng Tháp",
                                          as_of="2025-11-01")]
     assert got == ["Ủy ban nhân dân các xã, phường"]
+
+
+def test_a_match_does_not_run_over_a_sentence_end_into_the_next_item():
+    text = ("- Phối hợp với các địa phương liên vùng, liên tỉnh.\n- Ủy ban nhân dân thành phố Hà Nội cần tập trung:\n"
+            "Sở Lao động - Thương binh\nvà Xã hội chủ trì.")
+    got = [m.name for m in find_agencies(text, "Việt Nam")]
+    assert "Tỉnh ủy" not in " ".join(got) and "Ủy ban nhân dân thành phố Hà Nội" in got
+    assert "Sở Lao động - Thương binh và Xã hội" in got          # a name wrapped onto the next line still matches

@@ -646,3 +646,11 @@ def test_a_bare_plural_noun_heading_is_a_topic_and_the_state_banks_regions_are_b
                   "đầu tư.\n11. Ngân hàng nhà nước khu vực XII\nHướng dẫn tín dụng xanh.\n", "Bắc Ninh")
     assert {(a, r, s) for a, r, s in got} == {("Các doanh nghiệp", "responsible", "III.10"),
                                               ("Ngân hàng Nhà nước Khu vực XII", "responsible", "III.11")}
+
+
+def test_an_item_introducing_sub_items_hands_its_bodies_down():
+    got = _assign("KẾ HOẠCH\nHành động\nIV. TỔ CHỨC THỰC HIỆN\n2. Các địa phương\n- Ủy ban nhân dân thành phố Hà Nội "
+                  "và Ủy ban nhân dân Thành phố Hồ Chí Minh cần tập trung các nhiệm vụ sau:\n+ Rà soát quy hoạch.\n"
+                  "+ Chủ trì, phối hợp với bộ, ngành liên quan xây dựng vùng phát thải thấp.\n", "Việt Nam")
+    leads = {a for a, r, s in got if r == "lead"}
+    assert leads == {"Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"}
