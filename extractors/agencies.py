@@ -1288,10 +1288,18 @@ def _bridge(text: str, toks: list[Token], j: int, limit: int, most: int = 3) -> 
     return None
 
 
+def _listed_after(text: str, toks: list[Token], j: int) -> bool:
+    """A comma, semicolon or bracket before a capitalised token j: a list goes on, and what follows is no scope
+    of the name before it ("Bộ Công an, Bộ Quốc phòng"); `_shared_heads` reads a named province after a comma
+    itself, and a lower-case collective scope may still follow one ("…, các xã, phường")."""
+    return 0 < j < len(toks) and text[toks[j].start].isupper() and any(
+        c in text[toks[j - 1].end:toks[j].start] for c in ",;(")
+
+
 def _resolve(hit, toks, i, text, home, noisy, limit=None):
     """(start token, end token, variant, score, scope) with scope and trailing words, or None."""
     v, j, score = hit
-    scope, j2 = _scope_at(text, toks, j, home, noisy)
+    scope, j2 = _scope_at(text, toks, j, home, noisy) if not _listed_after(text, toks, j) else (None, j)
     if limit is not None and j2 > limit:
         scope, j2 = None, j
     if _canonical(v.entry, scope, home) is None:

@@ -431,3 +431,10 @@ def test_a_match_does_not_run_over_a_sentence_end_into_the_next_item():
     got = [m.name for m in find_agencies(text, "Việt Nam")]
     assert "Tỉnh ủy" not in " ".join(got) and "Ủy ban nhân dân thành phố Hà Nội" in got
     assert "Sở Lao động - Thương binh và Xã hội" in got          # a name wrapped onto the next line still matches
+
+
+def test_a_ministry_after_a_comma_is_the_next_member_not_a_scope():
+    got = [m.name for m in find_agencies("Bộ Công an, Bộ Quốc phòng và các bộ, ngành liên quan", "Việt Nam")]
+    assert got[:2] == ["Bộ Công an", "Bộ Quốc phòng"]
+    got = [m.name for m in find_agencies("UBND thành phố Hà Nội, Thành phố Hồ Chí Minh chủ trì", "Việt Nam")]
+    assert got == ["Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"]
