@@ -131,6 +131,14 @@ class Unit:
     heading: bool                      # the section's own heading line
 
 
+def view_of(doc: Document) -> "View":
+    """The document's View, built once for its text and sections (task tables read reports through it)."""
+    memo = doc._memo()
+    if "assignments_view" not in memo:
+        memo["assignments_view"] = View(doc)
+    return memo["assignments_view"]
+
+
 def _own_body_mentions(text: str, toks: list[Token], found: list[Mention], doc: Document,
                        jurisdiction: str | None) -> list[Mention]:
     """A bare "Bộ" in a ministry's own document ("báo cáo Lãnh đạo Bộ", "trình Bộ") is that ministry
@@ -706,7 +714,7 @@ def _submitted_in(v: View, a: int, b: int) -> list[Mention]:
         k, n = v.next_phrase(k, stop, voc["submit"])
         if not n:
             break
-        if k == 0 or not v.phrase(k - 1, voc["submit_not_after"]) or v.gap(k - 1).strip():
+        if k == 0 or not v.phrase(k - 1, voc["submit_not_after"]) or v.gap(k).strip():
             items, e, parens = agency_list(v, k + n, stop)
             out.extend(items + _via(v, parens))
         k += n
@@ -722,6 +730,9 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
         k, n = v.next_phrase(k, stop, voc["report"])
         if not n:
             break
+        if k and not v.gap(k).strip() and v.phrase(k - 1, voc["report_not_after"]):
+            k += n                       # "Hệ thống thông tin báo cáo Chính phủ": a system's name, no report
+            continue
         j = k + n
         j += v.phrase(j, voc["report_adverbs"]) if j < stop else 0
         link = v.phrase(j, voc["report_link"]) if j < stop else 0
@@ -846,7 +857,7 @@ class Rows:
 
 def extract(doc: Document) -> list[dict]:
     """Assignment rows of a document (DESIGN.md, table `assignments`); deadline_ids are left to the linker."""
-    v = View(doc)
+    v = view_of(doc)
     out = Rows(v)
     ctxs: dict[str, list[Ctx]] = {}
     parents = {s.parent_id for s in doc.sections}

@@ -22,6 +22,7 @@ from pipeline.model import BULLET_ID, Document, Table, TableRow, labelled_sectio
 from pipeline.params import read_yaml
 from pipeline.text import fold
 
+from . import assignments as assignments_mod
 from . import deadlines as deadlines_mod
 from .agencies import Mention, agency_id, find_agencies, not_a_body
 
@@ -218,6 +219,7 @@ def _cell_label_re() -> tuple[re.Pattern, dict[str, str]]:
 
 
 _CUT = (";", "\n", ".", ",", "-", "+", "•")      # what may come before a role label in a cell
+_REPORT_HINT = re.compile(r"(?i)báo cáo|gửi|trình")
 
 
 def _group_label(row: TableRow) -> str | None:
@@ -265,6 +267,11 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
                 ids = {m.agency_id for m in parties[r]}
                 parties[r].extend(m for m in found if m.agency_id not in ids)
         leads, supports, reports = parties["lead"], parties["support"], parties["report_to"]
+        if task_c is not None and task_c.char_start is not None and _REPORT_HINT.search(task_c.text):
+            # "… định kỳ báo cáo Chính phủ, Thủ tướng Chính phủ": a report the task cell itself states
+            ids = {m.agency_id for m in reports}
+            reports = reports + [m for m in dict.fromkeys(assignments_mod.reports_in(
+                assignments_mod.view_of(doc), task_c.char_start, task_c.char_end)) if m.agency_id not in ids]
         own_text = task_c is not None and bool(task_c.text.strip())
         if number is None and not leads and not (own_text and out):
             continue

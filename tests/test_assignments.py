@@ -654,3 +654,27 @@ def test_an_item_introducing_sub_items_hands_its_bodies_down():
                   "+ Chủ trì, phối hợp với bộ, ngành liên quan xây dựng vùng phát thải thấp.\n", "Việt Nam")
     leads = {a for a, r, s in got if r == "lead"}
     assert leads == {"Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"}
+
+
+def test_report_verbs_inside_names_are_no_reports():
+    """"Chương trình Chính phủ số" holds no "trình Chính phủ"; "Hệ thống thông tin báo cáo Chính phủ" names a
+    system; "định kỳ báo cáo X" reports to X."""
+    got = _assign("KẾ HOẠCH\nX\nII. NHIỆM VỤ\n1. Bộ Khoa học và Công nghệ tham gia Chương trình Chính phủ số của "
+                  "OECD.\n2. Văn phòng Chính phủ phát triển Hệ thống thông tin báo cáo Chính phủ.\n3. Bộ Tài chính "
+                  "định kỳ báo cáo Thủ tướng Chính phủ.\n", "Việt Nam")
+    assert {(a, s) for a, r, s in got if r == "report_to"} == {("Thủ tướng Chính phủ", "II.3")}
+
+
+def test_a_task_cell_that_states_a_report_gives_report_to(tmp_path):
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 18/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Chương trình", "Điều 1. Ban hành kèm theo Quyết định này Chương trình.", "THỦ TƯỚNG",
+             "Nguyễn Văn A", "PHỤ LỤC", "NHIỆM VỤ", "TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian thực hiện", "1", "Theo dõi các chỉ số Chính phủ số; định kỳ báo cáo Chính phủ, Thủ tướng "
+             "Chính phủ.", "Bộ Khoa học và Công nghệ", "Văn phòng Chính phủ", "Năm 2026"]
+    path = tmp_path / "ct.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from pipeline.process import process_file
+
+    got = {(a["agency_name"], a["role"]) for a in process_file(path).tables["assignments"] if a["section_id"] == "PL1"}
+    assert got == {("Bộ Khoa học và Công nghệ", "lead"), ("Văn phòng Chính phủ", "support"),
+                   ("Chính phủ", "report_to"), ("Thủ tướng Chính phủ", "report_to")}
