@@ -359,11 +359,13 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
     deadlines[:] = [r for r in deadlines if not _within(r, spans)]
     seen: Counter = Counter()
     for tb, ts in found:
+        indicators = is_indicator_table(tb)
         for i, t in enumerate(ts):
             key = (tb.table_id, t.number, t.group, t.text[:60])
             seen[key] += 1
             task_id = row_id(doc.doc_id, "tasks", *key, seen[key])
             d_ids = []
+            first_a, first_d = len(assignments), len(deadlines)
             for x, off in t.deadline_exprs:
                 d_ids.append(_deadline_row(doc, deadlines, t, x, off, task_id))
             for role, ms in (("lead", t.leads), ("support", t.supports), ("report_to", t.reports)):
@@ -371,9 +373,27 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
                     continue                                   # the merged cells are stated once, above
                 for m in ms:
                     assignments.append(_assignment_row(doc, t, m, role, task_id, d_ids))
+            if indicators:                 # a row of indicators names who monitors it: assignments, no task
+                for r in assignments[first_a:] + deadlines[first_d:]:
+                    r["task_id"] = None
+                continue
             task_rows.append(_task_row(doc, t, task_id, d_ids, "table"))
-    task_rows += text_tasks(doc, assignments, deadlines)
+    watched = [(tb.char_start, tb.char_end) for tb, ts in found if ts and tb.char_start is not None
+               and is_indicator_table(tb)]
+    task_rows += text_tasks(doc, [r for r in assignments if not _within(r, watched)], deadlines)
     tables["tasks"] = task_rows
+
+
+def is_indicator_table(table: Table) -> bool:
+    """A table of indicators and who monitors them ("TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì theo dõi,
+    đánh giá"): the rows are no tasks (tasks.yaml indicator_columns, monitoring_words). A table that assigns
+    who achieves each indicator ("TT | Chỉ tiêu | Chủ trì") is a task table."""
+    heads = [fold(" ".join(h.split())).strip(" .:") for h in table.headers]
+    if not set(heads) & {fold(x) for x in vocab()["indicator_columns"]}:
+        return False
+    watch = [fold(w) for w in vocab()["monitoring_words"]]
+    lead = columns(table).get("lead")
+    return lead is not None and any(w in heads[lead] for w in watch)
 
 
 def _deadline_row(doc: Document, out: list[dict], t: Task, x, off: int | None, task_id: str) -> str:

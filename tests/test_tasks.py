@@ -351,3 +351,20 @@ def test_role_labels_and_role_sentences_inside_one_agency_cell(tmp_path):
     got = [(t["number"], t["lead_names"], t["support_names"]) for t in res.tables["tasks"] if t["source"] == "table"]
     assert got == [("1", ["Bộ Y tế"], ["Bộ Tài chính", "Bộ Nội vụ"]),
                    ("2", ["Bảo hiểm xã hội Việt Nam"], ["Bộ Y tế"])]
+
+
+def test_an_indicator_table_with_a_monitoring_column_gives_assignments_but_no_tasks(tmp_path):
+    """"TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì theo dõi, đánh giá": who watches each indicator is an
+    assignment, the indicator no task; "TT | Chỉ tiêu | Chủ trì" (who achieves it) stays a task table."""
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 19/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Chương trình", "Điều 1. Ban hành kèm theo Quyết định này Chương trình.", "THỦ TƯỚNG",
+             "Nguyễn Văn A", "PHỤ LỤC I", "CHỈ TIÊU", "TT", "Chỉ tiêu", "Đơn vị", "Kết quả",
+             "Cơ quan chủ trì theo dõi, đánh giá", "1", "Tỷ lệ dịch vụ công trực tuyến toàn trình", "%", "80",
+             "Văn phòng Chính phủ", "PHỤ LỤC II", "PHÂN CÔNG", "TT", "Chỉ tiêu", "Chủ trì", "1",
+             "Kinh tế số chiếm 30% GDP", "Bộ Tài chính"]
+    path = tmp_path / "ct.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    assert [(t["section_id"], t["lead_names"]) for t in res.tables["tasks"]] == [("PL2", ["Bộ Tài chính"])]
+    assert {(a["section_id"], a["agency_name"], a["role"]) for a in res.tables["assignments"]} >= {
+        ("PL1", "Văn phòng Chính phủ", "lead"), ("PL2", "Bộ Tài chính", "lead")}
