@@ -319,6 +319,9 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool, bare_year:
                     or folded[m.end():m.end() + 2].strip()[:1] == ":":
                 continue
             seen_years.add((y1, y2))
+        if _completed_within(folded, m.start()):        # "Hoàn thành trong giai đoạn 2026 - 2027": due at its end
+            add(Expr(m.start(), m.end(), "due", dt.date(y2, 12, 31), confidence=0.75))
+            continue
         add(Expr(m.start(), m.end(), "period", dt.date(y1, 1, 1), dt.date(y2, 12, 31), confidence=0.75))
     for m in p["open_after"].finditer(folded):
         start = (quarter_range(_quarter(m.group("q")), int(m.group("y")))[0] if m.group("q")
@@ -349,6 +352,18 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool, bare_year:
             else:
                 add(Expr(m.start(), m.end(), "due", dt.date(y, 12, 31), confidence=0.75))
     return out
+
+
+@cache
+def _completion_before_re() -> re.Pattern:
+    return re.compile(rf"(?<!\w)(?:{_alt(vocab()['completion_before_span'])})(?:\s+\S+){{0,2}}?\s+$")
+
+
+def _completed_within(folded: str, start: int) -> bool:
+    """A year span right after a completion word of its clause ("hoàn thành (đầu tư) trong giai đoạn ...")."""
+    before = folded[max(0, start - 40):start]
+    cut = max(before.rfind(c) for c in ".;,\n")
+    return _completion_before_re().search(before[cut + 1:]) is not None
 
 
 @cache

@@ -300,3 +300,10 @@ def test_a_year_alone_in_a_time_column_depends_on_what_the_column_dates(bare_yea
     assert [(x.kind, x.date, x.date_end) for x in got] == [expected]
     done = deadlines.completion_expressions("Hoàn thành trong năm 2026", 2025, bare_year)
     assert [(x.kind, x.date) for x in done] == [("due", dt.date(2026, 12, 31))]
+
+
+def test_a_year_span_after_a_completion_word_is_due_at_its_end():
+    got = deadlines.find_expressions("Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên. "
+                                     "Thí điểm trong giai đoạn 2026 - 2028.", 2025)
+    assert [(x.kind, x.date, x.date_end) for x in got] == [
+        ("due", dt.date(2027, 12, 31), None), ("period", dt.date(2026, 1, 1), dt.date(2028, 12, 31))]
