@@ -311,9 +311,9 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool, bare_year:
                      and folded[m.end():m.end() + 3].lstrip().startswith(")"))     # "... tích hợp (2025 - 2030)"
         if not (m.group("pre") or completion or bracketed) or not y1 <= y2 <= y1 + 30:
             continue
-        if not completion:
-            if doc_year and y1 < doc_year:
-                continue                       # a period under review, not the plan's own
+        if not completion and doc_year and y1 < doc_year:
+            continue                           # a period under review, not the plan's own
+        if not completion and not bracketed:   # "(2027 - 2030)" closing an item is that item's own time
             line = folded[max(folded.rfind("\n", max(0, m.start() - 150), m.start()) + 1, m.start() - 150):m.start()]
             if ((y1, y2) in seen_years and not _own_line(folded, m.start(), m.end())) or p["cited"].search(line) \
                     or folded[m.end():m.end() + 2].strip()[:1] == ":":

@@ -307,3 +307,14 @@ def test_a_year_span_after_a_completion_word_is_due_at_its_end():
                                      "Thí điểm trong giai đoạn 2026 - 2028.", 2025)
     assert [(x.kind, x.date, x.date_end) for x in got] == [
         ("due", dt.date(2027, 12, 31), None), ("period", dt.date(2026, 1, 1), dt.date(2028, 12, 31))]
+
+
+def test_a_bracketed_span_closing_an_item_is_its_own_time():
+    doc = make_doc("KẾ HOẠCH\nDữ liệu quy hoạch giai đoạn 2025 - 2030\nIII. NHIỆM VỤ\n"
+                   "2. Số hóa cơ sở dữ liệu quy hoạch (2025 - 2030).\n"
+                   "4. Rà soát thủ tục hành chính trong lĩnh vực quy hoạch (2027 - 2030).\n"
+                   "5. Tổng kết giai đoạn trước (2020 - 2024).\n", year=2025)
+    spans = [(r["kind"], str(r["date"]), str(r["date_end"])) for r in deadlines.extract(doc)]
+    assert ("period", "2027-01-01", "2030-12-31") in spans
+    assert ("period", "2025-01-01", "2030-12-31") in spans
+    assert ("period", "2020-01-01", "2024-12-31") not in spans
