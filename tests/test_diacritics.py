@@ -266,3 +266,8 @@ def test_only_vietnamese_letters_are_offered(model):
     offered = {c.word for s in (model.channel.stripped_candidates("i"), model.channel.search("I")) for c in s.cands}
     assert "ï" not in offered and offered & {"í", "ì", "ị"}
     assert diacritics.restore("Ghi chu\nX\nY\nI\nVung nuoi trong thuy san\n", model).text.split("\n")[3] == "I"
+
+
+def test_units_and_codes_in_typed_text_are_no_garbles(model):
+    text = "Tại Hà Nội, nồng độ bụi PM2.5 trung bình năm đạt dưới 40 μg/m3 vào năm 2030."
+    assert diacritics.restore(text, model).text == text
