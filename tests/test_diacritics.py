@@ -269,5 +269,8 @@ def test_only_vietnamese_letters_are_offered(model):
 
 
 def test_units_and_codes_in_typed_text_are_no_garbles(model):
-    text = "Tại Hà Nội, nồng độ bụi PM2.5 trung bình năm đạt dưới 40 μg/m3 vào năm 2030."
+    text = ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương chịu trách nhiệm toàn diện về các nhiệm vụ "
+            "được giao, báo cáo tình hình và kết quả thực hiện trên địa bàn; lồng ghép các mục tiêu về quản lý chất "
+            "lượng môi trường không khí vào các kế hoạch phát triển kinh tế - xã hội của địa phương. Tại thành phố "
+            "Hà Nội, nồng độ bụi trung bình năm vào năm 2030 đạt dưới 40 μg/m3 tại các điểm đo của các trạm.")
     assert diacritics.restore(text, model).text == text
