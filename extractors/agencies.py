@@ -812,7 +812,7 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     juris = "Việt Nam" if entry.national or scope in NATIONAL_SCOPES else home.jurisdiction
     if entry.scope == "central_only":
         return (entry.name, "Việt Nam") if home.jurisdiction in NATIONAL_SCOPES else None
-    if entry.central_name and home.jurisdiction in NATIONAL_SCOPES:
+    if entry.central_name and home.jurisdiction in NATIONAL_SCOPES and (entry.scope == "none" or not scope):
         return entry.central_name, "Việt Nam"
     if entry.scope == "none":
         if scope == PROVINCES and entry.name.startswith(DEPARTMENT_HEAD):

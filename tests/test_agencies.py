@@ -438,3 +438,11 @@ def test_a_ministry_after_a_comma_is_the_next_member_not_a_scope():
     assert got[:2] == ["Bộ Công an", "Bộ Quốc phòng"]
     got = [m.name for m in find_agencies("UBND thành phố Hà Nội, Thành phố Hồ Chí Minh chủ trì", "Việt Nam")]
     assert got == ["Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"]
+
+
+def test_a_bare_peoples_council_in_a_central_plan_is_the_provinces_councils():
+    assert [m.name for m in find_agencies("Ủy ban nhân dân cấp tỉnh trình Hội đồng nhân dân phê duyệt", "Việt Nam")][1:] \
+        == ["Hội đồng nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert [m.name for m in find_agencies("trình Hội đồng nhân dân tỉnh Nghệ An", "Việt Nam")] == [
+        "Hội đồng nhân dân tỉnh Nghệ An"]
+    assert [m.name for m in find_agencies("trình Hội đồng nhân dân phê duyệt", "Nghệ An")] == ["Hội đồng nhân dân tỉnh"]
