@@ -20,6 +20,15 @@ REMARK_COST = 1.0      # a marked letter read as another mark of the same letter
 LOST_MODIFIER_COST = 0.3   # the vowel mark lost, the tone kept (é for ế, ó for ớ)
 UNMARK_COST = 2.5      # a marked letter standing for the bare letter
 END = ""
+# The combining marks of Vietnamese letters (tones, circumflex, breve, horn): a vocabulary word with any
+# other mark (ï, ç, ñ from foreign names in the corpus) is never offered as a restoration.
+VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+
+
+def vietnamese_letters(word: str) -> bool:
+    """Does `word` use only marks Vietnamese letters have?"""
+    return word.isascii() or all(not unicodedata.combining(c) or c in VIETNAMESE_MARKS
+                                 for c in unicodedata.normalize("NFD", word))
 _ROMAN = frozenset("ivxlc")
 
 
@@ -155,6 +164,7 @@ class Channel:
                 k = plain[w]
                 top[k] = max(top.get(k, 0), counts.get(w, 0))
             vocab = {w: i for w, i in vocab.items() if counts.get(w, 0) >= min_share * top[plain[w]]}
+        vocab = {w: i for w, i in vocab.items() if vietnamese_letters(w)}
         self.vocab = vocab
         self.edits = load_edits() if edits is None else edits
         by_first: dict[str, list[Edit]] = {}

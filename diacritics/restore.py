@@ -133,6 +133,8 @@ def _word_candidates(model: Model, token: str, mode: str, restore_line: bool,
     only abbreviations (HĐND, QĐ) may replace it, never syllables.
     """
     cls = token_class(token)
+    if cls == "garbled" and mode != "ocr" and token.isascii() and token.isalnum():
+        return None          # "m3", "CO2", "5G" in typed text are units and codes, not OCR garbles of "mã"
     if cls == "garbled" or (restore_line and mode == "ocr"):
         cands = model.channel.search(token).union(model.garbles(token))
     elif restore_line and cls in ("plain", "other"):

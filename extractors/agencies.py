@@ -272,6 +272,8 @@ def gazetteer() -> dict:
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
         "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
         "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
+        "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
+        "own_body": dict(data.get("own_body") or {}),
         "variant_of": {v.entry.name: v for v in reversed(variants)},
     }
 
@@ -818,7 +820,7 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
     juris = "Việt Nam" if entry.national or scope in NATIONAL_SCOPES else home.jurisdiction
     if entry.scope == "central_only":
         return (entry.name, "Việt Nam") if home.jurisdiction in NATIONAL_SCOPES else None
-    if entry.central_name and home.jurisdiction in NATIONAL_SCOPES:
+    if entry.central_name and home.jurisdiction in NATIONAL_SCOPES and (entry.scope == "none" or not scope):
         return entry.central_name, "Việt Nam"
     if entry.scope == "none":
         if scope == PROVINCES and entry.name.startswith(DEPARTMENT_HEAD):
@@ -971,11 +973,11 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
 
     def exact(i: int, hi: int):
         hit = _exact_at(toks, keys, i, text)
-        return _resolve(hit, toks, i, text, home, noisy) if hit else None
+        return _unbroken(_resolve(hit, toks, i, text, home, noisy) if hit else None, toks, text)
 
     def fuzzy(i: int, hi: int):
         hit = _fuzzy_at(toks, i, hi, text, hits, noisy)
-        return _resolve(hit, toks, i, text, home, noisy, hi) if hit else None
+        return _unbroken(_resolve(hit, toks, i, text, home, noisy, hi) if hit else None, toks, text)
 
     def generic(i: int, hi: int):
         return _generic_at(text, toks, i, hi, home, noisy)
@@ -1018,6 +1020,18 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     return out
 
 
+_BREAK = re.compile(r"[.;:!?]\s*\n|\n\s*(?:[-+•*]|\d{1,2}[.)]|[a-zđ]\))\s")
+
+
+def _unbroken(found: tuple | None, toks: list[Token], text: str) -> tuple | None:
+    """A match that does not run over the end of a sentence into the next line or item ("liên tỉnh.\n- Ủy
+    ban …" holds no "Tỉnh ủy"); a name wrapped onto the next line still matches."""
+    if found is None:
+        return None
+    i, j2 = found[0], found[1]
+    return None if j2 - i > 1 and _BREAK.search(text, toks[i].end, toks[j2 - 1].start) else found
+
+
 def _named_province(scope) -> bool:
     return isinstance(scope, str) and fold(scope).startswith(("tinh ", "thanh pho ")) and len(scope.split()) > 1
 
@@ -1027,12 +1041,18 @@ def _named_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
     the provinces named after the collective and a colon (agencies.yaml, members_of)."""
     i, j2, v, score, _ = hit
     g = gazetteer()
+    if j2 >= len(toks) or text[toks[j2 - 1].end:toks[j2].start].strip() != ":":
+        return []
     base = g["variant_of"].get(g["members_of"].get(v.entry.name))
-    if base is None or j2 >= len(toks) or text[toks[j2 - 1].end:toks[j2].start].strip() != ":":
+    printed = fold(text[toks[i].start:toks[j2 - 1].end])
+    unit = next((u for w, u in g["named_units"].items() if printed.endswith(" " + w)), None)
+    if unit and base is None and v.entry.name in g["members_of"].values():
+        base = v                 # "UBND các xã: Gia Thuận, ...": the collective is the body with a scope
+    if base is None:
         return []
     out, k = [], j2
     while k < len(toks):
-        scope, k2 = _bare_province_at(text, toks, k)
+        scope, k2 = _bare_place_at(text, toks, k, unit) if unit else _bare_province_at(text, toks, k)
         if scope is None:
             break
         out.append((k, k2, base, score, scope))
@@ -1072,6 +1092,19 @@ def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, 
             out.append(hit)
             i, j2, v, score, scope = hit
     return sorted(out, key=lambda m: m[:2])
+
+
+def _bare_place_at(text: str, toks: list[Token], k: int, unit: str) -> tuple[str | None, int]:
+    """A place named by capitalised words (at most four) after a collective of `unit`, as its scope
+    ("xã Gia Thuận"), or (None, k)."""
+    m = 0
+    while m < 4 and k + m < len(toks) and text[toks[k + m].start].isupper() and toks[k + m].key != "va" and (
+            m == 0 or not text[toks[k + m - 1].end:toks[k + m].start].strip()):
+        m += 1
+    after = text[toks[k + m - 1].end:toks[k + m].start] if m and k + m < len(toks) else "\n"
+    if not m or not (after.strip()[:1] in (",", ";", ".") or "\n" in after or toks[k + m].key == "va"):
+        return None, k           # a name ends at a separator: "UBND các xã: Chủ động ..." names none
+    return f"{unit} {text[toks[k].start:toks[k + m - 1].end]}", k + m
 
 
 def _bare_province_at(text: str, toks: list[Token], k: int) -> tuple[str | None, int]:
@@ -1203,7 +1236,8 @@ def _name_goes_on(text: str, toks: list[Token], k: int, limit: int) -> bool:
     """After a comma inside an unlisted name, a capitalised word that starts no other agency (no head
     word, no listed name, no place) still belongs to the name ("Vụ Kế hoạch, Tài chính")."""
     word = text[toks[k].start:toks[k].end]
-    if not word[:1].isupper() or word.isupper() or word in gazetteer()["heads_by_first"]:
+    if not word[:1].isupper() or word.isupper() or word in gazetteer()["heads_by_first"] \
+            or _seq_at(toks, k, gazetteer()["titles"]):     # ", Thủ trưởng các cơ quan": the next party
         return False
     keys = [t.key for t in toks[k:min(limit, k + 16)]]
     return _exact_at(toks[k:k + len(keys)], keys, 0, text) is None and " ".join(keys[:2]) not in _province_keys() \
@@ -1263,10 +1297,18 @@ def _bridge(text: str, toks: list[Token], j: int, limit: int, most: int = 3) -> 
     return None
 
 
+def _listed_after(text: str, toks: list[Token], j: int) -> bool:
+    """A comma, semicolon or bracket before a capitalised token j: a list goes on, and what follows is no scope
+    of the name before it ("Bộ Công an, Bộ Quốc phòng"); `_shared_heads` reads a named province after a comma
+    itself, and a lower-case collective scope may still follow one ("…, các xã, phường")."""
+    return 0 < j < len(toks) and text[toks[j].start].isupper() and any(
+        c in text[toks[j - 1].end:toks[j].start] for c in ",;(")
+
+
 def _resolve(hit, toks, i, text, home, noisy, limit=None):
     """(start token, end token, variant, score, scope) with scope and trailing words, or None."""
     v, j, score = hit
-    scope, j2 = _scope_at(text, toks, j, home, noisy)
+    scope, j2 = _scope_at(text, toks, j, home, noisy) if not _listed_after(text, toks, j) else (None, j)
     if limit is not None and j2 > limit:
         scope, j2 = None, j
     if _canonical(v.entry, scope, home) is None:

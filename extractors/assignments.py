@@ -133,6 +133,37 @@ class Unit:
     heading: bool                      # the section's own heading line
 
 
+def view_of(doc: Document) -> "View":
+    """The document's View, built once for its text and sections (task tables read reports through it)."""
+    memo = doc._memo()
+    if "assignments_view" not in memo:
+        memo["assignments_view"] = View(doc)
+    return memo["assignments_view"]
+
+
+def _own_body_mentions(text: str, toks: list[Token], found: list[Mention], doc: Document,
+                       jurisdiction: str | None) -> list[Mention]:
+    """A bare "Bộ" in a ministry's own document ("báo cáo Lãnh đạo Bộ", "trình Bộ") is that ministry
+    (agencies.yaml own_body: the word and the issuer's head it stands for)."""
+    issuer = (doc.meta or {}).get("issuer") or ""
+    words = [w for w, head in gazetteer().get("own_body", {}).items() if issuer.startswith(head + " ")]
+    if not words:
+        return []
+    body = resolve_agency(issuer, jurisdiction)
+    if body is None:
+        return []
+    covered = [(m.start, m.end) for m in found]
+    out = []
+    for k, t in enumerate(toks):
+        word = text[t.start:t.end]
+        if word not in words or any(a <= t.start < b for a, b in covered):
+            continue
+        if k + 1 < len(toks) and text[toks[k + 1].start].isupper() and not text[t.end:toks[k + 1].start].strip():
+            continue                     # "Bộ Tài chính": a named ministry, found (or not) by the gazetteer
+        out.append(Mention(t.start, t.end, word, body.name, body.type, body.agency_id, 0.8))
+    return out
+
+
 class View:
     """The document with its tokens, agency mentions and section tree, for the rules below."""
 
@@ -147,6 +178,8 @@ class View:
         self.jurisdiction = jurisdiction_of(doc)
         self.mentions = find_agencies(self.text, self.jurisdiction, self.toks, noisy=self.lenient,
                                       as_of=doc.meta.get("issue_date"))
+        self.mentions = sorted(self.mentions + _own_body_mentions(self.text, self.toks, self.mentions, doc,
+                                                                  self.jurisdiction), key=lambda m: m.start)
         self.mention_at: dict[int, tuple[Mention, int]] = {}
         self.mention_end: set[int] = set()
         for m in self.mentions:
@@ -558,6 +591,9 @@ def heading_kind(v: View, subj: Subject, end: int) -> tuple[str, int]:
     if q:
         tail = min(v.toks[k + q - 1].end, end)
     bare = v.text[tail:end].strip(" ,.;*")
+    colon = v.text.find(":", tail, end)
+    if colon >= 0 and _quota_after(v, colon, end):
+        return "quota", end          # "- Ủy ban bầu cử của tỉnh: Không quá 05 cá nhân" allots, assigns nothing
     if not bare or bare == ":":
         return "heading", end
     if bare.startswith(":"):
@@ -567,6 +603,11 @@ def heading_kind(v: View, subj: Subject, end: int) -> tuple[str, int]:
         colon = v.text.index(":", tail)
         return "inline", colon + 1 + (len(v.text[colon + 1:end]) - len(v.text[colon + 1:end].lstrip()))
     return "task", subj.tail
+
+
+def _quota_after(v: View, colon: int, end: int) -> bool:
+    k = v.tok(colon + 1)
+    return k < len(v.toks) and v.toks[k].start < end and bool(v.phrase(k, vocab()["quota_starts"]))
 
 
 def context_for(ctxs: dict[str, list[Ctx]], v: View, s: Section, pos: int) -> Ctx | None:
@@ -674,7 +715,7 @@ def _submitted_in(v: View, a: int, b: int) -> list[Mention]:
         k, n = v.next_phrase(k, stop, voc["submit"])
         if not n:
             break
-        if k == 0 or not v.phrase(k - 1, voc["submit_not_after"]) or v.gap(k - 1).strip():
+        if k == 0 or not v.phrase(k - 1, voc["submit_not_after"]) or v.gap(k).strip():
             items, e, parens = agency_list(v, k + n, stop)
             out.extend(items + _via(v, parens))
         k += n
@@ -690,6 +731,9 @@ def reports_in(v: View, a: int, b: int) -> list[Mention]:
         k, n = v.next_phrase(k, stop, voc["report"])
         if not n:
             break
+        if k and not v.gap(k).strip() and v.phrase(k - 1, voc["report_not_after"]):
+            k += n                       # "Hệ thống thông tin báo cáo Chính phủ": a system's name, no report
+            continue
         j = k + n
         j += v.phrase(j, voc["report_adverbs"]) if j < stop else 0
         link = v.phrase(j, voc["report_link"]) if j < stop else 0
@@ -814,7 +858,7 @@ class Rows:
 
 def extract(doc: Document) -> list[dict]:
     """Assignment rows of a document (DESIGN.md, table `assignments`); deadline_ids are left to the linker."""
-    v = View(doc)
+    v = view_of(doc)
     out = Rows(v)
     ctxs: dict[str, list[Ctx]] = {}
     parents = {s.parent_id for s in doc.sections}
@@ -826,6 +870,8 @@ def extract(doc: Document) -> list[dict]:
     for u in units(v):
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
+        if subj is not None and u.heading and _topic_heading(v, subj, u):
+            subj = None
         if subj is None and u.heading and v.lenient:
             subj = _damaged_heading(v, u)
         if (subj is not None and subj.labelled and not v.text[:u.end].rstrip(" *").endswith(":")
@@ -872,6 +918,14 @@ def extract(doc: Document) -> list[dict]:
             if kind == "inline":
                 _emit(v, out, u, at, ctx, subj, inline=True)
                 continue
+            if kind == "quota":
+                continue
+            if kind == "task" and subj.agencies and u.section.kind in ("item", "bullet") \
+                    and v.text[:u.end].rstrip(" *").endswith(":"):
+                # "- UBND thành phố Hà Nội và UBND Thành phố Hồ Chí Minh cần tập trung … như sau:" over "+"
+                # items: the items are its duties ("+ Chủ trì, phối hợp với …" is its lead)
+                ctxs.setdefault(u.section.section_id, []).append(
+                    Ctx(subj.agencies, None, [], u.end, u.section.section_id))
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
     _heading_agencies(v, out, headings)
     _preamble_requests(v, out)
@@ -899,6 +953,14 @@ def _preamble_requests(v: View, out: "Rows") -> None:
                 for m in (subj.agencies if subj is not None else []):
                     out.add(m, "responsible", (m.start, m.end), v.text[subj.tail:b], [], "subject", (a, b))
                 break
+
+
+def _topic_heading(v: View, subj: Subject, u: Unit) -> bool:
+    """"9. Doanh nghiệp số": a heading that is only a bare plural noun (no "các") names a topic, not a
+    body answering for the section (a heading agency is a body: "9. Sở Xây dựng", "9. Các doanh nghiệp")."""
+    if subj.role is not None or v.text[subj.tail:u.end].strip(" .:*"):
+        return False
+    return all(m.name.startswith("Các ") and not m.surface.lower().startswith("các ") for m in subj.agencies)
 
 
 def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]) -> None:

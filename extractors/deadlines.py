@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.model import Document, row_id
-from pipeline.text import Skipping, fold
+from pipeline.text import Skipping, fold, marked_form
 
 from .dates import (DateMatch, _alt, _numerals, _relative_offset, date_at, date_pattern, find_dates,  # noqa: F401
                     month_end, quarter_range, vocab, year_part_range)
@@ -271,7 +271,7 @@ def _quarter(token: str) -> int:
     return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(token) or int(token)
 
 
-def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Expr]:
+def _spans(folded: str, doc_year: int | None, free, completion: bool, bare_year: str = "due") -> list[Expr]:
     """Spans that the single-date passes would cut in two: "Từ quý III/2026 đến quý III/2027" (closed),
     "từ ngày 03 đến ngày 05 tháng 9 năm 2026", "Năm 2025 - 2026", "từ năm 2026" and
     "năm 2025 và các năm tiếp theo" (open). In a completion cell a bare year is due at its end."""
@@ -311,14 +311,17 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
                      and folded[m.end():m.end() + 3].lstrip().startswith(")"))     # "... tích hợp (2025 - 2030)"
         if not (m.group("pre") or completion or bracketed) or not y1 <= y2 <= y1 + 30:
             continue
-        if not completion:
-            if doc_year and y1 < doc_year:
-                continue                       # a period under review, not the plan's own
+        if not completion and doc_year and y1 < doc_year:
+            continue                           # a period under review, not the plan's own
+        if not completion and not bracketed:   # "(2027 - 2030)" closing an item is that item's own time
             line = folded[max(folded.rfind("\n", max(0, m.start() - 150), m.start()) + 1, m.start() - 150):m.start()]
             if ((y1, y2) in seen_years and not _own_line(folded, m.start(), m.end())) or p["cited"].search(line) \
                     or folded[m.end():m.end() + 2].strip()[:1] == ":":
                 continue
             seen_years.add((y1, y2))
+        if _completed_within(folded, m.start()):        # "Hoàn thành trong giai đoạn 2026 - 2027": due at its end
+            add(Expr(m.start(), m.end(), "due", dt.date(y2, 12, 31), confidence=0.75))
+            continue
         add(Expr(m.start(), m.end(), "period", dt.date(y1, 1, 1), dt.date(y2, 12, 31), confidence=0.75))
     for m in p["open_after"].finditer(folded):
         start = (quarter_range(_quarter(m.group("q")), int(m.group("y")))[0] if m.group("q")
@@ -343,8 +346,24 @@ def _spans(folded: str, doc_year: int | None, free, completion: bool) -> list[Ex
         for m in re.finditer(r"(?<![\w/.])(?:nam\s+)?(?P<y>(?:19|20)\d{2})(?![\d/])", folded):
             if re.search(r"(?:quy|thang)\s+\w{1,3}\s*,?\s*$", folded[max(0, m.start() - 12):m.start()]):
                 continue
-            add(Expr(m.start(), m.end(), "due", dt.date(int(m.group("y")), 12, 31), confidence=0.75))
+            y = int(m.group("y"))
+            if bare_year == "period":
+                add(Expr(m.start(), m.end(), "period", dt.date(y, 1, 1), dt.date(y, 12, 31), confidence=0.75))
+            else:
+                add(Expr(m.start(), m.end(), "due", dt.date(y, 12, 31), confidence=0.75))
     return out
+
+
+@cache
+def _completion_before_re() -> re.Pattern:
+    return re.compile(rf"(?<!\w)(?:{_alt(vocab()['completion_before_span'])})(?:\s+\S+){{0,2}}?\s+$")
+
+
+def _completed_within(folded: str, start: int) -> bool:
+    """A year span right after a completion word of its clause ("hoàn thành (đầu tư) trong giai đoạn ...")."""
+    before = folded[max(0, start - 40):start]
+    cut = max(before.rfind(c) for c in ".;,\n")
+    return _completion_before_re().search(before[cut + 1:]) is not None
 
 
 @cache
@@ -387,11 +406,13 @@ def _own_line(folded: str, a: int, b: int) -> bool:
     return end - start <= TIME_CELL_CHARS
 
 
-def completion_expressions(text: str, doc_year: int | None) -> list[Expr]:
-    """Time expressions of a completion-time cell ("Quý I/2026", "Tháng 6/2026", "Năm 2026"):
-    a single quarter, month or year is `due` on its last day; spans stay periods."""
+def completion_expressions(text: str, doc_year: int | None, bare_year: str = "due") -> list[Expr]:
+    """Time expressions of a task table's time cell ("Quý I/2026", "Tháng 6/2026", "Năm 2026"):
+    a single quarter, month or year is `due` on its last day; spans stay periods. `bare_year="period"`:
+    the column gives the time of the work ("Thời gian thực hiện"), where a year alone is the year it
+    takes place."""
     out = []
-    for x in find_expressions(text, doc_year, completion=True):
+    for x in find_expressions(text, doc_year, completion=True, bare_year=bare_year):
         if x.kind == "scheduled" and x.date_end is not None:
             x.kind, x.date, x.date_end = "due", x.date_end, None
         elif x.kind == "period" and x.date and x.date_end and x.date.day == 1 and x.date_end == month_end(
@@ -402,7 +423,7 @@ def completion_expressions(text: str, doc_year: int | None) -> list[Expr]:
 
 
 def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int]] | None = None,
-                     completion: bool = False) -> list[Expr]:
+                     completion: bool = False, bare_year: str = "due") -> list[Expr]:
     """All time expressions of `text` (pure; `masks` are spans to ignore, e.g. legal references).
     `completion`: the text is a completion-time cell, where a bare year is a due date."""
 
@@ -415,7 +436,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
     def free(s: int, e: int) -> bool:
         return not masked.overlaps(s, e) and not found.spans.overlaps(s, e)
 
-    found.extend(_spans(folded, doc_year, free, completion))
+    found.extend(_spans(folded, doc_year, free, completion, bare_year))
     dates = find_dates(folded)
 
     # a reporting regime: "hàng tháng (trước ngày 18 hàng tháng), 6 tháng (trước ngày 18/5), tổng kết năm
@@ -568,11 +589,24 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
             found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, confidence=0.85, absorbable=True))
     if vocab().get("periodic_alone"):
         for m in p["periodic"].finditer(folded):
-            if free(m.start(), m.end()):
+            if free(m.start(), m.end()) and _periodic_as_printed(text[m.start():m.end()]):
                 found.append(Expr(m.start(), m.end(), "recurring", confidence=0.6, absorbable=True))
 
     found = sorted(found, key=lambda x: (x.start, x.end))
     return _merge_recurrences(found, folded)
+
+
+def _periodic_as_printed(surface: str) -> bool:
+    """A bare "định kỳ" as printed: text with its marks must spell it ("quy định kỹ thuật" is no
+    recurrence); text that lost them (OCR) matches by its letters."""
+    if surface.isascii():
+        return True
+    return " ".join(marked_form(w) for w in surface.split()) in _periodic_forms()
+
+
+@cache
+def _periodic_forms() -> frozenset[str]:
+    return frozenset(" ".join(marked_form(w) for w in p.split()) for p in vocab()["periodic_printed"])
 
 
 def _sentence_bounds(folded: str, pos: int) -> tuple[int, int]:

@@ -357,7 +357,7 @@ def _find_numbered(text: str, folded: str) -> list[Citation]:
             ref_type = _type_name(tm.group("type"))
             start, typed = tm.start(), True
         symbol = canonical_symbol(sym)
-        ref_type = ref_type or type_of_symbol(symbol)
+        ref_type = ref_type or type_of_symbol(symbol) or _law_before(text, folded, start, symbol)
         sep = "-" if m.group("dash") else "/"
         year = int(m.group("year")) if m.group("year") else None
         cid = canonical_id(m.group("num"), sym, m.group("year"), sep)
@@ -484,6 +484,42 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
         out.append(Citation(start, end, end, law_type, cid, year=year, typed=True, confidence=conf,
                             issuer=_law_issuers().get(law_type), issuer_stated=True))
     return out
+
+
+_LAW_BEFORE = re.compile(r"(?<!\w)(?P<bo>bo\s+)?luat\s[^;\n]{1,100}\s$")
+
+
+def _law_before(text: str, folded: str, start: int, symbol: str) -> str | None:
+    """"Luật Tổ chức Quốc hội số 57/2014/QH13": a National Assembly number after a law's name is a Luật."""
+    if not symbol.startswith("QH"):
+        return None
+    m = _LAW_BEFORE.search(folded, max(0, start - 110), start)
+    if m is None or not text[m.start()].isupper() or "so " not in folded[m.start():start]:
+        return None
+    types = _patterns_data()["law_types"]
+    return types["code"] if m.group("bo") else types["law"]
+
+
+def _find_constitution(text: str, folded: str) -> list[Citation]:
+    """"Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam (năm 2013)": a numberless document of its own
+    (legal_patterns.yaml: constitution); its id is the name as printed, with the year when one follows."""
+    d = _patterns_data()["constitution"]
+    out = []
+    for m in _constitution_re().finditer(folded):
+        if not text[m.start()].isupper():
+            continue
+        name = d["name"] + (" " + d["full_suffix"] if m.group("full") else "")
+        year = int(m.group("y")) if m.group("y") else None
+        out.append(Citation(m.start(), m.end(), m.end(), d["name"], name + (f" {year}" if year else ""), year=year,
+                            typed=True, confidence=0.9, issuer=d["issuer"], issuer_stated=True))
+    return out
+
+
+@cache
+def _constitution_re() -> re.Pattern:
+    d = _patterns_data()["constitution"]
+    return re.compile(rf"(?<!\w){fold(d['name'])}(?P<full>\s+{fold(d['full_suffix'])})?"
+                      rf"(?:\s+(?:nam\s+)?(?P<y>(?:19|20)\d\d)(?!\d))?(?!\w)")
 
 
 AMENDING = re.compile(r"(?<!\w)luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+(?=luat\s)")
@@ -631,6 +667,7 @@ def _citations(text: str) -> tuple[Citation, ...]:
     taken = _Taken((c.start, c.end) for c in cits)
     cits += _find_named(text, folded, taken)
     cits += _find_amending(text, folded, taken)
+    cits += _find_constitution(text, folded)
     taken = _Taken((c.start, c.end) for c in cits)
     cits += _find_bare(text, folded, taken)
     cits.sort(key=lambda c: c.start)

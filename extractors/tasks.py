@@ -22,6 +22,7 @@ from pipeline.model import BULLET_ID, Document, Table, TableRow, labelled_sectio
 from pipeline.params import read_yaml
 from pipeline.text import fold
 
+from . import assignments as assignments_mod
 from . import deadlines as deadlines_mod
 from .agencies import Mention, agency_id, find_agencies, not_a_body
 
@@ -80,6 +81,13 @@ def columns(table: Table) -> dict[str, int]:
         if lead is not None:
             out["lead"] = lead
     return out
+
+
+def _is_work_time(header: str) -> bool:
+    """A time column that dates the work ("Thời gian thực hiện"), not its completion (tasks.yaml)."""
+    k = fold(" ".join(header.split())).strip(" :")
+    return any(k.startswith(fold(h)) for h in vocab()["work_time_headers"]) and not any(
+        fold(w) in k for w in vocab()["completion_words"])
 
 
 def more_agency_columns(table: Table) -> dict[str, list[int]]:
@@ -177,6 +185,43 @@ def _shift(m: Mention, offset: int | None) -> Mention:
     return Mention(m.start + offset, m.end + offset, m.surface, m.name, m.type, m.agency_id, m.confidence, m.scope)
 
 
+def _cell_parties(c, role: str, jurisdiction: str | None, as_of) -> list[tuple[str, list[Mention]]]:
+    """The bodies of an agency cell by role: its column's role, or the role a label in the cell states
+    ("- Chủ trì: Ủy ban Pháp luật; - Phối hợp: Hội đồng Dân tộc, …" in a "Cơ quan chủ trì, phối hợp" column)."""
+    text = c.text
+    rx, roles = _cell_label_re()
+    cuts = [(None, 0, 0)] + [(roles[m.group("label")], m.start(), m.end()) for m in rx.finditer(fold(text))
+                             if text[m.start("label")].isupper() or text[:m.start("label")].rstrip()[-1:] in ("", *_CUT)]
+    pieces = []
+    for k, (r, _, a) in enumerate(cuts):
+        b = cuts[k + 1][1] if k + 1 < len(cuts) else len(text)
+        m = _CELL_SENTENCE.match(fold(text[a:b])) if r is None else None
+        if m:                          # "Ủy ban Pháp luật chủ trì, phối hợp với Hội đồng Dân tộc, ..."
+            pieces += [("lead", a, a + m.end("lead")), ("support", a + m.start("support"), b)]
+        else:
+            pieces.append((r or role, a, b))
+    out = []
+    for r, a, b in pieces:
+        if text[a:b].strip(" -+•;,.\n"):
+            out.append((r, [_shift(m, c.char_start + a if c.char_start is not None else None)
+                            for m in _members(text[a:b], jurisdiction, as_of)]))
+    return out
+
+
+_CELL_SENTENCE = re.compile(r"^(?P<lead>\S.*?)\s+chu tri\s*,?\s*(?:va\s+)?phoi hop\s*(?:voi\s+)?(?P<support>\S.*)$", re.S)
+
+
+@cache
+def _cell_label_re() -> tuple[re.Pattern, dict[str, str]]:
+    roles = {fold(p): role for role, phrases in vocab()["cell_role_labels"].items() for p in phrases}
+    alts = "|".join(re.escape(p) for p in sorted(roles, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?P<label>{alts})\s*:"), roles
+
+
+_CUT = (";", "\n", ".", ",", "-", "+", "•")      # what may come before a role label in a cell
+_REPORT_HINT = re.compile(r"(?i)báo cáo|gửi|trình")
+
+
 def _group_label(row: TableRow) -> str | None:
     text = " ".join(c.text for c in row.cells).strip()
     m = ROMAN.match(text)
@@ -194,6 +239,7 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         while sec is not None and sec.kind not in ("appendix", "part", "clause", "article", "title"):
             sec = next((s for s in doc.sections if s.section_id == sec.parent_id), None)
         base = sec.section_id if sec is not None else base
+    bare_year = "period" if "time" in cols and _is_work_time(table.headers[cols["time"]]) else "due"
     group, out = None, []
     for row in table.body:
         if row.kind == "group":
@@ -210,23 +256,29 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         if num_c is not None:
             m = NUMBER.match(num_c.text)
             number = m.group("n") if m else (num_c.text.strip() or None)
-        leads = [_shift(m, lead_c.char_start) for m in _members(lead_c.text, jurisdiction, as_of)] if lead_c else []
-        supports = [_shift(m, sup_c.char_start) for m in _members(sup_c.text, jurisdiction, as_of)] if sup_c else []
-        reports = [_shift(m, rep_c.char_start) for m in _members(rep_c.text, jurisdiction, as_of)] if rep_c else []
-        for role, found in (("lead", leads), ("support", supports), ("report_to", reports)):
-            for col in more.get(role, ()):
-                c = row.cell(col)
-                if c is not None and c.col == col:
-                    ids = {m.agency_id for m in found}
-                    found.extend(m for m in (_shift(x, c.char_start) for x in _members(c.text, jurisdiction, as_of))
-                                 if m.agency_id not in ids)
+        parties: dict[str, list[Mention]] = {"lead": [], "support": [], "report_to": []}
+        agency_cells = [(lead_c, "lead"), (sup_c, "support"), (rep_c, "report_to")] + [
+            (row.cell(col), role) for role in ("lead", "support", "report_to") for col in more.get(role, ())
+            if row.cell(col) is not None and row.cell(col).col == col]
+        for c, role in agency_cells:
+            if c is None:
+                continue
+            for r, found in _cell_parties(c, role, jurisdiction, as_of):
+                ids = {m.agency_id for m in parties[r]}
+                parties[r].extend(m for m in found if m.agency_id not in ids)
+        leads, supports, reports = parties["lead"], parties["support"], parties["report_to"]
+        if task_c is not None and task_c.char_start is not None and _REPORT_HINT.search(task_c.text):
+            # "… định kỳ báo cáo Chính phủ, Thủ tướng Chính phủ": a report the task cell itself states
+            ids = {m.agency_id for m in reports}
+            reports = reports + [m for m in dict.fromkeys(assignments_mod.reports_in(
+                assignments_mod.view_of(doc), task_c.char_start, task_c.char_end)) if m.agency_id not in ids]
         own_text = task_c is not None and bool(task_c.text.strip())
         if number is None and not leads and not (own_text and out):
             continue
         exprs = []
         if time_c is not None and time_c.text.strip():
             # a task table's time column says when the task is to be done: a quarter there is due at its end
-            exprs = [(x, time_c.char_start) for x in deadlines_mod.completion_expressions(time_c.text, year)]
+            exprs = [(x, time_c.char_start) for x in deadlines_mod.completion_expressions(time_c.text, year, bare_year)]
         continues = number is None and not leads and bool(out)
         if number is None and out and not (task_c is not None and task_c.text.strip()):
             _merge(out[-1], leads, supports, reports, exprs, time_c, del_c)   # a sub-row of the task above
@@ -307,11 +359,13 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
     deadlines[:] = [r for r in deadlines if not _within(r, spans)]
     seen: Counter = Counter()
     for tb, ts in found:
+        indicators = is_indicator_table(tb)
         for i, t in enumerate(ts):
             key = (tb.table_id, t.number, t.group, t.text[:60])
             seen[key] += 1
             task_id = row_id(doc.doc_id, "tasks", *key, seen[key])
             d_ids = []
+            first_a, first_d = len(assignments), len(deadlines)
             for x, off in t.deadline_exprs:
                 d_ids.append(_deadline_row(doc, deadlines, t, x, off, task_id))
             for role, ms in (("lead", t.leads), ("support", t.supports), ("report_to", t.reports)):
@@ -319,9 +373,27 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
                     continue                                   # the merged cells are stated once, above
                 for m in ms:
                     assignments.append(_assignment_row(doc, t, m, role, task_id, d_ids))
+            if indicators:                 # a row of indicators names who monitors it: assignments, no task
+                for r in assignments[first_a:] + deadlines[first_d:]:
+                    r["task_id"] = None
+                continue
             task_rows.append(_task_row(doc, t, task_id, d_ids, "table"))
-    task_rows += text_tasks(doc, assignments, deadlines)
+    watched = [(tb.char_start, tb.char_end) for tb, ts in found if ts and tb.char_start is not None
+               and is_indicator_table(tb)]
+    task_rows += text_tasks(doc, [r for r in assignments if not _within(r, watched)], deadlines)
     tables["tasks"] = task_rows
+
+
+def is_indicator_table(table: Table) -> bool:
+    """A table of indicators and who monitors them ("TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì theo dõi,
+    đánh giá"): the rows are no tasks (tasks.yaml indicator_columns, monitoring_words). A table that assigns
+    who achieves each indicator ("TT | Chỉ tiêu | Chủ trì") is a task table."""
+    heads = [fold(" ".join(h.split())).strip(" .:") for h in table.headers]
+    if not set(heads) & {fold(x) for x in vocab()["indicator_columns"]}:
+        return False
+    watch = [fold(w) for w in vocab()["monitoring_words"]]
+    lead = columns(table).get("lead")
+    return lead is not None and any(w in heads[lead] for w in watch)
 
 
 def _deadline_row(doc: Document, out: list[dict], t: Task, x, off: int | None, task_id: str) -> str:

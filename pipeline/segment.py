@@ -416,6 +416,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
     counters: dict[tuple[str | None, str], int] = {}
     table: Section | None = None
     appendix_no = groups = 0
+    letter: str | None = None          # the last lettered group row ("A.", "B.") of an appendix table
 
     def parent() -> Section | None:
         return stack[-1][0] if stack else None
@@ -433,7 +434,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         if _is_appendix(ln):
             close_to(0, ln.start)
             appendix_no += 1
-            groups = 0
+            groups, letter = 0, None
             raw_label = _appendix_label(ln)
             num = (_roman_to_int(raw_label.upper()) if raw_label and raw_label.isalpha() and roman_label(raw_label.upper())
                    else int(raw_label) if raw_label.isdigit() else appendix_no)
@@ -445,6 +446,9 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         c = kinds[idx]
         if c is None and root_parent and _group_row(lines, idx, groups):
             c = ("part", ln.text, "")
+        elif c is None and root_parent and _letter_group_row(lines, idx, letter):
+            letter = ln.text.rstrip(".")
+            c = ("part", letter, "")
         sub = _sub_group_row(lines, idx, groups) if c is None and root_parent else None
         if sub is not None:                 # "III.1", "III.1.1": nested group rows of a flattened table
             close_to(RANK["clause"] + len(sub) - 1, ln.start)
@@ -455,7 +459,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
                 stack.append((sec, RANK["clause"] + len(sub) - 1, ""))
                 table = None
                 continue
-        if c is not None and c[0] == "part" and root_parent:
+        if c is not None and c[0] == "part" and root_parent and ROMAN_ALONE.match(c[1]):
             groups = _roman_to_int(c[1])
         if c is None or c[0] == "table":
             if c is not None:
@@ -488,7 +492,7 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
             rank = 5 + sum(1 for _, r, _ in stack if r >= 5)
             out_kind = "item" if marker in ("-", "*", "()") else "bullet"
         else:
-            rank = RANK[kind]
+            rank = RANK[kind] + (0.1 * (label.count(".") - 1) if kind == "subclause" else 0)   # 1.1.1 inside 1.1
             close_to(rank, ln.start)
             marker = ""
             out_kind = "clause" if kind == "subclause" else kind
@@ -500,8 +504,8 @@ def _body(b: _Builder, lines: list[_Line], prefix: str, level0: int, parent_id: 
         elif kind == "paren":
             component = label                      # "(2) ..." under II.1 is II.1.2
         elif kind == "subclause":
-            head, _, last = label.rpartition(".")
-            component = last if p is not None and p.kind == "clause" and p.label == head else label
+            inside = p is not None and p.kind == "clause" and p.label and label.startswith(p.label + ".")
+            component = label[len(p.label) + 1:] if inside else label
         else:
             component = label
         sid = (pid + "." if pid else root_prefix) + component
@@ -556,6 +560,23 @@ def _group_row(lines: list[_Line], idx: int, groups: int) -> bool:
         return False
     nxt = lines[idx + 1] if idx + 1 < len(lines) else None
     return nxt is not None and nxt.text[:1].isupper() and classify(nxt) is None and not ROMAN_ALONE.match(nxt.text)
+
+
+LETTER_ALONE = re.compile(r"^[A-ZĐ]\.$")
+LETTERS = "ABCDĐEGHIKLMNOPQRSTUVXY"      # Vietnamese order
+
+
+def _letter_group_row(lines: list[_Line], idx: int, last: str | None) -> bool:
+    """A lone "A." / "B." in an appendix, the next letter after the last group's, followed by the group's
+    title: a lettered group row of a table flattened one cell per line (ANNOTATION.md: a part, PL1.A)."""
+    ln = lines[idx]
+    if not LETTER_ALONE.match(ln.text):
+        return False
+    k = LETTERS.find(ln.text[0])
+    if not (k == 0 if last is None else 0 < k - LETTERS.find(last) <= 2):
+        return False
+    nxt = lines[idx + 1] if idx + 1 < len(lines) else None
+    return nxt is not None and nxt.text[:1].isupper() and classify(nxt) is None
 
 
 SUB_GROUP = re.compile(r"^(?P<head>[IVX]{1,5})(?P<rest>(?:\.\d{1,2})+)\.?$")

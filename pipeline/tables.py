@@ -69,6 +69,7 @@ def vocab() -> dict:
     for k in ("time_starts", "deliverable_starts", "result_cues", "budget_starts", "agency_starts"):
         out[k] = tuple(sorted({_key(p) for p in data[k]}, key=len, reverse=True))
     out["agency_starts_marked"] = tuple(sorted({_marked_key(p) for p in data["agency_starts"]}, key=len, reverse=True))
+    out["named_heads"] = tuple(sorted({_key(p) for p in data["named_heads"]}, key=len, reverse=True))
     return out
 
 
@@ -822,6 +823,8 @@ _YEARS = re.compile(r"^(?:năm\s+)?20\d\d(?:\s*[-–]\s*20\d\d)?\.?$", re.I)
 _STRUCTURE_END = re.compile(r"^(?:Điều\s+\d+|Nơi nhận|NƠI NHẬN|TM\.|KT\.|TL\.|T/M|\[\d+\]|Ghi chú\s*:|\(Kèm theo|"
                             r"\((?:Ban hành )?[Kk]èm theo|Đơn vị\s*:)")
 _APPENDIX = re.compile(r"^(?:PHỤ LỤC|Phụ lục)\b")
+_DANGLING = re.compile(r"\b(?:19|20)\d\d\s*[-–]$")      # a year span broken after its dash
+_YEAR_START = re.compile(r"^(?:19|20)\d\d\b")
 _INLINE_GROUP = re.compile(r"^(?P<label>[IVXL]{1,6}|[A-ZĐ])\s*[.:)]\s+(?P<title>\S.*)$")
 _BARE_GROUP = re.compile(r"^(?P<label>[IVXL]{1,6}|[A-ZĐ])\s*[.:)]?$")
 _SUB_GROUP = re.compile(r"^(?P<label>[IVXL]{1,6}(?:\.\d{1,2})+)\.?$")
@@ -910,7 +913,8 @@ def _looks(text: str, jurisdiction: str | None) -> tuple[float, float, float, fl
         covered = _agency_letters(body, jurisdiction)
         agency = min(1.0, covered / letters)
         if _starts(k, v["agency_starts"]) and len(body) <= 200 and not _starts(k, v["deliverable_starts"]) \
-                and (body.isascii() or _starts(_marked_key(body), v["agency_starts_marked"])):
+                and (body.isascii() or _starts(_marked_key(body), v["agency_starts_marked"])) \
+                and _named_after_head(body, k, v["named_heads"]):
             agency = max(agency, 0.7)       # with marks, "Bố trí" is no "Bộ"
     if _YEARS.match(body) or (_starts(k, v["time_starts"]) and len(body) <= 160):
         time = 1.0
@@ -923,6 +927,17 @@ def _looks(text: str, jurisdiction: str | None) -> tuple[float, float, float, fl
     if _starts(k, v["budget_starts"]):
         budget = 1.0
     return agency, time, deliverable, budget, bullet
+
+
+def _named_after_head(body: str, k: str, heads: tuple[str, ...]) -> bool:
+    """A head that needs a proper name ("Trung tâm", "Viện") is followed by a capitalised word: "Trung tâm
+    Dữ liệu quốc gia" names a body, "Trung tâm điều hành hạ tầng thông minh" a thing to build."""
+    head = next((h for h in heads if k == h or k.startswith(h + " ")), None)
+    if head is None:
+        return True
+    words = body.split()
+    n = len(head.split())
+    return len(words) > n and (words[n][:1].isupper() or body.isupper())
 
 
 def _emission(f: _Frag, role: str) -> float:
@@ -946,6 +961,7 @@ def _emission(f: _Frag, role: str) -> float:
 NEW_ROW = 1.0
 SAME_CELL = 1.2
 SAME_LIST = 0.05
+LIST_BREAK = 0.6     # a "- item;" list going on is one cell: leaving it for the next column costs this
 
 
 def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int, bool]]:
@@ -968,6 +984,8 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
         f, g = frags[i], frags[i - 1]
         listed = (f.bullet and g.bullet) or (f.agency >= 0.6 and g.agency >= 0.6 and f.bullet == g.bullet)
         same = SAME_LIST if listed else SAME_CELL
+        going_on = f.bullet and g.bullet and g.text.rstrip().endswith((";", ","))
+        brk = LIST_BREAK if going_on else 0.0
         prev, row, came, emit_i = best[i - 1], best[i], back[i], emit[i]
         live = [jp for jp in range(n) if prev[jp] != neg]
         # a new sub-row after column jp costs the same whatever column it opens in
@@ -976,7 +994,7 @@ def _align(frags: list[_Frag], roles: list[str], opened: bool) -> list[tuple[int
             e = emit_i[j]
             for jp in live:
                 if j >= jp:         # on in the same row: a later column, or the same cell
-                    score = (prev[jp] - gap[jp + 1][j] if j > jp else prev[jp] - same) + e
+                    score = (prev[jp] - gap[jp + 1][j] - brk if j > jp else prev[jp] - same) + e
                     if score > row[j]:
                         row[j] = score
                         came[j] = (jp, False)
@@ -1105,8 +1123,10 @@ def _flattened_tables(doc: Document, claimed: list[tuple[int, int]], jurisdictio
         header: list[tuple[_Line, str]] = []
         while j < n and (not header or role(j) != "number"):
             r = role(j)
-            if r is None and header and j + 1 < n and role(j + 1) not in (None, "number") \
-                    and _unknown_header_cell(lines[j].text):
+            if r is None and header and j + 1 < n and _unknown_header_cell(lines[j].text) and (
+                    role(j + 1) not in (None, "number")
+                    or (header[0][1] == "number" and lines[j + 1].text.rstrip(".") == "1"
+                        and not _INLINE_GROUP.match(lines[j].text))):
                 r = "other"
             if r is None:
                 break
@@ -1120,15 +1140,33 @@ def _flattened_tables(doc: Document, claimed: list[tuple[int, int]], jurisdictio
                for k in range(i, j - 1)):
             i += 1
             continue
-        table, j = _read_flat(doc, header, lines, j, role, jurisdiction)
+        table, j = _read_flat(doc, header, lines, j, role, jurisdiction, _outer_starts(doc, lines[i].start))
         if table is not None:
             tables.append(table)
         i = max(j, i + 1)
     return tables
 
 
-def _read_flat(doc, header, lines, j, role, jurisdiction) -> tuple[Table | None, int]:
-    """Rows of a flattened table whose header ends before lines[j]; returns the table and the next line."""
+def _outer_starts(doc: Document, start: int) -> set[int]:
+    """Starts of the parts, articles and appendices after `start` that lie outside the section holding it.
+
+    A heading the section tree knows ("III. TỔ CHỨC THỰC HIỆN" after a table of part II) ends a
+    flattened table; an appendix's own group rows (PL1.I, PL1.II) are inside its section and do not.
+    """
+    holder = doc.section_at(start)
+    if holder is None:
+        return set()
+    inside = holder.section_id + "."
+    return {s.char_start for s in doc.sections
+            if s.char_start > start and s.kind in ("part", "article", "appendix")
+            and not s.section_id.startswith(inside)}
+
+
+def _read_flat(doc, header, lines, j, role, jurisdiction, outer: set[int] = frozenset()) -> tuple[Table | None, int]:
+    """Rows of a flattened table whose header ends before lines[j]; returns the table and the next line.
+
+    `outer` holds the starts of headings that end the table unless they read as its next group row.
+    """
     b = _FlatBuilder(header)
     n = len(lines)
     last_stt: str | None = None
@@ -1196,6 +1234,11 @@ def _read_flat(doc, header, lines, j, role, jurisdiction) -> tuple[Table | None,
             group_mode = group_mode or ("roman" if last_group in _ROMANS else "letter")
             k += 1
             continue
+        if ln.start in outer:
+            break
+        if _DANGLING.search(t) and k + 1 < n and _YEAR_START.match(lines[k + 1].text):
+            ln = _Line(ln.start, lines[k + 1].end, f"{t} {lines[k + 1].text}")     # "giai đoạn 2026 -" / "2027."
+            k += 1
         pending.append(_describe(ln, jurisdiction))
         k += 1
     flush()

@@ -183,8 +183,10 @@ def test_in_marked_text_a_fuzzy_match_only_fixes_typos():
 
 
 def test_a_central_document_gives_no_provincial_scope():
+    """No "tỉnh" of the document's own: a bare council in a central plan is every province's (one plural form
+    per level, ANNOTATION.md)."""
     names = [m.name for m in find_agencies("Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam và Hội đồng nhân dân", "Việt Nam")]
-    assert names == ["Ủy ban Mặt trận Tổ quốc Việt Nam", "Hội đồng nhân dân"]
+    assert names == ["Ủy ban Mặt trận Tổ quốc Việt Nam", "Hội đồng nhân dân các tỉnh, thành phố trực thuộc trung ương"]
 
 
 @pytest.mark.parametrize("surface, name", [
@@ -411,3 +413,38 @@ def test_one_named_provinces_department_in_a_central_plan_keeps_its_province():
 def test_national_assembly_bodies_by_their_abbreviations():
     assert agency_names("Thường trực HĐDT, UBPL, VPQH phối hợp; UBTVQH cho ý kiến", "Việt Nam") == [
         "Hội đồng Dân tộc", "Ủy ban Pháp luật", "Văn phòng Quốc hội", "Ủy ban Thường vụ Quốc hội"]
+
+
+def test_named_communes_after_a_commune_collective_and_a_colon():
+    """Communes have no gazetteer: capitalised names after "UBND các xã:" are communes of that unit; a
+    capitalised verb after the colon names none."""
+    got = [m.name for m in find_agencies("12. Ủy ban nhân dân các xã: Gia Thuận, Tân Điền và Tân Phú Đông",
+                                         "Đồng Tháp", as_of="2025-11-01")]
+    assert got == ["Ủy ban nhân dân các xã, phường", "Ủy ban nhân dân xã Gia Thuận", "Ủy ban nhân dân xã Tân Điền",
+                   "Ủy ban nhân dân xã Tân Phú Đông"]
+    got = [m.name for m in find_agencies("UBND các phường: Chủ động triển khai kế hoạch", "Đồng Tháp",
+                                         as_of="2025-11-01")]
+    assert got == ["Ủy ban nhân dân các xã, phường"]
+
+
+def test_a_match_does_not_run_over_a_sentence_end_into_the_next_item():
+    text = ("- Phối hợp với các địa phương liên vùng, liên tỉnh.\n- Ủy ban nhân dân thành phố Hà Nội cần tập trung:\n"
+            "Sở Lao động - Thương binh\nvà Xã hội chủ trì.")
+    got = [m.name for m in find_agencies(text, "Việt Nam")]
+    assert "Tỉnh ủy" not in " ".join(got) and "Ủy ban nhân dân thành phố Hà Nội" in got
+    assert "Sở Lao động - Thương binh và Xã hội" in got          # a name wrapped onto the next line still matches
+
+
+def test_a_ministry_after_a_comma_is_the_next_member_not_a_scope():
+    got = [m.name for m in find_agencies("Bộ Công an, Bộ Quốc phòng và các bộ, ngành liên quan", "Việt Nam")]
+    assert got[:2] == ["Bộ Công an", "Bộ Quốc phòng"]
+    got = [m.name for m in find_agencies("UBND thành phố Hà Nội, Thành phố Hồ Chí Minh chủ trì", "Việt Nam")]
+    assert got == ["Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"]
+
+
+def test_a_bare_peoples_council_in_a_central_plan_is_the_provinces_councils():
+    assert [m.name for m in find_agencies("Ủy ban nhân dân cấp tỉnh trình Hội đồng nhân dân phê duyệt", "Việt Nam")][1:] \
+        == ["Hội đồng nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert [m.name for m in find_agencies("trình Hội đồng nhân dân tỉnh Nghệ An", "Việt Nam")] == [
+        "Hội đồng nhân dân tỉnh Nghệ An"]
+    assert [m.name for m in find_agencies("trình Hội đồng nhân dân phê duyệt", "Nghệ An")] == ["Hội đồng nhân dân tỉnh"]

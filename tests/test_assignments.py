@@ -603,3 +603,78 @@ def test_marked_text_matches_role_words_with_their_marks():
     assert marked_form("quả") != marked_form("qua") and marked_form("giáo") != marked_form("giao")
     got = keys(rows_of(plan("1. Sở Giáo dục và Đào tạo chủ trì tổ chức hội thi.\n2. Giao Sở Y tế kiểm tra.\n")))
     assert {("Sở Giáo dục và Đào tạo", "lead", "III.1"), ("Sở Y tế", "responsible", "III.2")} <= got
+
+
+def test_an_award_quota_after_an_agency_and_a_colon_assigns_nothing():
+    got = _assign("KẾ HOẠCH\nThi đua\nIV. SỐ LƯỢNG\n1. Khen thưởng cấp Nhà nước:\nSở Nội vụ phối hợp với các cơ "
+                  "quan liên quan báo cáo Ủy ban bầu cử tỉnh, UBND tỉnh xem xét.\n2. Bằng khen\n"
+                  "- Ban Chỉ đạo bầu cử của tỉnh: Không quá 05 cá nhân;\n- Ủy ban bầu cử của tỉnh: Tối đa 05 cá nhân;\n"
+                  "- Sở Tư pháp: Tổng hợp hồ sơ khen thưởng.\n", "Đắk Lắk")
+    assert {(a, r, s[:4]) for a, r, s in got} == {
+        ("Sở Nội vụ", "responsible", "IV.1"), ("Ủy ban bầu cử tỉnh", "report_to", "IV.1"),
+        ("Ủy ban nhân dân tỉnh", "report_to", "IV.1"), ("Sở Tư pháp", "responsible", "IV.2")}
+
+
+def test_an_execution_article_lists_bodies_behind_their_heads_titles():
+    """"Chánh Văn phòng Bộ, Vụ trưởng Vụ X, Cục trưởng Cục Y, Thủ trưởng …": every head maps to its body,
+    and a lower-case comma name ends before the next title."""
+    got = _assign("QUYẾT ĐỊNH:\nĐiều 1. Ban hành Kế hoạch.\nĐiều 3. Chánh Văn phòng Bộ, Vụ trưởng Vụ Kế hoạch, Tài "
+                  "chính, Cục trưởng Cục Văn hóa cơ sở, gia đình và thư viện, Thủ trưởng các cơ quan, đơn vị có liên "
+                  "quan chịu trách nhiệm thi hành Quyết định này.\n", "Việt Nam")
+    assert {(a, r) for a, r, s in got if s == "Điều 3"} == {
+        ("Văn phòng Bộ", "responsible"), ("Vụ Kế hoạch, Tài chính", "responsible"),
+        ("Cục Văn hóa cơ sở, gia đình và thư viện", "responsible")}
+
+
+def test_a_bare_bo_in_a_ministrys_own_plan_is_that_ministry(tmp_path):
+    path = tmp_path / "qd.txt"
+    path.write_text("BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH\nSố: 12/QĐ-BVHTTDL\nHà Nội, ngày 10 tháng 11 năm 2025\n"
+                    "QUYẾT ĐỊNH\nBan hành Kế hoạch\nQUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch.\n"
+                    "BỘ TRƯỞNG\nNguyễn Văn A\nKẾ HOẠCH\nPhát triển thư viện\nIII. TỔ CHỨC THỰC HIỆN\n"
+                    "1. Cục Văn hóa cơ sở, gia đình và thư viện tổng hợp, báo cáo Lãnh đạo Bộ kết quả thực hiện.\n"
+                    "2. Vụ Kế hoạch, Tài chính phối hợp với Bộ Tài chính bố trí kinh phí.\n", encoding="utf-8")
+    from pipeline.process import process_file
+
+    got = {(a["section_id"], a["agency_name"], a["role"]) for a in process_file(path).tables["assignments"]}
+    assert ("III.1", "Bộ Văn hóa, Thể thao và Du lịch", "report_to") in got
+    assert not any(name == "Bộ Văn hóa, Thể thao và Du lịch" for s, name, _ in got if s == "III.2")
+
+
+def test_a_bare_plural_noun_heading_is_a_topic_and_the_state_banks_regions_are_bodies():
+    got = _assign("KẾ HOẠCH\nKinh tế số\nIII. NHIỆM VỤ\n9. Doanh nghiệp số\nPhát triển các doanh nghiệp số là lực "
+                  "đẩy chủ đạo.\na) Triển khai Chương trình hỗ trợ doanh nghiệp.\n10. Các doanh nghiệp\nChủ động "
+                  "đầu tư.\n11. Ngân hàng nhà nước khu vực XII\nHướng dẫn tín dụng xanh.\n", "Bắc Ninh")
+    assert {(a, r, s) for a, r, s in got} == {("Các doanh nghiệp", "responsible", "III.10"),
+                                              ("Ngân hàng Nhà nước Khu vực XII", "responsible", "III.11")}
+
+
+def test_an_item_introducing_sub_items_hands_its_bodies_down():
+    got = _assign("KẾ HOẠCH\nHành động\nIV. TỔ CHỨC THỰC HIỆN\n2. Các địa phương\n- Ủy ban nhân dân thành phố Hà Nội "
+                  "và Ủy ban nhân dân Thành phố Hồ Chí Minh cần tập trung các nhiệm vụ sau:\n+ Rà soát quy hoạch.\n"
+                  "+ Chủ trì, phối hợp với bộ, ngành liên quan xây dựng vùng phát thải thấp.\n", "Việt Nam")
+    leads = {a for a, r, s in got if r == "lead"}
+    assert leads == {"Ủy ban nhân dân thành phố Hà Nội", "Ủy ban nhân dân Thành phố Hồ Chí Minh"}
+
+
+def test_report_verbs_inside_names_are_no_reports():
+    """"Chương trình Chính phủ số" holds no "trình Chính phủ"; "Hệ thống thông tin báo cáo Chính phủ" names a
+    system; "định kỳ báo cáo X" reports to X."""
+    got = _assign("KẾ HOẠCH\nX\nII. NHIỆM VỤ\n1. Bộ Khoa học và Công nghệ tham gia Chương trình Chính phủ số của "
+                  "OECD.\n2. Văn phòng Chính phủ phát triển Hệ thống thông tin báo cáo Chính phủ.\n3. Bộ Tài chính "
+                  "định kỳ báo cáo Thủ tướng Chính phủ.\n", "Việt Nam")
+    assert {(a, s) for a, r, s in got if r == "report_to"} == {("Thủ tướng Chính phủ", "II.3")}
+
+
+def test_a_task_cell_that_states_a_report_gives_report_to(tmp_path):
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 18/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Chương trình", "Điều 1. Ban hành kèm theo Quyết định này Chương trình.", "THỦ TƯỚNG",
+             "Nguyễn Văn A", "PHỤ LỤC", "NHIỆM VỤ", "TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian thực hiện", "1", "Theo dõi các chỉ số Chính phủ số; định kỳ báo cáo Chính phủ, Thủ tướng "
+             "Chính phủ.", "Bộ Khoa học và Công nghệ", "Văn phòng Chính phủ", "Năm 2026"]
+    path = tmp_path / "ct.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from pipeline.process import process_file
+
+    got = {(a["agency_name"], a["role"]) for a in process_file(path).tables["assignments"] if a["section_id"] == "PL1"}
+    assert got == {("Bộ Khoa học và Công nghệ", "lead"), ("Văn phòng Chính phủ", "support"),
+                   ("Chính phủ", "report_to"), ("Thủ tướng Chính phủ", "report_to")}

@@ -275,3 +275,46 @@ def test_a_recurring_quarter_has_no_dates():
                         meta={"issue_date": dt.date(2025, 11, 18)}, segment_text=True)
     assert [(r["kind"], r["date"], r["date_end"], r["recurrence"]) for r in dl.extract(doc)] == [
         ("recurring", None, None, "yearly")]
+
+
+def test_a_span_to_the_end_of_a_month_is_one_period():
+    got = deadlines.find_expressions("Phong trào được triển khai từ tháng 10 năm 2025 đến hết tháng 3 năm 2026. "
+                                     "Tổng kết vào tháng 4 năm 2026.", 2025)
+    assert [(x.kind, x.date, x.date_end) for x in got] == [
+        ("period", dt.date(2025, 10, 1), dt.date(2026, 3, 31)), ("scheduled", dt.date(2026, 4, 1), dt.date(2026, 4, 30))]
+
+
+def test_dinh_ky_must_be_printed_as_such_when_the_text_has_marks():
+    assert deadlines.find_expressions("Căn cứ Thông tư quy định kỹ thuật quan trắc môi trường", 2025) == []
+    assert [x.kind for x in deadlines.find_expressions("báo cáo định kỳ về Sở", 2025)] == ["recurring"]
+    assert [x.kind for x in deadlines.find_expressions("bao cao dinh ky ve So", 2025)] == ["recurring"]
+
+
+@pytest.mark.parametrize("bare_year, expected", [
+    ("due", ("due", dt.date(2026, 12, 31), None)),
+    ("period", ("period", dt.date(2026, 1, 1), dt.date(2026, 12, 31)))])
+def test_a_year_alone_in_a_time_column_depends_on_what_the_column_dates(bare_year, expected):
+    """"Thời hạn hoàn thành: 2026" is due at the year's end; "Thời gian thực hiện: 2026" is the year of the
+    work. Stated completion ("Hoàn thành trong năm 2026") is due whatever the column."""
+    got = deadlines.completion_expressions("Năm 2026", 2025, bare_year)
+    assert [(x.kind, x.date, x.date_end) for x in got] == [expected]
+    done = deadlines.completion_expressions("Hoàn thành trong năm 2026", 2025, bare_year)
+    assert [(x.kind, x.date) for x in done] == [("due", dt.date(2026, 12, 31))]
+
+
+def test_a_year_span_after_a_completion_word_is_due_at_its_end():
+    got = deadlines.find_expressions("Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên. "
+                                     "Thí điểm trong giai đoạn 2026 - 2028.", 2025)
+    assert [(x.kind, x.date, x.date_end) for x in got] == [
+        ("due", dt.date(2027, 12, 31), None), ("period", dt.date(2026, 1, 1), dt.date(2028, 12, 31))]
+
+
+def test_a_bracketed_span_closing_an_item_is_its_own_time():
+    doc = make_doc("KẾ HOẠCH\nDữ liệu quy hoạch giai đoạn 2025 - 2030\nIII. NHIỆM VỤ\n"
+                   "2. Số hóa cơ sở dữ liệu quy hoạch (2025 - 2030).\n"
+                   "4. Rà soát thủ tục hành chính trong lĩnh vực quy hoạch (2027 - 2030).\n"
+                   "5. Tổng kết giai đoạn trước (2020 - 2024).\n", year=2025)
+    spans = [(r["kind"], str(r["date"]), str(r["date_end"])) for r in deadlines.extract(doc)]
+    assert ("period", "2027-01-01", "2030-12-31") in spans
+    assert ("period", "2025-01-01", "2030-12-31") in spans
+    assert ("period", "2020-01-01", "2024-12-31") not in spans

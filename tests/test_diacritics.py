@@ -259,3 +259,18 @@ def test_training_command_line(tmp_path):
 def test_names_whose_only_mark_is_d_stroke_stay_in_correct_text():
     text = "Ủy ban nhân dân xã Ia Đal và xã Ia Tơi phối hợp thực hiện kế hoạch."
     assert diacritics.restore(text).text == text
+
+
+def test_only_vietnamese_letters_are_offered(model):
+    """The corpus holds a few foreign words (ï, ç, ñ): a lone roman numeral of a table row stays "I"."""
+    offered = {c.word for s in (model.channel.stripped_candidates("i"), model.channel.search("I")) for c in s.cands}
+    assert "ï" not in offered and offered & {"í", "ì", "ị"}
+    assert diacritics.restore("Ghi chu\nX\nY\nI\nVung nuoi trong thuy san\n", model).text.split("\n")[3] == "I"
+
+
+def test_units_and_codes_in_typed_text_are_no_garbles(model):
+    text = ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương chịu trách nhiệm toàn diện về các nhiệm vụ "
+            "được giao, báo cáo tình hình và kết quả thực hiện trên địa bàn; lồng ghép các mục tiêu về quản lý chất "
+            "lượng môi trường không khí vào các kế hoạch phát triển kinh tế - xã hội của địa phương. Tại thành phố "
+            "Hà Nội, nồng độ bụi trung bình năm vào năm 2030 đạt dưới 40 μg/m3 tại các điểm đo của các trạm.")
+    assert diacritics.restore(text, model).text == text

@@ -59,6 +59,43 @@ def test_dev_gold_is_valid(folder):
                     assert isinstance(r[field], dt.date), (f.name, field, r)
 
 
+AGREEMENT = ROOT / "tests" / "gold" / "agreement"
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in AGREEMENT.iterdir() if p.is_dir()) if AGREEMENT.is_dir() else [])
+def test_second_annotation_is_valid_and_of_check_plans(folder):
+    """The second, independent annotation (scripts/agreement.py) covers check plans only, and its rows point
+    into the plan's text and into its own section list."""
+    split = yaml.safe_load((DEV / "split.yaml").read_text(encoding="utf-8"))
+    assert folder in split["check"]
+    d = AGREEMENT / folder
+    sections = {s["section_id"] for s in yaml.safe_load((d / "sections.yaml").read_text(encoding="utf-8"))}
+    text = _collapsed(PLANS / "text" / f"{folder}.txt") if (PLANS / "text" / f"{folder}.txt").exists() else None
+    for table in ("legal_refs", "deadlines", "assignments", "tasks"):
+        rows = yaml.safe_load((d / f"{table}.yaml").read_text(encoding="utf-8")) or []
+        for r in rows:
+            assert r.get("section_id") in sections, (table, r.get("section_id"))
+            if text is not None and r.get("snippet"):
+                assert " ".join(str(r["snippet"]).split()) in text, (table, r["snippet"])
+            for field, allowed in ENUMS.get(table, {}).items():
+                assert r.get(field) in allowed, (table, field, r)
+
+
+def test_agreement_of_an_annotation_with_itself_and_with_a_changed_copy():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from agreement import agreement
+
+    a = {"assignments": [{"agency_name": "Sở Y tế", "role": "lead", "section_id": "II.1"},
+                         {"agency_name": "Sở Tài chính", "role": "support", "section_id": "II.1"},
+                         {"agency_name": "Sở Nội vụ", "role": "responsible", "section_id": "II.2", "optional": True}]}
+    assert agreement(a, a, "assignments").f1 == 1.0
+    b = {"assignments": [dict(a["assignments"][0]), {"agency_name": "Sở Tài chính", "role": "lead", "section_id": "II.1"}]}
+    s = agreement(a, b, "assignments")
+    assert (s.tp, s.n_pred, s.n_gold) == (2, 4, 4)     # each side's "Sở Tài chính" misses the other's
+
+
 @pytest.mark.skipif(not DEV_PDF.is_dir(), reason="no PDF task-table gold")
 def test_pdf_task_gold_is_consistent():
     docs = load_gold(DEV_PDF)

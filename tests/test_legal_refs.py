@@ -293,3 +293,15 @@ def test_a_loose_law_name_match_keeps_its_first_letter():
     ids = [r["canonical_id"] for r in legal_refs.extract(text_document(
         "Căn cứ Luật Biên phòng Việt Nam năm 2020; Luật Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở năm 2023."))]
     assert ids == ["Luật Biên phòng Việt Nam 2020", "Luật Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở 2023"]
+
+
+def test_the_constitution_and_a_numbered_law_are_typed_mentions():
+    from conftest import text_document
+    from extractors import legal_refs
+
+    doc = text_document("Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;\nCăn cứ Hiến pháp năm 2013;\n"
+                        "Căn cứ Luật Tổ chức Quốc hội số 57/2014/QH13;\ntheo quy định của hiến pháp và pháp luật.",
+                        meta={"jurisdiction": "Việt Nam"})
+    assert [(r["canonical_id"], r["ref_type"], r["year"]) for r in legal_refs.extract(doc)] == [
+        ("Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam", "Hiến pháp", None),
+        ("Hiến pháp 2013", "Hiến pháp", 2013), ("57/2014/QH13", "Luật", 2014)]

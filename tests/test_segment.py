@@ -197,3 +197,20 @@ def test_a_closing_paragraph_after_a_parts_last_clause_belongs_to_the_part():
     text2 = "KẾ HOẠCH\nThử\nIV. TỔ CHỨC THỰC HIỆN\n3.\nTrong quá trình thực hiện, các đơn vị báo cáo.\nV. KINH PHÍ\n"
     secs2 = segment(normalize([Page(1, text2)]).text)
     assert next(s.section_id for s in reversed(secs2) if s.char_start <= text2.index("Trong") < s.char_end) == "IV.3"
+
+
+def test_three_level_numbers_nest_under_their_two_level_clause():
+    """"1.1.1." under "1.1." under "1." in part II: II.1.1.1 (the printed labels joined, not repeated)."""
+    text = ("KẾ HOẠCH\nQuan trắc môi trường\nII. NỘI DUNG\n1. Quan trắc.\n1.1. Quan trắc thường xuyên.\n"
+            "1.1.1. Vùng nuôi tôm nước lợ.\na) Thời gian: hằng năm.\n1.1.2. Vùng nuôi tôm hùm.\n"
+            "1.2. Cảnh báo.\n2. Kinh phí.\n")
+    ids = [s.section_id for s in segment(text) if s.kind in ("part", "clause", "point")]
+    assert ids == ["II", "II.1", "II.1.1", "II.1.1.1", "II.1.1.1.a", "II.1.1.2", "II.1.2", "II.2"]
+
+
+def test_lettered_group_rows_of_an_appendix_table_are_parts():
+    text = ("KẾ HOẠCH\nHành động\nI. MỤC TIÊU\n1. Giảm ô nhiễm.\nPHỤ LỤC\nNHIỆM VỤ\nTT\nNhiệm vụ\nCơ quan chủ trì\n"
+            "A.\nHOÀN THIỆN THỂ CHẾ\n1\nSửa đổi quy chuẩn\nBộ Xây dựng\nB.\nĐẦU TƯ HẠ TẦNG\n1\nLắp đặt trạm quan trắc\n"
+            "Bộ Tài chính\nX\nY\n")
+    assert [s.section_id for s in segment(text) if s.kind == "part" and s.section_id.startswith("PL")] == [
+        "PL1.A", "PL1.B"]

@@ -358,3 +358,14 @@ def test_real_gazette_pdf_task_table():
     row12 = next(r for r in numbered if r.cell(0).text == "12")     # its lead cell runs onto page 7
     assert row12.cell(2).text.startswith("Bộ Tư pháp") and "Bộ Tài chính" in row12.cell(2).text
     _check_offsets(doc)
+
+
+def test_a_head_needing_a_name_is_a_body_only_with_a_capitalised_name():
+    from pipeline.tables import _describe, _Line
+
+    def agency(text: str) -> float:
+        return _describe(_Line(0, len(text), text), "Việt Nam").agency
+
+    assert agency("Trung tâm điều hành hạ tầng thông minh") < 0.5
+    assert agency("Trung tâm Phục vụ hành chính công") >= 0.7
+    assert agency("Các bộ, ngành liên quan") >= 0.7

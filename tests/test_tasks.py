@@ -288,3 +288,83 @@ def test_numbered_bracket_items_are_numbered_text_tasks_and_a_preamble_is_none()
                       "Bộ Tài chính thực hiện:\n1. Nhiệm vụ\n(1) Giao Bộ Y tế chủ trì hướng dẫn chi trả.\n"
                       "(2) Giao Bộ Tài chính bố trí kinh phí.\n")
     assert got == [("1.1", "1", ["Bộ Y tế"], []), ("1.2", "2", ["Bộ Tài chính"], [])]
+
+
+def test_a_law_programme_table_ends_at_the_next_part_and_keeps_each_list_in_its_cell(tmp_path):
+    """A legislative plan's table (three lead columns, a "- item;" list of partners, an unknown last header
+    "Thời điểm trình") inside part II: each list stays in its cell, and "III. TỔ CHỨC THỰC HIỆN" is the
+    next part, not a row of the table."""
+    lines = ["ỦY BAN THƯỜNG VỤ QUỐC HỘI", "Số: 15/NQ-UBTVQH15", "Hà Nội, ngày 05 tháng 01 năm 2025", "NGHỊ QUYẾT",
+             "Ban hành Kế hoạch sửa đổi luật", "QUYẾT NGHỊ:", "Điều 1. Ban hành kèm theo Nghị quyết này Kế hoạch.",
+             "TM. ỦY BAN THƯỜNG VỤ QUỐC HỘI", "CHỦ TỊCH", "Nguyễn Văn A", "KẾ HOẠCH", "Sửa đổi luật",
+             "I. MỤC ĐÍCH", "1. Bảo đảm tiến độ sửa đổi các luật.", "II. PHÂN CÔNG NHIỆM VỤ",
+             "STT", "Tên dự án luật", "Cơ quan trình", "Cơ quan chủ trì soạn thảo", "Cơ quan chủ trì thẩm tra",
+             "Cơ quan phối hợp thẩm tra", "Thời điểm trình", "1", "Dự án Luật Tổ chức Quốc hội (sửa đổi)",
+             "Ủy ban Thường vụ Quốc hội", "Ban Công tác đại biểu", "Ủy ban Pháp luật", "- Hội đồng Dân tộc;",
+             "- Ủy ban Tư pháp;", "- Ủy ban Kinh tế.", "Tháng 02/2025", "2", "Dự án Luật Ngân sách nhà nước (sửa đổi)",
+             "Chính phủ", "Bộ Tài chính", "Ủy ban Tài chính, Ngân sách", "Ủy ban Kinh tế; Ủy ban Dân nguyện và Giám sát",
+             "Tháng 3/2025", "III. TỔ CHỨC THỰC HIỆN",
+             "1. Văn phòng Quốc hội chủ trì, phối hợp với Ủy ban Công tác đại biểu tổng hợp kết quả."]
+    path = tmp_path / "nghi-quyet.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    tasks = [(t["section_id"], t["number"], t["lead_names"], t["support_names"], t["deadline_text"])
+             for t in res.tables["tasks"]]
+    assert tasks[:2] == [
+        ("II", "1", ["Ủy ban Thường vụ Quốc hội", "Ban Công tác đại biểu", "Ủy ban Pháp luật"],
+         ["Hội đồng Dân tộc", "Ủy ban Tư pháp", "Ủy ban Kinh tế"], "Tháng 02/2025"),
+        ("II", "2", ["Chính phủ", "Bộ Tài chính", "Ủy ban Tài chính, Ngân sách"],
+         ["Ủy ban Kinh tế", "Ủy ban Dân nguyện và Giám sát"], "Tháng 3/2025")]
+    got = {(a["section_id"], a["agency_name"], a["role"]) for a in res.tables["assignments"]
+           if a["section_id"].startswith("III")}
+    assert got == {("III.1", "Văn phòng Quốc hội", "lead"), ("III.1", "Ủy ban Công tác đại biểu", "support")}
+
+
+def test_a_work_time_column_dates_the_year_and_a_broken_year_span_is_joined(tmp_path):
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 16/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Phê duyệt Đề án", "Điều 1. Phê duyệt Đề án kèm theo Quyết định này.", "THỦ TƯỚNG", "Nguyễn Văn A",
+             "PHỤ LỤC", "NHIỆM VỤ", "STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian triển khai", "1", "Chuẩn hóa danh mục dữ liệu hạ tầng", "Bộ Xây dựng",
+             "Các bộ, ngành liên quan", "2026", "2", "Nghiên cứu mô hình bản sao số", "Bộ Khoa học và Công nghệ",
+             "Bộ Xây dựng", "Thực hiện trong giai đoạn 2026 -", "2027. Thí điểm từ năm 2028"]
+    path = tmp_path / "de-an.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    got = sorted((d["kind"], str(d["date"]), str(d["date_end"])) for d in res.tables["deadlines"]
+                 if d["section_id"] == "PL1")
+    assert got == [("period", "2026-01-01", "2026-12-31"), ("period", "2026-01-01", "2027-12-31"),
+                   ("period", "2028-01-01", "None")]
+
+
+def test_role_labels_and_role_sentences_inside_one_agency_cell(tmp_path):
+    """A "Cơ quan chủ trì, phối hợp" column: "Chủ trì: X" / "Phối hợp: Y, Z" lines, or "X chủ trì, phối hợp
+    với Y": the labels and verbs give the roles (ANNOTATION.md: labelled role lines), not the column."""
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 17/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Kế hoạch", "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch.", "THỦ TƯỚNG", "Nguyễn Văn A",
+             "PHỤ LỤC", "NHIỆM VỤ", "STT", "Nhiệm vụ", "Cơ quan chủ trì, phối hợp", "Thời gian hoàn thành",
+             "1", "Sửa đổi Nghị định về bảo hiểm y tế", "- Chủ trì: Bộ Y tế;", "- Phối hợp: Bộ Tài chính, Bộ Nội vụ.",
+             "Quý II/2026", "2", "Rà soát danh mục thuốc", "Bảo hiểm xã hội Việt Nam chủ trì, phối hợp với Bộ Y tế",
+             "Quý III/2026"]
+    path = tmp_path / "ke-hoach.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    got = [(t["number"], t["lead_names"], t["support_names"]) for t in res.tables["tasks"] if t["source"] == "table"]
+    assert got == [("1", ["Bộ Y tế"], ["Bộ Tài chính", "Bộ Nội vụ"]),
+                   ("2", ["Bảo hiểm xã hội Việt Nam"], ["Bộ Y tế"])]
+
+
+def test_an_indicator_table_with_a_monitoring_column_gives_assignments_but_no_tasks(tmp_path):
+    """"TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì theo dõi, đánh giá": who watches each indicator is an
+    assignment, the indicator no task; "TT | Chỉ tiêu | Chủ trì" (who achieves it) stays a task table."""
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 19/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Chương trình", "Điều 1. Ban hành kèm theo Quyết định này Chương trình.", "THỦ TƯỚNG",
+             "Nguyễn Văn A", "PHỤ LỤC I", "CHỈ TIÊU", "TT", "Chỉ tiêu", "Đơn vị", "Kết quả",
+             "Cơ quan chủ trì theo dõi, đánh giá", "1", "Tỷ lệ dịch vụ công trực tuyến toàn trình", "%", "80",
+             "Văn phòng Chính phủ", "PHỤ LỤC II", "PHÂN CÔNG", "TT", "Chỉ tiêu", "Chủ trì", "1",
+             "Kinh tế số chiếm 30% GDP", "Bộ Tài chính"]
+    path = tmp_path / "ct.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    assert [(t["section_id"], t["lead_names"]) for t in res.tables["tasks"]] == [("PL2", ["Bộ Tài chính"])]
+    assert {(a["section_id"], a["agency_name"], a["role"]) for a in res.tables["assignments"]} >= {
+        ("PL1", "Văn phòng Chính phủ", "lead"), ("PL2", "Bộ Tài chính", "lead")}
