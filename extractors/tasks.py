@@ -90,10 +90,10 @@ def _is_work_time(header: str) -> bool:
         fold(w) in k for w in vocab()["completion_words"])
 
 
-def more_agency_columns(table: Table) -> dict[str, list[int]]:
+def more_agency_columns(table: Table, chosen: dict[str, int] | None = None) -> dict[str, list[int]]:
     """Further columns of an agency role beside the one `columns` chose ("Cơ quan trình | Cơ quan chủ trì
     thẩm tra | Cơ quan tham gia thẩm tra": two lead columns): their bodies take that role too."""
-    chosen = columns(table)
+    chosen = columns(table) if chosen is None else chosen
     out: dict[str, list[int]] = {}
     for i, h in enumerate(table.headers):
         role = _match(h)[0]
@@ -231,7 +231,7 @@ def _group_label(row: TableRow) -> str | None:
 def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int | None) -> list[Task]:
     """One Task per numbered (or agency-bearing) row of a task table."""
     cols = columns(table)
-    more = more_agency_columns(table)
+    more = more_agency_columns(table, cols)
     as_of = doc.meta.get("issue_date")
     base = table.section_id
     if base and doc.sections:
@@ -358,8 +358,11 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
     assignments[:] = [r for r in assignments if not _within(r, spans)]
     deadlines[:] = [r for r in deadlines if not _within(r, spans)]
     seen: Counter = Counter()
+    watched: list[tuple[int, int]] = []        # tables of indicators: their rows give no text tasks either
     for tb, ts in found:
         indicators = is_indicator_table(tb)
+        if indicators and ts and tb.char_start is not None:
+            watched.append((tb.char_start, tb.char_end))
         for i, t in enumerate(ts):
             key = (tb.table_id, t.number, t.group, t.text[:60])
             seen[key] += 1
@@ -378,8 +381,6 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
                     r["task_id"] = None
                 continue
             task_rows.append(_task_row(doc, t, task_id, d_ids, "table"))
-    watched = [(tb.char_start, tb.char_end) for tb, ts in found if ts and tb.char_start is not None
-               and is_indicator_table(tb)]
     task_rows += text_tasks(doc, [r for r in assignments if not _within(r, watched)], deadlines)
     tables["tasks"] = task_rows
 
