@@ -43,6 +43,7 @@ _TOKEN_SPLIT = re.compile(f"({TOKEN.pattern})")    # text between tokens, token,
 PLACE_UNITS = ("thị trấn", "thị xã", "thành phố", "phường", "xã", "quận", "huyện", "tỉnh", "tp.", "tp")
 NATIONAL_SCOPES = {"Việt Nam", "Bộ Quốc phòng", "Trung ương"}
 PROVINCES = "các tỉnh, thành phố trực thuộc trung ương"   # the scope naming every province
+IN_FULL = "in full"     # a central-only name printed whole ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương")
 DEPARTMENT_HEAD = "Sở "
 TYPES = {"department", "insurance", "peoples_committee", "police", "tax", "union", "front",
          "inspectorate", "school", "hospital", "other"}
@@ -275,6 +276,7 @@ def gazetteer() -> dict:
         "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
         "own_body": dict(data.get("own_body") or {}),
         "variant_of": {v.entry.name: v for v in reversed(variants)},
+        "abbreviations": abbreviations,
     }
 
 
@@ -722,7 +724,8 @@ def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> 
         if name and unit in ("thành phố", "tỉnh") and " ".join(t.key for t in toks[k2:k3]) in _province_keys():
             return f"{text[toks[k].start:toks[k2 - 1].end]} {name}", k3     # another province, named
         if unit in ("thành phố", "tỉnh"):
-            return "home", k2
+            # the document's own province, or, when its place is unknown, the level as printed
+            return ("home" if home.jurisdiction else _PRINTED_LEVEL[unit]), k2
         return unit, k2
     if listed:
         return listed
@@ -731,6 +734,9 @@ def _scope_at(text: str, toks: list[Token], j: int, home: Home, noisy: bool) -> 
         if name and is_home:
             return "home", k3
     return None, j
+
+
+_PRINTED_LEVEL = {"tỉnh": "tỉnh", "thành phố": "Thành phố"}
 
 
 @cache
@@ -819,7 +825,7 @@ def _canonical(entry: Entry, scope: str | None, home: Home) -> tuple[str, str | 
         scope = "các xã, phường, thị trấn"
     juris = "Việt Nam" if entry.national or scope in NATIONAL_SCOPES else home.jurisdiction
     if entry.scope == "central_only":
-        return (entry.name, "Việt Nam") if home.jurisdiction in NATIONAL_SCOPES else None
+        return (entry.name, "Việt Nam") if home.jurisdiction in NATIONAL_SCOPES or scope == IN_FULL else None
     if entry.central_name and home.jurisdiction in NATIONAL_SCOPES and (entry.scope == "none" or not scope):
         return entry.central_name, "Việt Nam"
     if entry.scope == "none":
@@ -1217,7 +1223,7 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
                 after_capital = False
             j += 1
         if last is None:
-            return None
+            continue                      # "Ban Quản lý khu Kinh tế": the shorter head "Ban" may still name it
         printed = " ".join(text[toks[i].start:toks[last - 1].end].split())
         folded = key(printed)
         if any(fuzz.ratio(folded[:len(x)], x) >= (85 if noisy else 100) for x in gazetteer()["generic_not"]):
@@ -1311,6 +1317,8 @@ def _resolve(hit, toks, i, text, home, noisy, limit=None):
     scope, j2 = _scope_at(text, toks, j, home, noisy) if not _listed_after(text, toks, j) else (None, j)
     if limit is not None and j2 > limit:
         scope, j2 = None, j
+    if scope is None and v.entry.scope == "central_only" and v.joined == " ".join(_keys(v.entry.name)):
+        scope = IN_FULL
     if _canonical(v.entry, scope, home) is None:
         return None
     j2 += _seq_at(toks, j2, gazetteer()["trailing"])

@@ -37,18 +37,20 @@ from pipeline.model import Document, Section, row_id
 from pipeline.params import read_yaml
 from pipeline.text import marked_form
 
-from .agencies import (Mention, Token, central_collectives, find_agencies, gazetteer, is_marked_text, provinces,
+from .agencies import (Mention, Token, agency_id, central_collectives, find_agencies, gazetteer, is_marked_text, provinces,
                        resolve_agency, tokenize, vague_at)
 
 DATA = Path(__file__).parent / "data"
 TABLE = "assignments"
 SKIP_KINDS = {"header", "title", "preamble", "signature", "recipients", "appendix", "table"}
+LABELLED_KINDS = {"part", "article", "clause", "subclause", "point", "item", "bullet", "appendix"}
 HEADING_KINDS = {"part", "clause", "point", "item", "bullet"}
 LABEL = re.compile(r"\s*(?:(?:[IVXl1]{1,6}|\d{1,2}(?:\.\d{1,2})*)\s*[.):]|[a-zđ]\s*[.)]|\(\d{1,2}\)|[-–—+*•])\s*")
 # capitalised words separated by spaces or a punctuation mark; possessive, so a line that is almost one
 # (a long run of names, then a lower-case word) fails at once instead of trying every way to split it
 PLACE_LIST = re.compile(r"^[\s:]*+(?:[A-ZĐÀ-Ỹ][\w'’]*+\s*+[,.;:]?+\s*+)++$")
 LIST_GAP = re.compile(r"^[\s,;/&\-–]*$")
+FOOTNOTE = re.compile(r"\[\d{1,3}\]")          # a web page's footnote mark: "Bộ Nội vụ[4], Bộ Tài chính"
 ROLES = ("lead", "support", "standing", "responsible", "report_to")
 BASE_CONFIDENCE = {"subject": 0.9, "context": 0.85, "support": 0.85, "report_to": 0.8}
 
@@ -87,6 +89,7 @@ def vocab() -> dict:
     out["lead_in"] = {role: _phrases(v) for role, v in data["lead_in"].items()}
     out["report_window"] = int(data.get("report_window", 16))
     out["send_window"] = int(data.get("send_window", 16))
+    out["heading_name_words"] = int(data.get("heading_name_words", 14))
     out["clause_break_printed"] = frozenset(x.strip().lower() for x in str(data["clause_break"]).split("|"))
     gaz = read_yaml(DATA / "agencies.yaml")
     out["titles"] = _phrases(gaz.get("titles", ""))
@@ -190,6 +193,8 @@ class View:
         self.unrestored = {r.char_start: r.original for r in doc.restorations
                            if r.char_end - r.char_start == 1 and len(r.original) == 1}
         self.by_id = {s.section_id: s for s in doc.sections}
+        # a text with no labelled section at all (a letter, a notice, one paragraph) is read whole
+        self.unstructured = not any(s.kind in LABELLED_KINDS for s in doc.sections)
         self.children: dict[str | None, list[Section]] = {}
         for s in doc.sections:
             self.children.setdefault(s.parent_id, []).append(s)
@@ -375,6 +380,10 @@ def _next_member(v: View, k: int, limit: int, parens: list[tuple[int, int]], pre
         return k
     while k < limit:
         g = v.text[pos:v.toks[k].start]
+        if g.startswith("[") and (f := FOOTNOTE.match(v.text, pos)):
+            pos = f.end()
+            k = v.tok(pos)
+            continue
         if g.strip().startswith("("):
             open_ = pos + g.index("(")
             close = v.text.find(")", open_)
@@ -406,6 +415,8 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
         if comma < 0 or v.tok(comma) >= stop:
             return None
         k = v.tok(comma + 1)
+    if (n := v.phrase(k, voc["fronted_time"])) and k + n < stop and v.gap(k + n).strip() == ",":
+        k += n
     if (n := v.phrase(k, voc["condition"])) and k + n < stop:
         k += n
     for r in ("lead", "support", "responsible", "labelled_responsible", "lead_label", "support_label"):
@@ -486,6 +497,8 @@ def _is_standing(v: View, a: int, b: int) -> bool:
 
 def _in_task_area(v: View, s: Section) -> bool:
     chain = v.ancestors(s)
+    if v.unstructured and s.kind == "preamble":
+        return True
     if any(a.kind in SKIP_KINDS for a in chain):
         return False
     if any(_scope_heading(a.heading or "", a.label or "") for a in chain):
@@ -536,7 +549,7 @@ def units(v: View) -> list[Unit]:
             a += len(line) - len(line.lstrip())
             b = a + len(stripped)
             heading = first and s.kind in HEADING_KINDS
-            if heading:
+            if heading or v.unstructured and s.kind == "preamble":      # "b) Sở Nội vụ chủ trì ..." alone
                 m = LABEL.match(text, a)
                 while m and m.end() > a and m.end() <= b:
                     a = m.end()
@@ -870,6 +883,8 @@ def extract(doc: Document) -> list[dict]:
     for u in units(v):
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
+        if subj is not None and u.heading:
+            subj = _whole_heading_name(v, subj, u)
         if subj is not None and u.heading and _topic_heading(v, subj, u):
             subj = None
         if subj is None and u.heading and v.lenient:
@@ -961,6 +976,32 @@ def _topic_heading(v: View, subj: Subject, u: Unit) -> bool:
     if subj.role is not None or v.text[subj.tail:u.end].strip(" .:*"):
         return False
     return all(m.name.startswith("Các ") and not m.surface.lower().startswith("các ") for m in subj.agencies)
+
+
+def _whole_heading_name(v: View, subj: Subject, u: Unit) -> Subject:
+    """"5. Các chủ đầu tư xây dựng và kinh doanh hạ tầng KCN": a heading that is one qualified collective and
+    the words narrowing it names that body in full (abbreviations expanded), "và", "trong" and all."""
+    if len(subj.agencies) != 1 or subj.role is not None or subj.supports:
+        return subj
+    m = subj.agencies[0]
+    qualified = gazetteer()["qualified"]
+    if v.text[u.start:m.start].strip() or not any(m.name == q or m.name.startswith(q + " ") for q in qualified):
+        return subj
+    whole = v.text[m.start:u.end].strip(" .:*\n")
+    words = whole.split()
+    if len(words) <= len(m.surface.split()) or len(words) > vocab()["heading_name_words"] \
+            or any(c in whole for c in ":;()") or "\n" in whole:
+        return subj
+    k0, k1 = v.tok(m.end), v.tok(m.start + len(whole))
+    if any(v.phrase(k, vocab()["heading_name_breaks"]) or vague_at(v.toks, k) for k in range(k0, k1)):
+        return subj
+    for abbr, expansion in gazetteer()["abbreviations"].items():
+        whole = re.sub(rf"(?<!\w){re.escape(abbr)}(?!\w)", expansion, whole)
+    name = "Các " + whole.split(" ", 1)[1] if whole.lower().startswith("các ") else whole[0].upper() + whole[1:]
+    juris = m.agency_id.partition("@")[2] or None
+    full = Mention(m.start, m.start + len(v.text[m.start:u.end].strip(" .:*\n")), v.text[m.start:u.end].strip(" .:*\n"),
+                   name, m.type, agency_id(name, juris), m.confidence, m.scope)
+    return Subject([full], subj.role, u.end, subj.supports, subj.labelled, subj.delegated)
 
 
 def _heading_agencies(v: View, out: "Rows", headings: list[tuple[Unit, Subject]]) -> None:

@@ -448,3 +448,22 @@ def test_a_bare_peoples_council_in_a_central_plan_is_the_provinces_councils():
     assert [m.name for m in find_agencies("trình Hội đồng nhân dân tỉnh Nghệ An", "Việt Nam")] == [
         "Hội đồng nhân dân tỉnh Nghệ An"]
     assert [m.name for m in find_agencies("trình Hội đồng nhân dân phê duyệt", "Nghệ An")] == ["Hội đồng nhân dân tỉnh"]
+
+
+def test_names_without_a_known_place_keep_what_is_printed():
+    """With no jurisdiction (a text of unknown origin) "tỉnh" stays "tỉnh", and the provinces' committees printed
+    in full are named in any document."""
+    assert [m.name for m in find_agencies("Ủy ban nhân dân tỉnh chịu trách nhiệm", None)] == ["Ủy ban nhân dân tỉnh"]
+    full = "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"
+    for place in (None, "Nghệ An", "Việt Nam"):
+        assert [m.name for m in find_agencies(full + " chỉ đạo", place)] == [full]
+    assert [m.name for m in find_agencies("các địa phương chỉ đạo", "Nghệ An")] != [full]
+
+
+def test_unlisted_boards_and_specialised_units_are_found():
+    assert [m.name for m in find_agencies("Ban quản lý Khu Kinh tế Dung Quất, Ban Quản lý khu Kinh tế chủ trì",
+                                          "Quảng Ngãi")] == ["Ban quản lý Khu Kinh tế Dung Quất", "Ban Quản lý khu Kinh tế"]
+    assert [m.name for m in find_agencies("phối hợp với cơ quan chuyên môn thuộc UBND tỉnh", "Nghệ An")] == [
+        "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh"]
+    assert [m.name for m in find_agencies("các phòng, ban chuyên môn thuộc UBND huyện", "Nghệ An")] == [
+        "Các phòng, ban chuyên môn thuộc Ủy ban nhân dân các quận, huyện, thị xã"]

@@ -678,3 +678,35 @@ def test_a_task_cell_that_states_a_report_gives_report_to(tmp_path):
     got = {(a["agency_name"], a["role"]) for a in process_file(path).tables["assignments"] if a["section_id"] == "PL1"}
     assert got == {("Bộ Khoa học và Công nghệ", "lead"), ("Văn phòng Chính phủ", "support"),
                    ("Chính phủ", "report_to"), ("Thủ tướng Chính phủ", "report_to")}
+
+
+def test_a_heading_that_is_one_qualified_collective_names_it_in_full():
+    got = _assign("KẾ HOẠCH\nHạ tầng số\nIV. TỔ CHỨC THỰC HIỆN\n5. Các nhà đầu tư xây dựng và kinh doanh hạ tầng KCN\n"
+                  "- Phối hợp với Ban Quản lý các KCN rà soát nhu cầu.\n6. Các cơ sở giáo dục đại học, cao đẳng\na) Mở ngành "
+                  "mới.\n7. Các doanh nghiệp viễn thông, tổ chức, cá nhân có liên quan\n- Đầu tư trạm.\n8. Đề nghị "
+                  "các doanh nghiệp sản xuất và xuất khẩu\n- Chủ động đổi mới.\n", "Thanh Hóa")
+    names = {a for a, r, s in got if r == "responsible"}
+    assert "Các nhà đầu tư xây dựng và kinh doanh hạ tầng Khu công nghiệp" in names     # KCN expanded
+    assert "Các cơ sở giáo dục đại học, cao đẳng" in names
+    assert "Các doanh nghiệp viễn thông" in names                 # "tổ chức, cá nhân có liên quan" are others
+    assert "Các doanh nghiệp sản xuất và xuất khẩu" not in names     # "Đề nghị ..." is a sentence
+    assert ("Ban Quản lý các Khu công nghiệp", "support") in {(a, r) for a, r, s in got}   # a province's, not HEPZA
+
+
+def test_the_execution_article_names_each_head_s_body():
+    got = _assign("THỦ TƯỚNG CHÍNH PHỦ\nSố: 20/QĐ-TTg\nQUYẾT ĐỊNH\nBan hành Kế hoạch\nĐiều 1. Ban hành Kế hoạch.\n"
+                  "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\nĐiều 3. Các Bộ trưởng, Thủ trưởng cơ quan ngang "
+                  "bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố và các cơ "
+                  "quan, tổ chức có liên quan chịu trách nhiệm thi hành Quyết định này.\n", "Việt Nam")
+    assert {a for a, r, s in got if s == "Điều 3"} == {"Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+                                                       "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"}
+
+
+def test_a_text_without_sections_is_read_whole():
+    """A notice or a single paragraph has no labelled section: its statements are still assignments, and a
+    leading "b)" or "2." is a label, not part of the subject."""
+    got = {(a, r) for a, r, s in _assign("b) Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ[3], Sở Tài chính thẩm định "
+                                         "hồ sơ.\nHằng năm, Sở Y tế có trách nhiệm báo cáo Ủy ban nhân dân tỉnh.\n",
+                                         "Quảng Trị")}
+    assert got == {("Sở Tư pháp", "lead"), ("Sở Nội vụ", "support"), ("Sở Tài chính", "support"),
+                   ("Sở Y tế", "responsible"), ("Ủy ban nhân dân tỉnh", "report_to")}
