@@ -1042,6 +1042,62 @@ def _named_province(scope) -> bool:
     return isinstance(scope, str) and fold(scope).startswith(("tinh ", "thanh pho ")) and len(scope.split()) > 1
 
 
+@cache
+def _heads_dropped() -> dict[str, dict[tuple[str, ...], Variant]]:
+    """For each shared head word ("Bộ", "Sở"), the variants of its bodies without it: ("xay", "dung") → Bộ Xây
+    dựng; what follows the head in "Bộ Xây dựng, Khoa học và Công nghệ" after a comma."""
+    out: dict[str, dict[tuple[str, ...], Variant]] = {h: {} for h in SHARED_HEADS}
+    for v in gazetteer()["variants"]:
+        head = v.text.split(" ", 1)[0]
+        if head in SHARED_HEADS and v.entry.name.startswith(head + " ") and len(v.tokens) > 1 \
+                and v.entry.scope in ("none", "optional"):
+            out[head].setdefault(v.tokens[1:], v)
+    return out
+
+
+#: Head words a list may print once for several bodies ("Bộ Xây dựng, Khoa học và Công nghệ"; "Các Bộ: Ngoại
+#: giao, Công an"), and the collectives naming them all.
+SHARED_HEADS = ("Bộ", "Sở")
+
+
+@cache
+def g_collectives_by_head() -> frozenset[str]:
+    return frozenset({"Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "Các Sở, ban, ngành"})
+
+
+def _shared_head_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
+    """"Bộ Khoa học và Công nghệ, Xây dựng, Công Thương", "Các Bộ: Ngoại giao, Công an": the bodies that share
+    the head word printed once, each a mention of its own (only names the vocabulary knows under that head)."""
+    i, j2, v, score, scope = hit
+    head = text[toks[i].start:toks[i].end]
+    if head.lower() == "các" and i + 1 < j2:
+        head = text[toks[i + 1].start:toks[i + 1].end]
+    head = head[:1].upper() + head[1:].lower()
+    if head not in SHARED_HEADS or (not v.entry.name.startswith(head + " ")
+                                    and v.entry.name not in g_collectives_by_head()):
+        return []
+    table = _heads_dropped()[head]
+    most = max((len(t) for t in table), default=0)
+    out, k = [], j2
+    while k < len(toks):
+        gap = text[toks[k - 1].end:toks[k].start]
+        if gap.strip() not in (",", ":") and not (not gap.strip() and toks[k].key == "va" and out):
+            break
+        if gap.strip() == ":" and out:
+            break
+        if not gap.strip():
+            k += 1                                    # "... và Công Thương"
+        if k >= len(toks) or not text[toks[k].start].isupper():
+            break
+        best = next((n for n in range(min(most, len(toks) - k), 0, -1)
+                     if tuple(t.key for t in toks[k:k + n]) in table), 0)
+        if not best:
+            break
+        out.append((k, k + best, table[tuple(t.key for t in toks[k:k + best])], score, None))
+        k += best
+    return out
+
+
 def _named_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
     """"Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương: Hà Tĩnh, Quảng Trị, Huế": the bodies of
     the provinces named after the collective and a colon (agencies.yaml, members_of)."""
@@ -1080,7 +1136,11 @@ def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, 
     taken = {k for i, j2, *_ in found for k in range(i, j2)}
     out = []
     for hit in found:
-        out.append(hit)
+        shared = [m for m in _shared_head_members(hit, toks, text) if m[0] not in taken]
+        if not (shared and hit[2].entry.name in g_collectives_by_head()):
+            out.append(hit)               # "Các Bộ: Ngoại giao, Công an" names those ministries, not all of them
+        out.extend(shared)
+        taken.update(k for m in shared for k in range(m[0], m[1]))
         members = [m for m in _named_members(hit, toks, text) if m[0] not in taken]
         out.extend(members)
         i, j2, v, score, scope = hit
@@ -1339,6 +1399,12 @@ def resolve_agency(surface: str, jurisdiction: str | None = None) -> Agency | No
     if (m.end - m.start) < 0.6 * len(surface.strip()):
         return None
     return m.agency
+
+
+def is_province(phrase: str) -> bool:
+    """A province's name ("Hà Nội", "Thành phố Đà Nẵng", "tỉnh Nghệ An")."""
+    bare = re.sub(r"^(?:[Tt]hành phố|[Tt]ỉnh)\s+", "", phrase.strip())
+    return " ".join(_keys(bare)) in _province_keys()
 
 
 def not_a_body(phrase: str) -> bool:

@@ -24,7 +24,7 @@ from pipeline.text import fold
 
 from . import assignments as assignments_mod
 from . import deadlines as deadlines_mod
-from .agencies import Mention, agency_id, find_agencies, not_a_body
+from .agencies import NATIONAL_SCOPES, Mention, agency_id, find_agencies, is_province, not_a_body
 
 DATA = Path(__file__).parent / "data"
 ROMAN = re.compile(r"^(?P<label>(?:[IVX]{1,5}|[A-Z])(?:\.\d{1,2})*)\s*[.)]?\s*(?:$|\s)")
@@ -152,6 +152,13 @@ def _members(text: str, jurisdiction: str | None, as_of=None) -> list[Mention]:
             if name:                  # the plural form as the vocabulary names it here ("Các địa phương"
                 known = find_agencies(name, jurisdiction, as_of=as_of)    # of a central plan: the provinces)
                 name = known[0].name if len(known) == 1 and known[0].surface == name else name
+            if piece.rstrip().endswith(":") and m is not None:
+                continue                # "Các Bộ: Ngoại giao, Công an": the words that introduce the members
+            places = _named_provinces(core, jurisdiction, as_of)
+            if places:                  # "Thành phố Hà Nội, Thành phố Hồ Chí Minh" in a central plan's cell
+                spans += [Mention(pa + piece.find(core), pa + piece.find(core) + len(core), core, m.name, m.type,
+                                  m.agency_id, 0.7) for m in places]
+                continue
             if core and (name or (core[0].isupper() and 2 <= len(words) <= 14 and not core.startswith("(")
                                   and not not_a_body(core))):
                 start = pa + piece.find(core)
@@ -166,6 +173,21 @@ def _members(text: str, jurisdiction: str | None, as_of=None) -> list[Mention]:
         if m.agency_id not in seen:
             seen.add(m.agency_id)
             out.append(m)
+    return out
+
+
+def _named_provinces(core: str, jurisdiction: str | None, as_of=None) -> list[Mention]:
+    """A central plan's agency cell naming provinces only ("Thành phố Hà Nội, Thành phố Đà Nẵng"): their
+    People's Committees, which act for them; [] unless every member is a province."""
+    if jurisdiction not in NATIONAL_SCOPES or not core:
+        return []
+    parts = [p.strip() for p in re.split(r",|\s+và\s+", core) if p.strip()]
+    out = []
+    for p in parts:
+        found = find_agencies(f"Ủy ban nhân dân {p}", jurisdiction, as_of=as_of)
+        if not (is_province(p) and len(found) == 1):
+            return []
+        out.append(found[0])
     return out
 
 
@@ -388,12 +410,14 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
 def is_indicator_table(table: Table) -> bool:
     """A table of indicators and who monitors them ("TT | Chỉ tiêu | Đơn vị | Kết quả | Cơ quan chủ trì theo dõi,
     đánh giá"): the rows are no tasks (tasks.yaml indicator_columns, monitoring_words). A table that assigns
-    who achieves each indicator ("TT | Chỉ tiêu | Chủ trì") is a task table."""
+    who achieves each indicator ("TT | Chỉ tiêu | Chủ trì") is a task table. A table with no task column whose
+    agency column watches ("TT | Ngành, lĩnh vực | Tốc độ tăng | Cơ quan chủ trì, theo dõi") lists indicators too."""
     heads = [fold(" ".join(h.split())).strip(" .:") for h in table.headers]
-    if not set(heads) & {fold(x) for x in vocab()["indicator_columns"]}:
-        return False
+    cols = columns(table)
+    if not set(heads) & {fold(x) for x in vocab()["indicator_columns"]} and "task" in cols:
+        return False                 # no indicator column, but no task column either: growth rates by sector
     watch = [fold(w) for w in vocab()["monitoring_words"]]
-    lead = columns(table).get("lead")
+    lead = cols.get("lead")
     return lead is not None and any(w in heads[lead] for w in watch)
 
 

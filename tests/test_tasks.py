@@ -368,3 +368,30 @@ def test_an_indicator_table_with_a_monitoring_column_gives_assignments_but_no_ta
     assert [(t["section_id"], t["lead_names"]) for t in res.tables["tasks"]] == [("PL2", ["Bộ Tài chính"])]
     assert {(a["section_id"], a["agency_name"], a["role"]) for a in res.tables["assignments"]} >= {
         ("PL1", "Văn phòng Chính phủ", "lead"), ("PL2", "Bộ Tài chính", "lead")}
+
+
+def test_growth_rates_by_sector_with_a_watching_column_are_no_tasks_and_cells_share_heads(tmp_path):
+    """A table with no task column whose agency column watches ("TT | Ngành | Tốc độ tăng | Cơ quan chủ trì, theo
+    dõi") lists indicators. In a task table's cells a head printed once names each body ("Bộ Y tế, Tài chính"; "Các
+    Bộ: Nội vụ, Tư pháp"), provinces named alone are their committees, and "Theo thẩm quyền" is no body."""
+    lines = ["CHÍNH PHỦ", "Số: 21/NQ-CP", "Hà Nội, ngày 05 tháng 01 năm 2026", "NGHỊ QUYẾT",
+             "Ban hành Chương trình hành động", "Điều 1. Ban hành kèm theo Nghị quyết này Chương trình.",
+             "TM. CHÍNH PHỦ", "Nguyễn Văn A", "PHỤ LỤC I", "TỐC ĐỘ TĂNG TRƯỞNG", "TT", "Ngành, lĩnh vực",
+             "Tốc độ tăng bình quân (%)", "Cơ quan chủ trì, theo dõi", "Cơ quan phối hợp", "1", "Nông nghiệp", "3,5",
+             "Bộ Nông nghiệp và Môi trường", "Các bộ, ngành", "PHỤ LỤC II", "NHIỆM VỤ", "TT", "Nhiệm vụ",
+             "Cơ quan chủ trì", "Cơ quan phối hợp", "Cấp trình", "1", "Xây dựng đề án chăm sóc sức khỏe người cao tuổi",
+             "Bộ Y tế, Tài chính và Nội vụ", "Các Bộ: Tư pháp, Công an", "Theo thẩm quyền", "2",
+             "Thí điểm mô hình khu đô thị xanh", "Bộ Xây dựng", "Các bộ, ngành", "Bộ Chính trị"]
+    path = tmp_path / "nq.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    assert [(t["section_id"], t["number"]) for t in res.tables["tasks"]] == [("PL2", "1"), ("PL2", "2")]
+    t1, t2 = res.tables["tasks"]
+    assert t1["lead_names"] == ["Bộ Y tế", "Bộ Tài chính", "Bộ Nội vụ"]
+    assert t1["support_names"] == ["Bộ Tư pháp", "Bộ Công an"]
+    cities = ["Ủy ban nhân dân Thành phố Hải Phòng", "Ủy ban nhân dân thành phố Cần Thơ"]        # as printed
+    assert [m.name for m in tasks_mod._members("Thành phố Hải Phòng, thành phố Cần Thơ", "Việt Nam")] == cities
+    assert [m.name for m in tasks_mod._members("Thành phố Hải Phòng, thành phố Cần Thơ", "Nghệ An")] != cities
+    assert t2["lead_names"][0] == "Bộ Xây dựng"
+    assert "Bộ Chính trị" in {a["agency_name"] for a in res.tables["assignments"]}       # a body, named
+    assert not any("thẩm quyền" in a["agency_name"] for a in res.tables["assignments"])
