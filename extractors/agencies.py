@@ -355,9 +355,12 @@ def _admissible(v: Variant, text: str, toks: list[Token], i: int, j: int) -> boo
     return True
 
 
-def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Variant, int, float] | None:
+def _exact_at(toks: list[Token], keys: list[str], i: int, text: str,
+              central: bool = True) -> tuple[Variant, int, float] | None:
     """Longest variant whose key equals the tokens at i (also across split or merged tokens);
-    `keys` are the tokens' keys."""
+    `keys` are the tokens' keys. Not `central` (a document below the centre): names that only a central
+    document gives (`central_only`) are left out, so that they do not hide a shorter name with its scope
+    ("Ủy ban nhân dân" + "các tỉnh, thành phố trực thuộc trung ương" in a provincial plan)."""
     by_tokens, token_prefixes, by_glued, glued_prefixes = _exact_plan(keys[i])
     if not by_tokens and not by_glued:
         return None
@@ -375,6 +378,8 @@ def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Va
         if best is not None and v.joined != best[0].joined:
             break
         n = len(v.tokens)
+        if not central and v.entry.scope == "central_only":
+            continue
         if _admissible(v, text, toks, i, i + n):
             # among variants with the same key, the one printed as in the text wins (not the hash seed)
             printed = text[toks[i].start:toks[i + n - 1].end].lower() == v.text.lower()
@@ -395,6 +400,8 @@ def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Va
     for _, _, v, m in near:
         if best is not None and len(v.joined) <= len(best[0].joined):
             break
+        if not central and v.entry.scope == "central_only":
+            continue
         if _admissible(v, text, toks, i, i + m):
             best = (v, i + m, 0.95)
             break
@@ -971,8 +978,10 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     initial = map(initials.__contains__, map(text.__getitem__, map(itemgetter(1), toks)))
     head_starts = [i for i in compress(range(len(toks)), initial) if text[toks[i][1]:toks[i][2]] in firsts]
 
+    central = home.jurisdiction in NATIONAL_SCOPES
+
     def exact(i: int, hi: int):
-        hit = _exact_at(toks, keys, i, text)
+        hit = _exact_at(toks, keys, i, text, central)
         return _unbroken(_resolve(hit, toks, i, text, home, noisy) if hit else None, toks, text)
 
     def fuzzy(i: int, hi: int):
@@ -1203,8 +1212,10 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
                 break
             if word[:1].isupper():
                 last, after_capital, lower = j + 1, True, 0
-            elif after_capital and word != "và" and not _stop_at(toks, j, limit, phrases_only=True):
+            elif (after_capital and word != "và" and not _stop_at(toks, j, limit, phrases_only=True)
+                  and (noisy or not _printed_phrase_at(text, toks, j, gazetteer()["name_stops"]))):
                 last, after_capital = j + 1, False      # second syllable of a compound: "Văn hóa"
+                # (not a verb or function word printed as such: "Cục Đăng kiểm Việt Nam | có trách nhiệm")
             elif word != "và" and last is not None and (k := _bridge(text, toks, j, limit)):
                 j = k                                    # "Trung tâm Chuyển đổi số Thành phố"
                 continue
