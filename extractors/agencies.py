@@ -270,6 +270,7 @@ def gazetteer() -> dict:
         "qualifier_stops": _by_first_word(_split(data.get("qualifier_stops"))),
         "name_stops": _by_first_word(_split(data.get("qualifier_stops")) + _split(data.get("generic_bridge_stops"))),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
+        "regional": frozenset(item["name"] for item in data["agencies"] if item.get("regional")),
         "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
         "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
         "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
@@ -1012,6 +1013,9 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
             if k > j2 and scope is None:
                 name = f"{name} {' '.join(text[toks[j2].start:toks[k - 1].end].split())}"
                 j2 = k
+        if scope is None and v.entry.name in gazetteer()["regional"] and (r := _REGION.match(text, toks[j2 - 1].end)):
+            name = f"{v.entry.name} khu vực {r.group(1).upper()}"    # "Chi cục Thuế khu vực II": no scope
+            j2 = _token_end(toks, r.end())
         if scope == "home" and v.entry.name in gazetteer()["keeps_place"]:
             name = _printed_place(text, toks, i + len(v.tokens), home, noisy, name, v.entry.name)
         start, end = toks[i].start, toks[j2 - 1].end
@@ -1028,6 +1032,9 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
         out.append(m)
     return out
 
+
+#: A region after a body with regional branches (gazetteer `regional`): " khu vực XI", " Khu vực 8".
+_REGION = re.compile(r"[ \t]+(?:[Kk]hu [Vv]ực|KV)[ \t]+([IVXL]{1,5}|\d{1,2})\b")
 
 _BREAK = re.compile(r"[.;:!?]\s*\n|\n\s*(?:[-+•*]|\d{1,2}[.)]|[a-zđ]\))\s")
 

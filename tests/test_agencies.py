@@ -448,3 +448,85 @@ def test_a_bare_peoples_council_in_a_central_plan_is_the_provinces_councils():
     assert [m.name for m in find_agencies("trình Hội đồng nhân dân tỉnh Nghệ An", "Việt Nam")] == [
         "Hội đồng nhân dân tỉnh Nghệ An"]
     assert [m.name for m in find_agencies("trình Hội đồng nhân dân phê duyệt", "Nghệ An")] == ["Hội đồng nhân dân tỉnh"]
+
+
+# ---- families from the lm-corpus coverage study (scripts/agency_coverage.py); phrases written for the tests
+
+PROVINCE = "Quảng Trị"
+
+
+def _names(text: str, jurisdiction: str = PROVINCE, **kw) -> list[str]:
+    return [m.name for m in find_agencies(text, jurisdiction, **kw)]
+
+
+def test_the_provinces_committees_are_a_body_in_a_provincial_plan_too():
+    # the central-only collective must not hide "Ủy ban nhân dân" + its plural scope
+    assert _names("Đề nghị Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương phối hợp cung cấp số liệu.") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert _names("UBND các tỉnh, thành phố trực thuộc trung ương có trách nhiệm báo cáo.") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert _names("phối hợp với các địa phương trong vùng") == []          # still no body in a provincial plan
+    assert _names("phối hợp với các địa phương trong vùng", "Việt Nam") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Cục Quản lý thị trường trả lời kiến nghị của doanh nghiệp.", "Cục Quản lý thị trường"),
+    ("Cục Đăng kiểm Việt Nam có trách nhiệm kiểm định phương tiện.", "Cục Đăng kiểm Việt Nam"),
+    ("Trung tâm Dữ liệu vùng đáp ứng yêu cầu kết nối.", "Trung tâm Dữ liệu vùng"),
+    ("Trung tâm Chuyển đổi số tỉnh cấu hình quy trình điện tử.", "Trung tâm Chuyển đổi số tỉnh"),
+    ("Chi cục Trồng trọt xem xét hồ sơ đề nghị.", "Chi cục Trồng trọt"),
+    ("Vụ Tổ chức cán bộ chủ trì thẩm định.", "Vụ Tổ chức cán bộ"),          # sentence case still goes on
+    ("Trung tâm Văn hóa - Thể thao và Truyền thông tỉnh tổ chức hội thi.", "Trung tâm Văn hóa - Thể thao và Truyền thông tỉnh"),
+])
+def test_an_unlisted_name_stops_before_a_printed_verb(text, name):
+    assert _names(text)[0] == name
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Trung tâm Phục vụ hành chính công tỉnh tiếp nhận hồ sơ.", "Trung tâm Phục vụ hành chính công tỉnh"),
+    ("nộp hồ sơ tại Trung tâm PVHCC", "Trung tâm Phục vụ hành chính công"),
+    ("Giao Văn phòng đăng ký đất đai cung cấp bản trích lục.", "Văn phòng Đăng ký đất đai"),
+    ("Văn phòng ĐKĐĐ chủ trì đo đạc.", "Văn phòng Đăng ký đất đai"),
+    ("Chi nhánh Văn phòng đăng ký đất đai khu vực III có trách nhiệm lưu hồ sơ.",
+     "Chi nhánh Văn phòng Đăng ký đất đai khu vực III"),
+    ("Quỹ Bảo vệ môi trường tỉnh cho vay ưu đãi.", "Quỹ Bảo vệ môi trường tỉnh"),
+    ("Quỹ BVMT hướng dẫn hồ sơ vay vốn.", "Quỹ Bảo vệ môi trường"),
+])
+def test_service_centres_land_offices_and_funds(text, name):
+    assert _names(text)[0] == name
+
+
+def test_the_standing_board_of_the_front_acts_for_the_front_committee():
+    assert _names("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh chủ trì hội nghị.") == [
+        "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"]
+    assert _names("Đề nghị Ban Thường trực Uỷ ban MTTQ tỉnh phối hợp.") == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"]
+
+
+def test_the_offices_of_the_councils():
+    assert _names("Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh tham mưu.") == [
+        "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh"]       # not the delegation and the council
+    assert _names("Văn phòng Đoàn ĐBQH và HĐND tỉnh tổng hợp ý kiến.") == [
+        "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh"]
+    assert _names("Văn phòng HĐND - UBND cấp xã tiếp nhận đơn.", as_of="2025-09-01") == [
+        "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân các xã, phường"]
+    assert _names("Văn phòng HĐND và UBND xã Cam Lộ báo cáo.") == [
+        "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân xã Cam Lộ"]
+
+
+def test_the_tax_authority_by_its_generic_names():
+    assert _names("phối hợp với cơ quan thuế rà soát") == ["Cơ quan Thuế"]
+    assert _names("cơ quan thuế tỉnh kiểm tra") == ["Thuế tỉnh"]
+    assert _names("Ngành Thuế triển khai hóa đơn điện tử") == ["Ngành Thuế"]
+
+
+@pytest.mark.parametrize("text, name, agency_id", [
+    ("báo cáo Kiểm toán nhà nước khu vực II", "Kiểm toán nhà nước khu vực II", "kiem-toan-nha-nuoc-khu-vuc-ii@viet-nam"),
+    ("Kho bạc Nhà nước khu vực VII kiểm soát chi", "Kho bạc Nhà nước khu vực VII", None),
+    ("Chi cục Thuế khu vực IV phối hợp", "Chi cục Thuế khu vực IV", None),
+    ("Chi cục Hải quan khu vực IX hướng dẫn thủ tục", "Chi cục Hải quan khu vực IX", None),
+    ("Chi cục Thuế phối hợp", "Chi cục Thuế tỉnh", None),          # without a region: the scope as before
+])
+def test_a_regional_branch_keeps_its_region(text, name, agency_id):
+    m = find_agencies(text, PROVINCE)[0]
+    assert m.name == name and (agency_id is None or m.agency_id == agency_id)
