@@ -271,6 +271,8 @@ def gazetteer() -> dict:
         "name_stops": _by_first_word(_split(data.get("qualifier_stops")) + _split(data.get("generic_bridge_stops"))),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
         "regional": frozenset(item["name"] for item in data["agencies"] if item.get("regional")),
+        "national_from": {item["name"]: _as_date(item["national_from"]) for item in data["agencies"]
+                          if item.get("national_from")},
         "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
         "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
         "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
@@ -1018,6 +1020,9 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
             j2 = _token_end(toks, r.end())
         if scope == "home" and v.entry.name in gazetteer()["keeps_place"]:
             name = _printed_place(text, toks, i + len(v.tokens), home, noisy, name, v.entry.name)
+        since = gazetteer()["national_from"].get(v.entry.name)
+        if since and scope is None and as_of is not None and _as_date(as_of) >= since:
+            name, juris = v.entry.name, "Việt Nam"     # "Cục Thuế" of 2025 is the ministry's department
         start, end = toks[i].start, toks[j2 - 1].end
         name = _two_level(name, text[start:end], as_of)
         m = Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope)
@@ -1148,6 +1153,10 @@ def _province_units() -> dict[str, str]:
 
 TWO_LEVEL_FROM = dt.date(2025, 7, 1)
 OLD_COMMUNES, NEW_COMMUNES = "các xã, phường, thị trấn", "các xã, phường"
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _two_level(name: str, surface: str, as_of: dt.date | str | None) -> str:

@@ -23,7 +23,11 @@ lower-case words, up to punctuation, a role verb or a function word (STOPS), at 
 Usage (from the repository root):
 
     PYTHONPATH=. .venv/bin/python scripts/agency_coverage.py [--corpus PATH] [--lines N] [--top K]
-        [--examples] [--json FILE]
+        [--examples] [--as-of DATE] [--json FILE]
+
+The lines are read as of 2025-07-01 (AS_OF) in a neutral province (Bắc Ninh) unless a line names one after
+"tỉnh"/"thành phố". Bare head words ("Hội đồng", "Cơ quan") and titles ("Bộ trưởng") are no mentions.
+To measure another version of the code, run a copy of this file with PYTHONPATH set to that version.
 
 It prints the totals of each category and its most frequent families with their counts.
 """
@@ -82,7 +86,14 @@ DISSOLVED = ("Sở Lao động - Thương binh và Xã hội", "Sở Kế hoạc
              "Bộ Tài nguyên và Môi trường", "Ủy ban Dân tộc", "Phòng Lao động - Thương binh và Xã hội",
              "Phòng Tài nguyên và Môi trường", "Phòng Nông nghiệp và Phát triển nông thôn", "Cục Thuế",
              "Chi cục Thuế", "Cục Thống kê")
+#: Of these only the local bodies ended (a printed scope: "Cục Thuế tỉnh"); the bare name is the ministry's
+#: department from 2025 (agencies.yaml `national_from`).
+LOCAL_ONLY = ("Cục Thuế", "Chi cục Thuế", "Cục Thống kê")
 DISTRICT = re.compile(r"\b(?:huyện|quận|thị xã|quận, huyện|cấp huyện)\b")
+
+#: The issue date the lines are read with (documents of 2025, most of the second half): what the date rules
+#: of agencies.py (two-level communes, `national_from`) take as the document's date.
+AS_OF = "2025-07-01"
 
 _WORDS = re.compile(r"\S+")
 #: Words after which a head word is no agency ("Trường hợp", "Ban hành", "Bộ trưởng": a title, whose body
@@ -164,7 +175,7 @@ def dissolved_names() -> set[str]:
     return set(DISSOLVED) | {n for n, h in A.history().items() if h.get("valid_to") and h["valid_to"].year == 2025}
 
 
-def study(lines: list[str], examples: bool = False) -> dict:
+def study(lines: list[str], examples: bool = False, as_of: str | None = AS_OF) -> dict:
     generic_spans: list[tuple[str, str]] = []
     real_generic = A._generic_at
 
@@ -189,7 +200,7 @@ def study(lines: list[str], examples: bool = False) -> dict:
                 continue
             generic_spans.clear()
             A._find_in_short.cache_clear()
-            found = A.find_agencies(line, _jurisdiction(line))
+            found = A.find_agencies(line, _jurisdiction(line), as_of=as_of)
             generic = set(generic_spans)
             covered = -1
             for s in sorted(starts):
@@ -198,7 +209,7 @@ def study(lines: list[str], examples: bool = False) -> dict:
                 s, e = mention_span(line, s)
                 covered = e
                 surface = line[s:e]
-                if len(surface.split()) < 2 and surface not in ("UBND", "HĐND", "BHXH", "Thuế"):
+                if (len(surface.split()) < 2 and surface not in ("UBND", "HĐND", "BHXH", "Thuế")) or surface in HEADS:
                     continue                   # a bare head word: "Cơ quan chủ trì", "Sở ... có trách nhiệm"
                 total += 1
                 fam = family(surface)
@@ -234,7 +245,7 @@ def _gone(name: str, gone: set[str]) -> str | None:
     for g in gone:
         if g.startswith("Ủy ban nhân dân các"):
             continue
-        if name == g or name.startswith(g + " ") and name[len(g) + 1:].startswith(SCOPE_START):
+        if (name == g and g not in LOCAL_ONLY) or name.startswith(g + " ") and name[len(g) + 1:].startswith(SCOPE_START):
             return g
     return None
 
@@ -257,11 +268,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lines", type=int, default=PROVINCIAL_LINES)
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--examples", action="store_true", help="print one surface per family")
+    ap.add_argument("--as-of", default=AS_OF, help=f"issue date the lines are read with (default {AS_OF})")
     ap.add_argument("--json", help="write the counts as JSON")
     args = ap.parse_args(argv)
     with gzip.open(args.corpus, "rt", encoding="utf-8") as f:
         lines = [next(f).rstrip("\n") for _ in range(args.lines)]
-    r = study(lines, args.examples)
+    r = study(lines, args.examples, args.as_of)
     c = r["counts"]
     print(f"role-context mentions: {r['total']} in {args.lines} lines")
     labels = {"none": "(a) no mention found", "generic": "(b) generic head-word fallback only",

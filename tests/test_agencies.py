@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from extractors.agencies import DATA, Agency, find_agencies, gazetteer, key, resolve_agency, tokenize
+from extractors.agencies import DATA, Agency, agency_rows, find_agencies, gazetteer, key, resolve_agency, tokenize
 
 HN = "Hà Nội"
 HCM = "Thành phố Hồ Chí Minh"
@@ -530,3 +530,13 @@ def test_the_tax_authority_by_its_generic_names():
 def test_a_regional_branch_keeps_its_region(text, name, agency_id):
     m = find_agencies(text, PROVINCE)[0]
     assert m.name == name and (agency_id is None or m.agency_id == agency_id)
+
+
+def test_the_former_general_departments_are_central_from_march_2025():
+    got = find_agencies("Về vấn đề này, Cục Thuế có ý kiến như sau", PROVINCE, as_of="2025-10-01")
+    assert [(m.name, m.agency_id) for m in got] == [("Cục Thuế", "cuc-thue@viet-nam")]
+    assert _names("Cục Thuế phối hợp kiểm tra", as_of="2024-10-01") == ["Cục Thuế tỉnh"]     # the province's, before
+    assert _names("Cục Thuế tỉnh Quảng Trị báo cáo", as_of="2025-10-01") == ["Cục Thuế tỉnh"]  # printed scope kept
+    assert _names("Cục Thống kê công bố số liệu", as_of="2025-05-01") == ["Cục Thống kê"]
+    rows = {r["name"]: r for r in agency_rows([("cuc-thue@viet-nam", "Cục Thuế", "tax")], PROVINCE)}
+    assert rows["Cục Thuế"]["level"] == "central" and rows["Tổng cục Thuế"]["successor_ids"] == ["cuc-thue@viet-nam"]
