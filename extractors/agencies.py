@@ -271,6 +271,9 @@ def gazetteer() -> dict:
         "qualifier_stops": _by_first_word(_split(data.get("qualifier_stops"))),
         "name_stops": _by_first_word(_split(data.get("qualifier_stops")) + _split(data.get("generic_bridge_stops"))),
         "refers_back": frozenset(item["name"] for item in data["agencies"] if item.get("refers_back")),
+        "regional": frozenset(item["name"] for item in data["agencies"] if item.get("regional")),
+        "national_from": {item["name"]: _as_date(item["national_from"]) for item in data["agencies"]
+                          if item.get("national_from")},
         "compounds": {key(w): frozenset(key(x) for x in _split(v)) for w, v in (data.get("compounds") or {}).items()},
         "members_of": {k: v for k, v in (data.get("members_of") or {}).items()},
         "named_units": {fold(k): v for k, v in (data.get("named_units") or {}).items()},
@@ -357,9 +360,12 @@ def _admissible(v: Variant, text: str, toks: list[Token], i: int, j: int) -> boo
     return True
 
 
-def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Variant, int, float] | None:
+def _exact_at(toks: list[Token], keys: list[str], i: int, text: str,
+              central: bool = True) -> tuple[Variant, int, float] | None:
     """Longest variant whose key equals the tokens at i (also across split or merged tokens);
-    `keys` are the tokens' keys."""
+    `keys` are the tokens' keys. Not `central` (a document below the centre): names that only a central
+    document gives (`central_only`) are left out, so that they do not hide a shorter name with its scope
+    ("Ủy ban nhân dân" + "các tỉnh, thành phố trực thuộc trung ương" in a provincial plan)."""
     by_tokens, token_prefixes, by_glued, glued_prefixes = _exact_plan(keys[i])
     if not by_tokens and not by_glued:
         return None
@@ -377,6 +383,8 @@ def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Va
         if best is not None and v.joined != best[0].joined:
             break
         n = len(v.tokens)
+        if not central and v.entry.scope == "central_only":
+            continue
         if _admissible(v, text, toks, i, i + n):
             # among variants with the same key, the one printed as in the text wins (not the hash seed)
             printed = text[toks[i].start:toks[i + n - 1].end].lower() == v.text.lower()
@@ -397,6 +405,8 @@ def _exact_at(toks: list[Token], keys: list[str], i: int, text: str) -> tuple[Va
     for _, _, v, m in near:
         if best is not None and len(v.joined) <= len(best[0].joined):
             break
+        if not central and v.entry.scope == "central_only":
+            continue
         if _admissible(v, text, toks, i, i + m):
             best = (v, i + m, 0.95)
             break
@@ -977,8 +987,10 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     initial = map(initials.__contains__, map(text.__getitem__, map(itemgetter(1), toks)))
     head_starts = [i for i in compress(range(len(toks)), initial) if text[toks[i][1]:toks[i][2]] in firsts]
 
+    central = home.jurisdiction in NATIONAL_SCOPES
+
     def exact(i: int, hi: int):
-        hit = _exact_at(toks, keys, i, text)
+        hit = _exact_at(toks, keys, i, text, central)
         return _unbroken(_resolve(hit, toks, i, text, home, noisy) if hit else None, toks, text)
 
     def fuzzy(i: int, hi: int):
@@ -1009,8 +1021,14 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
             if k > j2 and scope is None:
                 name = f"{name} {' '.join(text[toks[j2].start:toks[k - 1].end].split())}"
                 j2 = k
+        if scope is None and v.entry.name in gazetteer()["regional"] and (r := _REGION.match(text, toks[j2 - 1].end)):
+            name = f"{v.entry.name} khu vực {r.group(1).upper()}"    # "Chi cục Thuế khu vực II": no scope
+            j2 = _token_end(toks, r.end())
         if scope == "home" and v.entry.name in gazetteer()["keeps_place"]:
             name = _printed_place(text, toks, i + len(v.tokens), home, noisy, name, v.entry.name)
+        since = gazetteer()["national_from"].get(v.entry.name)
+        if since and scope is None and as_of is not None and _as_date(as_of) >= since:
+            name, juris = v.entry.name, "Việt Nam"     # "Cục Thuế" of 2025 is the ministry's department
         start, end = toks[i].start, toks[j2 - 1].end
         name = _two_level(name, text[start:end], as_of)
         m = Mention(start, end, text[start:end], name, v.entry.type, agency_id(name, juris), score, scope)
@@ -1025,6 +1043,9 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
         out.append(m)
     return out
 
+
+#: A region after a body with regional branches (gazetteer `regional`): " khu vực XI", " Khu vực 8".
+_REGION = re.compile(r"[ \t]+(?:[Kk]hu [Vv]ực|KV)[ \t]+([IVXL]{1,5}|\d{1,2})\b")
 
 _BREAK = re.compile(r"[.;:!?]\s*\n|\n\s*(?:[-+•*]|\d{1,2}[.)]|[a-zđ]\))\s")
 
@@ -1200,6 +1221,10 @@ TWO_LEVEL_FROM = dt.date(2025, 7, 1)
 OLD_COMMUNES, NEW_COMMUNES = "các xã, phường, thị trấn", "các xã, phường"
 
 
+def _as_date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def _two_level(name: str, surface: str, as_of: dt.date | str | None) -> str:
     """From 1 July 2025 there are no thị trấn: "UBND cấp xã" in a plan of that date is "Ủy ban nhân
     dân các xã, phường" (unless "thị trấn" is printed; "đặc khu" is only kept where printed)."""
@@ -1269,8 +1294,10 @@ def _generic_at(text: str, toks: list[Token], i: int, limit: int, home: Home, no
                 break
             if word[:1].isupper():
                 last, after_capital, lower = j + 1, True, 0
-            elif after_capital and word != "và" and not _stop_at(toks, j, limit, phrases_only=True):
+            elif (after_capital and word != "và" and not _stop_at(toks, j, limit, phrases_only=True)
+                  and (noisy or not _printed_phrase_at(text, toks, j, gazetteer()["name_stops"]))):
                 last, after_capital = j + 1, False      # second syllable of a compound: "Văn hóa"
+                # (not a verb or function word printed as such: "Cục Đăng kiểm Việt Nam | có trách nhiệm")
             elif word != "và" and last is not None and (k := _bridge(text, toks, j, limit)):
                 j = k                                    # "Trung tâm Chuyển đổi số Thành phố"
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from extractors.agencies import DATA, Agency, find_agencies, gazetteer, key, resolve_agency, tokenize
+from extractors.agencies import DATA, Agency, agency_rows, find_agencies, gazetteer, key, resolve_agency, tokenize
 
 HN = "Hà Nội"
 HCM = "Thành phố Hồ Chí Minh"
@@ -467,3 +467,95 @@ def test_unlisted_boards_and_specialised_units_are_found():
         "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh"]
     assert [m.name for m in find_agencies("các phòng, ban chuyên môn thuộc UBND huyện", "Nghệ An")] == [
         "Các phòng, ban chuyên môn thuộc Ủy ban nhân dân các quận, huyện, thị xã"]
+
+
+# ---- families from the lm-corpus coverage study (scripts/agency_coverage.py); phrases written for the tests
+
+PROVINCE = "Quảng Trị"
+
+
+def _names(text: str, jurisdiction: str = PROVINCE, **kw) -> list[str]:
+    return [m.name for m in find_agencies(text, jurisdiction, **kw)]
+
+
+def test_the_provinces_committees_are_a_body_in_a_provincial_plan_too():
+    # the central-only collective must not hide "Ủy ban nhân dân" + its plural scope
+    assert _names("Đề nghị Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương phối hợp cung cấp số liệu.") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert _names("UBND các tỉnh, thành phố trực thuộc trung ương có trách nhiệm báo cáo.") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+    assert _names("phối hợp với các địa phương trong vùng") == []          # still no body in a provincial plan
+    assert _names("phối hợp với các địa phương trong vùng", "Việt Nam") == [
+        "Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Cục Quản lý thị trường trả lời kiến nghị của doanh nghiệp.", "Cục Quản lý thị trường"),
+    ("Cục Đăng kiểm Việt Nam có trách nhiệm kiểm định phương tiện.", "Cục Đăng kiểm Việt Nam"),
+    ("Trung tâm Dữ liệu vùng đáp ứng yêu cầu kết nối.", "Trung tâm Dữ liệu vùng"),
+    ("Trung tâm Chuyển đổi số tỉnh cấu hình quy trình điện tử.", "Trung tâm Chuyển đổi số tỉnh"),
+    ("Chi cục Trồng trọt xem xét hồ sơ đề nghị.", "Chi cục Trồng trọt"),
+    ("Vụ Tổ chức cán bộ chủ trì thẩm định.", "Vụ Tổ chức cán bộ"),          # sentence case still goes on
+    ("Trung tâm Văn hóa - Thể thao và Truyền thông tỉnh tổ chức hội thi.", "Trung tâm Văn hóa - Thể thao và Truyền thông tỉnh"),
+])
+def test_an_unlisted_name_stops_before_a_printed_verb(text, name):
+    assert _names(text)[0] == name
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Trung tâm Phục vụ hành chính công tỉnh tiếp nhận hồ sơ.", "Trung tâm Phục vụ hành chính công tỉnh"),
+    ("nộp hồ sơ tại Trung tâm PVHCC", "Trung tâm Phục vụ hành chính công"),
+    ("Giao Văn phòng đăng ký đất đai cung cấp bản trích lục.", "Văn phòng Đăng ký đất đai"),
+    ("Văn phòng ĐKĐĐ chủ trì đo đạc.", "Văn phòng Đăng ký đất đai"),
+    ("Chi nhánh Văn phòng đăng ký đất đai khu vực III có trách nhiệm lưu hồ sơ.",
+     "Chi nhánh Văn phòng Đăng ký đất đai khu vực III"),
+    ("Quỹ Bảo vệ môi trường tỉnh cho vay ưu đãi.", "Quỹ Bảo vệ môi trường tỉnh"),
+    ("Quỹ BVMT hướng dẫn hồ sơ vay vốn.", "Quỹ Bảo vệ môi trường"),
+])
+def test_service_centres_land_offices_and_funds(text, name):
+    assert _names(text)[0] == name
+
+
+def test_the_standing_board_of_the_front_acts_for_the_front_committee():
+    assert _names("Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh chủ trì hội nghị.") == [
+        "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"]
+    assert _names("Đề nghị Ban Thường trực Uỷ ban MTTQ tỉnh phối hợp.") == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh"]
+
+
+def test_the_offices_of_the_councils():
+    assert _names("Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh tham mưu.") == [
+        "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh"]       # not the delegation and the council
+    assert _names("Văn phòng Đoàn ĐBQH và HĐND tỉnh tổng hợp ý kiến.") == [
+        "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh"]
+    assert _names("Văn phòng HĐND - UBND cấp xã tiếp nhận đơn.", as_of="2025-09-01") == [
+        "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân các xã, phường"]
+    assert _names("Văn phòng HĐND và UBND xã Cam Lộ báo cáo.") == [
+        "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân xã Cam Lộ"]
+
+
+def test_the_tax_authority_by_its_generic_names():
+    assert _names("phối hợp với cơ quan thuế rà soát") == ["Cơ quan Thuế"]
+    assert _names("cơ quan thuế tỉnh kiểm tra") == ["Thuế tỉnh"]
+    assert _names("Ngành Thuế triển khai hóa đơn điện tử") == ["Ngành Thuế"]
+
+
+@pytest.mark.parametrize("text, name, agency_id", [
+    ("báo cáo Kiểm toán nhà nước khu vực II", "Kiểm toán nhà nước khu vực II", "kiem-toan-nha-nuoc-khu-vuc-ii@viet-nam"),
+    ("Kho bạc Nhà nước khu vực VII kiểm soát chi", "Kho bạc Nhà nước khu vực VII", None),
+    ("Chi cục Thuế khu vực IV phối hợp", "Chi cục Thuế khu vực IV", None),
+    ("Chi cục Hải quan khu vực IX hướng dẫn thủ tục", "Chi cục Hải quan khu vực IX", None),
+    ("Chi cục Thuế phối hợp", "Chi cục Thuế tỉnh", None),          # without a region: the scope as before
+])
+def test_a_regional_branch_keeps_its_region(text, name, agency_id):
+    m = find_agencies(text, PROVINCE)[0]
+    assert m.name == name and (agency_id is None or m.agency_id == agency_id)
+
+
+def test_the_former_general_departments_are_central_from_march_2025():
+    got = find_agencies("Về vấn đề này, Cục Thuế có ý kiến như sau", PROVINCE, as_of="2025-10-01")
+    assert [(m.name, m.agency_id) for m in got] == [("Cục Thuế", "cuc-thue@viet-nam")]
+    assert _names("Cục Thuế phối hợp kiểm tra", as_of="2024-10-01") == ["Cục Thuế tỉnh"]     # the province's, before
+    assert _names("Cục Thuế tỉnh Quảng Trị báo cáo", as_of="2025-10-01") == ["Cục Thuế tỉnh"]  # printed scope kept
+    assert _names("Cục Thống kê công bố số liệu", as_of="2025-05-01") == ["Cục Thống kê"]
+    rows = {r["name"]: r for r in agency_rows([("cuc-thue@viet-nam", "Cục Thuế", "tax")], PROVINCE)}
+    assert rows["Cục Thuế"]["level"] == "central" and rows["Tổng cục Thuế"]["successor_ids"] == ["cuc-thue@viet-nam"]
