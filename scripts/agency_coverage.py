@@ -34,7 +34,7 @@ It prints the totals of each category and its most frequent families with their 
 from __future__ import annotations
 
 import argparse
-import gzip
+
 import json
 import re
 import sys
@@ -44,6 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extractors import agencies as A  # noqa: E402
+from scripts.corpus_lines import study_lines  # noqa: E402
 from pipeline.text import fold  # noqa: E402
 
 CORPUS = Path("/work/shared/lm-corpus/admin-legal.txt.gz")
@@ -271,11 +272,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--as-of", default=AS_OF, help=f"issue date the lines are read with (default {AS_OF})")
     ap.add_argument("--json", help="write the counts as JSON")
     args = ap.parse_args(argv)
-    with gzip.open(args.corpus, "rt", encoding="utf-8") as f:
-        lines = [next(f).rstrip("\n") for _ in range(args.lines)]
+    lines, dropped = study_lines(args.lines, Path(args.corpus))      # never the check plans' lines
     r = study(lines, args.examples, args.as_of)
     c = r["counts"]
-    print(f"role-context mentions: {r['total']} in {args.lines} lines")
+    print(f"role-context mentions: {r['total']} in {len(lines)} lines ({dropped} lines of check plans left out)")
     labels = {"none": "(a) no mention found", "generic": "(b) generic head-word fallback only",
               "cut": "(c) name cut short", "dissolved": "(d) body dissolved in 2025",
               "district": "(d') district-level body", "ok": "resolved, none of the above"}
