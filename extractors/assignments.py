@@ -880,7 +880,8 @@ def extract(doc: Document) -> list[dict]:
         if s.kind in ("point", "clause") and s.parent_id and s.parent_id not in labelled_parents:
             labelled_parents[s.parent_id] = s
     headings: list[tuple[Unit, Subject]] = []
-    for u in units(v):
+    all_units = units(v)
+    for u in all_units:
         ctx = context_for(ctxs, v, u.section, u.start)
         subj = subject_at(v, u.start, u.end)
         if subj is not None and u.heading:
@@ -944,7 +945,29 @@ def extract(doc: Document) -> list[dict]:
         _emit(v, out, u, u.start, ctx, subj if subj and subj.agencies else None, inline=False)
     _heading_agencies(v, out, headings)
     _preamble_requests(v, out)
+    _passive_leads(v, out, all_units)
     return out.rows
+
+
+def _passive_leads(v: View, out: "Rows", units_: list[Unit]) -> None:
+    """"... kết nối với hệ thống quốc gia do Bộ X chủ trì(, phối hợp với Y)": the body after "do" leads the work
+    the clause names (ANNOTATION.md: "X chủ trì" → lead), its partners support."""
+    voc = vocab()
+    for u in units_:
+        for k in range(v.tok(u.start), v.tok(u.end)):
+            if v.keys[k] != "do" or v.text[v.toks[k].start:v.toks[k].end].lower() != "do" or k + 1 not in v.mention_at:
+                continue
+            items, e, _ = agency_list(v, k + 1, v.tok(u.end))
+            n = v.phrase(e, voc["lead"]) if items and e < len(v.toks) else 0
+            if not n:
+                continue
+            e += n
+            s = v.phrase(e, voc["support"]) if e < len(v.toks) else 0
+            supports = agency_list(v, v.skip_voi(e + s), v.tok(u.end))[0] if s else []
+            for m in items:
+                out.add(m, "lead", (m.start, m.end), v.text[u.start:u.end], [], "subject", (u.start, u.end))
+            for m in supports:
+                out.add(m, "support", (m.start, m.end), v.text[u.start:u.end], [], "support", (u.start, u.end))
 
 
 def _preamble_requests(v: View, out: "Rows") -> None:

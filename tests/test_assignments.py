@@ -710,3 +710,13 @@ def test_a_text_without_sections_is_read_whole():
                                          "Quảng Trị")}
     assert got == {("Sở Tư pháp", "lead"), ("Sở Nội vụ", "support"), ("Sở Tài chính", "support"),
                    ("Sở Y tế", "responsible"), ("Ủy ban nhân dân tỉnh", "report_to")}
+
+
+def test_a_passive_lead_and_an_adverb_before_a_reports_link():
+    got = _assign("KẾ HOẠCH\nX\nIII. TỔ CHỨC THỰC HIỆN\n1. Ủy ban nhân dân các xã, phường:\n+ Kết nối phần mềm với cơ sở "
+                  "dữ liệu dân cư do Công an tỉnh chủ trì, phối hợp với Sở Nội vụ thực hiện.\n2. Sở Y tế thông tin kịp "
+                  "thời cho Bảo hiểm xã hội tỉnh để phối hợp.\n3. Hỗ trợ người lao động do Sở Y tế giới thiệu.\n",
+                  "Quảng Trị")
+    assert {(a, r) for a, r, s in got if s.startswith("III.1")} >= {("Công an tỉnh", "lead"), ("Sở Nội vụ", "support")}
+    assert ("Bảo hiểm xã hội tỉnh", "report_to", "III.2") in got
+    assert not any(s == "III.3" for a, r, s in got)                 # "do X giới thiệu" names no duty
