@@ -326,12 +326,20 @@ def _title_end(lines: list[_Line], title_i: int) -> int:
             break
         if ln.text.isupper() or ln.text.startswith("("):
             j += 1
-        elif (not upper and ln.text[:1].islower() and not prev.text.endswith((".", ";", ":"))
-              and len(ln.text) < 200):
+        elif (not upper and not prev.text.endswith((".", ";", ":")) and len(ln.text) < 200 and (
+                ln.text[:1].islower()
+                or _open_end(prev) and not _starts(ln.folded, vocabulary()["preamble_starters"]))):
             j += 1
         else:
             break
     return j
+
+
+def _open_end(line: _Line) -> bool:
+    """A subject line ending in a word a title cannot end with ("... năm 2025 của" / "Bộ Chính trị ..."): the
+    next line goes on with it, capital or not (structure.yaml title_open_ends)."""
+    words = line.folded.rstrip().rsplit(" ", 1)
+    return len(words) == 2 and words[1] in vocabulary()["title_open_ends"]
 
 
 def _is_attached_title(line: _Line) -> bool:
@@ -399,10 +407,16 @@ def _tail_start(lines: list[_Line], body_from: int) -> int:
             while k - 1 > body_from and _is_signature(lines[k - 1]) and i - k < 6:
                 k -= 1
             return k
-        if _is_signature(ln) and i > body_from and (
+        if _is_signature(ln) and i > body_from and not _issuer_repeat(lines, i) and (
                 lines[i - 1].text.endswith(("./.", "/.", ". /")) or _closing_block_follows(lines, i)):
             return i
     return n
+
+
+def _issuer_repeat(lines: list[_Line], i: int) -> bool:
+    """"THỦ TƯỚNG CHÍNH PHỦ" right before "Căn cứ ...": the decision's enacting authority, not its signature."""
+    nxt = next((ln for ln in lines[i + 1:i + 3] if ln.text.strip(" _-")), None)
+    return nxt is not None and _starts(nxt.folded, vocabulary()["preamble_starters"])
 
 
 def _closing_block_follows(lines: list[_Line], i: int) -> bool:

@@ -214,3 +214,18 @@ def test_lettered_group_rows_of_an_appendix_table_are_parts():
             "Bộ Tài chính\nX\nY\n")
     assert [s.section_id for s in segment(text) if s.kind == "part" and s.section_id.startswith("PL")] == [
         "PL1.A", "PL1.B"]
+
+
+def test_the_enacting_authority_before_the_preamble_is_no_signature_and_a_wrapped_subject_goes_on():
+    """A gazette decision repeats its issuer ("THỦ TƯỚNG CHÍNH PHỦ") between the subject and "Căn cứ ...": the
+    body still opens with Điều 1. A subject line ending in "của" goes on at a capitalised "Bộ Chính trị ..."."""
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 31/QĐ-TTg\nHà Nội, ngày 02 tháng 3 năm 2026\nQUYẾT ĐỊNH\nPhê duyệt Đề án thực "
+            "hiện Kết luận số 10-KL/TW ngày 05 tháng 01 năm 2026 của\nBộ Chính trị về an sinh xã hội\n_____________\n"
+            "THỦ TƯỚNG CHÍNH PHỦ\nCăn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;\nQUYẾT ĐỊNH:\n"
+            "Điều 1. Phê duyệt Đề án với các nội dung sau:\nI. MỤC TIÊU\n1. Mở rộng diện bao phủ.\n"
+            "Điều 2. Quyết định này có hiệu lực từ ngày ký.\nKT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\nNguyễn Văn A\n")
+    secs = {s.section_id: s for s in segment(text)}
+    assert {"Điều 1", "I", "I.1", "Điều 2", "signature"} <= set(secs)
+    assert text[secs["signature"].char_start:].startswith("KT. THỦ TƯỚNG")
+    title = secs["title"]
+    assert "Bộ Chính trị về an sinh xã hội" in text[title.char_start:title.char_end]
