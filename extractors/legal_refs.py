@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -125,21 +126,56 @@ def _ocr_map() -> dict[str, str]:
 
 _UPPER = "".join(ch for ch in map(chr, range(0xC0, 0x1F00)) if ch.isupper() and ch.isalpha())
 SEG = rf"[A-Z{_UPPER}][^\W_]*&?[^\W_]*"
+#: A number-symbol. It starts after no word character (but right after "số" printed without its space:
+#: "Tờ trình số374/TTr-CP") and after no "02:" (a standard, "QCVN 02:2019/BYT"); a space may stand before
+#: the year's slash ("Thông tư số 18 /2018/TT-NHNN"); the year may run into the type code ("49/2025TT-BCT");
+#: up to nine segments (joint circulars of many ministries); " - " joins an all-capital segment
+#: ("01/2014/TT - BGDĐT") but not a title ("Nghị định 96/2026/NĐ-CP - Chi tiết ...").
 ID_RE = re.compile(
-    rf"(?<![\w/.\-])(?P<num>\d{{1,5}}(?:\.\d{{1,2}}(?=/))?)(?:/(?P<year>(?:19|20)\d{{2}}))?"
-    rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-))\s?"
-    rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?){SEG}){{0,4}})(?![\w])"
+    rf"(?:(?<![\w/.\-])(?<!\d:)|(?<=(?<!\w)[sS][ốỐoO]))"
+    rf"(?P<num>\d{{1,5}}(?:\.\d{{1,2}}(?=\s?/))?)(?:\s?/(?P<year>(?:19|20)\d{{2}}))?"
+    rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-)|(?P<fused>(?<=/(?:19|20)\d\d)(?=[A-ZĐ]{{2}})))\s?"
+    rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?|[ ]-[ ](?=[A-ZĐ][A-ZĐ0-9&]+(?!\w)(?!\s+[A-Z{_UPPER}]{{2}}))){SEG}){{0,8}})"
+    rf"(?![\w])"
 )
 #: ID_RE found through where one may start: a number (maybe dotted, maybe with its year), a slash or a
 #: dash, and the capital letter of the symbol.
-_ID_SCAN = Skipping(ID_RE, rf"\d\d*(?:\.\d\d?)?(?:/(?:19|20)\d\d)?(?:\s{{0,2}}/|-)\s?[A-Z{_UPPER}]")
+_ID_SCAN = Skipping(ID_RE, rf"\d\d*(?:\.\d\d?)?(?:\s?/(?:19|20)\d\d)?(?:\s{{0,2}}/|-|(?<=/(?:19|20)\d\d))\s?[A-Z{_UPPER}]")
 _SEG_SPLIT = re.compile(r"\s*([-/])\s*")
 
 
+@cache
+def _homoglyphs() -> dict[int, str]:
+    return str.maketrans(doc_types().get("symbol_homoglyphs", {}))
+
+
 def _plain_segment(seg: str) -> str:
-    """Symbols are Latin letters, Đ, digits and &: any other mark is OCR or restoration noise (TỪ → TU)."""
+    """Symbols are Latin letters, Đ, digits and &: any other mark is OCR or restoration noise (TỪ → TU);
+    Cyrillic look-alikes are the Latin letters (NĐ-СР → NĐ-CP)."""
     return "".join(ch if ch in "Đđ" or ch < "\x80" else unicodedata.normalize("NFD", ch)[0]
-                   for ch in seg.replace("Ð", "Đ").replace("ð", "đ"))
+                   for ch in seg.replace("Ð", "Đ").replace("ð", "đ").translate(_homoglyphs()))
+
+
+def split_fused_symbol(sym: str) -> str:
+    """A one-segment symbol printed without the dash between type code and issuer, as code-issuer:
+    'TTBYT' → 'TT-BYT', 'NĐCP' → 'NĐ-CP', 'TTBNNMT' → 'TT-BNNMT' (doc_types.yaml: fused_codes; the
+    issuer is a known one or a ministry's B…). Anything else is returned as it is."""
+    plain = _plain_segment(sym.strip())
+    if not re.fullmatch(r"[A-ZĐ]{3,14}", plain) or plain in _code_index() or plain in _issuer_codes():
+        return sym
+    for code in doc_types().get("fused_codes", ()):
+        rest = plain[len(code):]
+        if plain.startswith(code) and len(rest) >= 2 and (
+                rest in _issuer_codes() or re.sub(r"\d+$", "", rest) in _issuer_codes()
+                or re.fullmatch(r"B[A-ZĐ]{1,8}", rest)):
+            return f"{code}-{rest}"
+    return sym
+
+
+@cache
+def _glued_re() -> re.Pattern:
+    words = sorted(_patterns_data().get("symbol_glued_words", ()), key=len, reverse=True)
+    return re.compile(rf"(?<=[^\W\d_])(?:{'|'.join(map(re.escape, words)) or '(?!)'})$")
 
 
 def canonical_symbol(symbol: str) -> str:
@@ -276,6 +312,11 @@ def _date_after(folded: str, pos: int):
     if not m:
         return None
     d = date_at(folded, m.end())
+    if d is None and m.end() == pos and pos and folded[pos - 1].isalpha():
+        # "NĐ-CPngày 23 tháng 8 năm 2016": the day word runs into the symbol; the date is read on its own
+        d = date_at(folded[pos:pos + 80], 0)
+        if d is not None:
+            d = dataclasses.replace(d, start=d.start + pos, end=d.end + pos)
     return d if d is not None and d.year is not None else None
 
 
@@ -345,7 +386,11 @@ def _read_before(c: Citation, text: str, folded: str) -> None:
 def _find_numbered(text: str, folded: str) -> list[Citation]:
     out = []
     for m in _ID_SCAN.finditer(text):
-        sym = m.group("sym")
+        sym, end = m.group("sym"), m.end()
+        glued = _glued_re().search(sym)
+        if glued and glued.start() > 0:           # "NĐ-CPngày 23 tháng 8": the symbol ends before the word
+            sym, end = sym[:glued.start()], m.start("sym") + glued.start()
+        sym = split_fused_symbol(sym)
         if not _valid_symbol(sym):
             continue
         start = m.start()
@@ -361,7 +406,7 @@ def _find_numbered(text: str, folded: str) -> list[Citation]:
         sep = "-" if m.group("dash") else "/"
         year = int(m.group("year")) if m.group("year") else None
         cid = canonical_id(m.group("num"), sym, m.group("year"), sep)
-        out.append(Citation(start, m.end(), m.end(), ref_type, cid, number=m.group("num"), year=year,
+        out.append(Citation(start, end, end, ref_type, cid, number=m.group("num"), year=year,
                             symbol=_symbol_as_printed(sym), typed=typed, confidence=0.95 if typed else 0.85))
     return out
 

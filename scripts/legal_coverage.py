@@ -17,8 +17,9 @@ text of laws, decrees and circulars. This script reads all of the first part and
               pipeline/process.py calls it (no sections; no own number, see `_document`).
 
 Each candidate is then
-  found       an extractor row overlaps it with the same number-symbol key (number and the letter
-              segments, upper-case, spaces dropped, Đ/D and separator order ignored);
+  found       an extractor row overlaps it with the same number-symbol key (number and the letters
+              and digits after it, upper-case, separators and spaces dropped, Đ as D, Cyrillic
+              look-alikes as Latin; a lower-case word run into the symbol's end may be left out);
   different   an extractor row overlaps it with another key, or with another document type
               than the candidate's type word (when the extractor's type is known);
   missed      no extractor row overlaps it.
@@ -75,13 +76,30 @@ GAP_MAX_WORDS = 8
 FORM_HEADS = re.compile(r"(?<!\w)(?i:mẫu|biểu|biểu mẫu|phụ lục|phiếu|mã|chuẩn mực kế toán|nghị định thư|thư)\s*$")
 
 
-def _key(s: str) -> tuple[str, tuple[str, ...]]:
-    """Number and letter/digit segments of a number-symbol, normalised: '12- CT/TW' → ('12', ('CT', 'TW'))."""
-    s = s.upper().replace("Ð", "Đ").replace("Đ", "D").replace("–", "-")
-    parts = [p for p in re.split(r"\s*[/\-]\s*", s.strip()) if p]
-    if not parts:
-        return "", ()
-    return parts[0].lstrip("0") or "0", tuple(sorted(parts[1:]))
+_CYRILLIC = str.maketrans("АВСЕНКМОРТХУІасеорхуі", "ABCEHKMOPTXYIaceopxyi")
+
+
+def _key(s: str) -> tuple[str, str]:
+    """Number and the letters/digits of the rest, upper-case, separators and spaces dropped, Đ as D,
+    Cyrillic look-alikes as Latin: '12- CT/TW' → ('12', 'CTTW'); '21/2025/TTBYT' and '21/2025/TT-BYT' agree."""
+    s = s.translate(_CYRILLIC).upper().replace("Ð", "D").replace("Đ", "D")
+    m = re.match(r"\s*0*(\d+)", s)
+    if not m:
+        return "", ""
+    return m.group(1), re.sub(r"[^0-9A-Z&]", "", s[m.end():])
+
+
+def same_id(candidate: str, extracted: str) -> bool:
+    """Whether the extractor's id is the candidate's: the same key, or the candidate's key with a lower-case
+    word run into its end ("NĐ-CPngày", "QĐ-TTgcủa": the candidate pattern takes the word, the extractor not)."""
+    (cn, cl), (en, el) = _key(candidate), _key(extracted)
+    if cn != en:
+        return False
+    if cl == el:
+        return True
+    tail = re.search(r"[^\W\d_]*$", candidate).group(0)
+    extra = len(cl) - len(el)
+    return extra >= 2 and cl.startswith(el) and tail[-extra:].islower()
 
 
 def _shape(s: str) -> str:
@@ -190,8 +208,7 @@ def study(sample: int, local_only: bool, examples: int = 3):
         for c in cands:
             counts[part]["candidates"] += 1
             over = [i for i, r in enumerate(rows) if r["char_start"] < c["end"] and r["char_end"] > c["start"]]
-            ckey = _key(c["id"])
-            hit = [i for i in over if _key(rows[i]["canonical_id"] or "") == ckey]
+            hit = [i for i in over if same_id(c["id"], rows[i]["canonical_id"] or "")]
             used.update(over)
             if hit:
                 r = rows[hit[0]]
