@@ -288,8 +288,9 @@ def _context_res() -> dict[str, re.Pattern]:
                                       rf"(?:(?P<law>{law['law']})|(?P<ord>{law['ordinance']}))\s+"),
                            rf"(?:{law['code_prefix']})\s+(?:{law['law']}|{law['ordinance']})\s", rf"(?:{law['law']})\s",
                            rf"(?:{law['ordinance']})\s"),
+        # the number on the type word's line: "KINH PHÍ THỰC HIỆN ĐỀ ÁN\n1. ..." is a heading and a label
         "bare": Skipping(re.compile(rf"(?<!\w)(?P<type>{bare_words}|{bare_ocr})"
-                                    rf"\s+(?:{d['number_marker']}\s*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
+                                    rf"[^\S\n]+(?:{d['number_marker']}[^\S\n]*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
                          rf"(?:{bare_words})\s", rf"(?:{bare_ocr})\s"),
         "not_reference": re.compile(rf"(?<!\w)(?:{_words_re(d['not_reference_heads'])})\s+"
                                     rf"(?:{d['number_marker']}\s*)?$"),
@@ -560,6 +561,45 @@ def _find_constitution(text: str, folded: str) -> list[Citation]:
     return out
 
 
+_CONGRESS = re.compile(
+    r"(?<!\w)nghi\s+quyet\s+dai\s+hoi\s+"
+    r"(?P<pre>(?:dai\s+bieu\s+)?toan\s+quoc\s+|dang\s+(?:(?:cong\s+san\s+viet\s+nam|toan\s+quoc)\s+)?)?"
+    r"(?:lan\s+thu\s+)?(?P<n>[ivxl]{1,6}|\d{1,2})(?!\w)"
+    r"(?P<post>\s+(?:cua\s+)?dang(?:\s+cong\s+san\s+viet\s+nam)?(?!\w)(?!\s+bo(?!\w)))?")
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
+
+
+def _roman(n: str) -> str | None:
+    """'xiii' → 'XIII', '13' → 'XIII'; None for what is no Roman numeral."""
+    if n.isdigit():
+        k, out = int(n), ""
+        for v, r in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while k >= v:
+                out, k = out + r, k - v
+        return out or None
+    total = 0
+    for a, b in zip(n, n[1:] + " "):
+        total += -_ROMAN[a] if b != " " and _ROMAN[b] > _ROMAN[a] else _ROMAN[a]
+    return n.upper() if total > 0 and _roman(str(total)) == n.upper() else None
+
+
+def _find_congress(text: str, folded: str) -> list[Citation]:
+    """"Nghị quyết Đại hội (đại biểu toàn quốc) lần thứ XIII (của Đảng)": a resolution of the national Party
+    congress cited by name (legal_patterns.yaml: party_congress)."""
+    d = _patterns_data().get("party_congress")
+    if not d or "dai hoi" not in folded:
+        return []
+    out = []
+    for m in _CONGRESS.finditer(folded):
+        n = _roman(m.group("n"))
+        if n is None or not (m.group("pre") or m.group("post")):
+            continue
+        if re.match(r"\s+dang\s+bo(?!\w)", folded[m.end():m.end() + 12]):
+            continue
+        out.append(Citation(m.start(), m.end(), m.end(), d["type"], d["id"].format(n=n), typed=True, confidence=0.8))
+    return out
+
+
 @cache
 def _constitution_re() -> re.Pattern:
     d = _patterns_data()["constitution"]
@@ -713,6 +753,7 @@ def _citations(text: str) -> tuple[Citation, ...]:
     cits += _find_named(text, folded, taken)
     cits += _find_amending(text, folded, taken)
     cits += _find_constitution(text, folded)
+    cits += _find_congress(text, folded)
     taken = _Taken((c.start, c.end) for c in cits)
     cits += _find_bare(text, folded, taken)
     cits.sort(key=lambda c: c.start)

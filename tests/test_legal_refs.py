@@ -357,3 +357,19 @@ def test_standards_are_no_references_and_joint_resolutions_are_typed():
     assert refs("Thang máy đạt QCVN 05:2018/BLĐTBXH về an toàn.") == []
     r = one("Nghị quyết liên tịch số 02/2019/NQLT-BNV-TLĐ về phối hợp.")
     assert (r["ref_type"], r["canonical_id"]) == ("Nghị quyết liên tịch", "02/2019/NQLT-BNV-TLĐ")
+
+
+def test_national_party_congress_resolution_by_name():
+    rows = refs("Căn cứ Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIV của Đảng; hưởng ứng thi đua thực hiện "
+                "Nghị quyết đại hội lần thứ XIV của Đảng và NGHỊ QUYẾT ĐẠI HỘI ĐẢNG LẦN THỨ XIV.")
+    assert [(r["ref_type"], r["canonical_id"]) for r in rows] == [
+        ("Nghị quyết", "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIV của Đảng")] * 3
+    assert rows[0]["relation"] == "basis" and rows[0]["issuer"] is None
+    assert refs("Thực hiện Nghị quyết Đại hội đại biểu Đảng bộ tỉnh lần thứ XX, nhiệm kỳ 2025 - 2030.") == []
+    assert refs("Thông qua nghị quyết Đại hội đồng cổ đông thường niên.") == []
+    assert refs("Quán triệt Nghị quyết Đại hội lần thứ XIX Đảng bộ thành phố.") == []
+
+
+def test_a_numbered_heading_line_after_a_type_word_is_no_project():
+    assert refs("IV. KINH PHÍ THỰC HIỆN ĐỀ ÁN\n1. Nguồn kinh phí") == []
+    assert one("Triển khai Đề án 06 của Chính phủ.")["canonical_id"] == "Đề án 06"
