@@ -826,7 +826,7 @@ def _provision_res() -> dict[str, re.Pattern]:
         "provision": Skipping(re.compile(
             rf"(?<!\w)(?:(?P<p>{w['point']})\s+(?P<pv>[a-z](?:\s*(?:,|{join})\s*[a-z](?![\w/]))*)(?![\w/])"
             rf"|(?P<k>{w['clause']})\s+(?P<kv>\d{{1,3}}(?:\s*(?:,|{join})\s*\d{{1,3}}(?![\w/.]))*)(?![\w/])"
-            rf"|(?P<d>{w['article']})\s+(?P<dv>\d{{1,4}}[a-z]?)(?![\w/]))"),
+            rf"|(?P<d>{w['article']})\s+(?P<dv>\d{{1,4}}[a-z]?(?:\s*(?:,|{join})\s*\d{{1,4}}[a-z]?(?![\w/.]))*)(?![\w/]))"),
             rf"(?:{w['point']})\s", rf"(?:{w['clause']})\s", rf"(?:{w['article']})\s"),
         "gap_simple": re.compile(rf"\s*[,;]?\s*(?:(?:{join})\s+)?(?:(?:{links})\s+)?"),
         "gap_about": re.compile(rf"\s+(?:{about})\s+[^;.\n]{{1,160}}?(?:,\s*|\s+(?:{join}|{links})\s+|\s+)"),
@@ -852,8 +852,8 @@ def _provisions(text: str, folded: str) -> list[Provision]:
             out.append(Provision(m.start(), m.end(), "point", vals))
         elif m.group("k"):
             out.append(Provision(m.start(), m.end(), "clause", re.findall(r"\d+", m.group("kv"))))
-        else:
-            out.append(Provision(m.start(), m.end(), "article", [m.group("dv")]))
+        else:                 # "Điều 4, 5 và 7": one value per article
+            out.append(Provision(m.start(), m.end(), "article", re.findall(r"\d+[a-z]?", m.group("dv"))))
     return out
 
 
@@ -901,6 +901,7 @@ def _units(provs: list[Provision]) -> list[tuple[str | None, str | None, str | N
                 points = []
             art = f"{w['article']} {p.values[0]}"
             out += [(pt, cl, art) for pt, cl in pending] or [(None, None, art)]
+            out += [(None, None, f"{w['article']} {v}") for v in p.values[1:]]   # "Điều 4, 5": clauses go with 4
             pending = []
     if points:
         pending.append((point_label(), None))

@@ -23,6 +23,8 @@ Each candidate is then
   different   an extractor row overlaps it with another key, or with another document type
               than the candidate's type word (when the extractor's type is known);
   missed      no extractor row overlaps it.
+Article lists before a document ("Điều 4, 5 và 7 Nghị định số ...") are counted too, with how many of them
+get one row per article (ANNOTATION.md: one row per cited provision).
 Extractor rows that overlap no candidate are listed as "unexplained" (possible false positives, or
 legitimate forms outside the candidate pattern such as laws cited by name).
 
@@ -139,6 +141,22 @@ def candidates(line: str) -> list[dict]:
     return out
 
 
+#: Lists of articles right before a document ("Điều 4, 5 và 7 Nghị định số ...", "các Điều 42, 43 Luật ..."):
+#: ANNOTATION.md wants one row per cited provision.
+ART_LIST_RE = re.compile(rf"(?<!\w)Điều (?P<list>\d+[a-z]?(?:\s*(?:,|và|hoặc)\s*\d+[a-z]?(?![\w/.]))+)"
+                         rf"(?=\s+(?:của\s+)?(?:{_TYPE_ALT})\s+(?!này(?!\w))[\w“\"])")   # not "… Nghị định này"
+
+
+def article_lists(line: str, rows: list[dict]) -> list[tuple[bool, str]]:
+    """(every listed article has its own extractor row, the list) per article list on the line."""
+    out = []
+    for m in ART_LIST_RE.finditer(line):
+        want = {f"Điều {v}" for v in re.findall(r"\d+[a-z]?", m.group("list"))}
+        got = {r["article"] for r in rows if r["char_start"] <= m.start() < r["char_end"]}
+        out.append((want <= got, m.group(0)))
+    return out
+
+
 def _document(line: str) -> Document:
     raw = RawDocument(source_path="line.txt", sha256=hashlib.sha256(line.encode("utf-8")).hexdigest(),
                       file_type="txt", pages=[Page(1, line)])
@@ -147,16 +165,16 @@ def _document(line: str) -> Document:
     return Document(raw=raw, text=line, raw_text=line, sections=[], meta={"doc_number": "-"})
 
 
-def extractor_rows(line: str) -> list[dict]:
-    """legal_refs.extract on the line; provision rows of one mention collapse to one (same span)."""
-    rows, seen = [], set()
-    for r in legal_refs.extract(_document(line)):
+def extractor_rows(line: str, rows: list[dict] | None = None) -> list[dict]:
+    """legal_refs.extract on the line (or its rows); provision rows of one mention collapse to one (same span)."""
+    out, seen = [], set()
+    for r in legal_refs.extract(_document(line)) if rows is None else rows:
         k = (r["canonical_id"], r["char_end"])
         if k in seen:
             continue
         seen.add(k)
-        rows.append(r)
-    return rows
+        out.append(r)
+    return out
 
 
 def miss_family(c: dict) -> str:
@@ -203,7 +221,11 @@ def study(sample: int, local_only: bool, examples: int = 3):
         if not cheap.search(line):
             continue
         cands = candidates(line)
-        rows = extractor_rows(line)
+        rows = legal_refs.extract(_document(line))
+        for ok, lst in article_lists(line, rows):
+            counts[part]["article lists"] += 1
+            counts[part]["article lists split"] += ok
+        rows = extractor_rows(line, rows)
         used = set()
         for c in cands:
             counts[part]["candidates"] += 1
@@ -263,7 +285,8 @@ def report(counts, fams, ex, top: int) -> None:
         n = c["candidates"] or 1
         print(f"  {part:8} candidates {c['candidates']:6}  found {c['found']:6} ({c['found'] / n:.3f})"
               f"  missed {c['missed']:5} ({c['missed'] / n:.3f})  different {c['different']:5}"
-              f"  extractor rows {c['extractor rows']:6}  unexplained {c['unexplained']:5}")
+              f"  extractor rows {c['extractor rows']:6}  unexplained {c['unexplained']:5}"
+              f"  article lists {c['article lists']:4} (one row per article: {c['article lists split']})")
     for status in ("missed", "different", "unexplained"):
         for part in counts:
             fam = fams[status][part]

@@ -373,3 +373,11 @@ def test_national_party_congress_resolution_by_name():
 def test_a_numbered_heading_line_after_a_type_word_is_no_project():
     assert refs("IV. KINH PHÍ THỰC HIỆN ĐỀ ÁN\n1. Nguồn kinh phí") == []
     assert one("Triển khai Đề án 06 của Chính phủ.")["canonical_id"] == "Đề án 06"
+
+
+def test_article_lists_give_one_row_per_article():
+    rows = refs("Thực hiện theo các Điều 21, 22 và 25 Nghị định số 30/2022/NĐ-CP; khoản 2 Điều 6, 7 Luật Đầu tư công.")
+    assert [(r["canonical_id"], r["article"], r["clause"]) for r in rows] == [
+        ("30/2022/NĐ-CP", "Điều 21", None), ("30/2022/NĐ-CP", "Điều 22", None), ("30/2022/NĐ-CP", "Điều 25", None),
+        ("Luật Đầu tư công", "Điều 6", "khoản 2"), ("Luật Đầu tư công", "Điều 7", None)]
+    assert refs("Theo quy định tại các Điều 4, 5 và 6 Thông tư này.") == []
