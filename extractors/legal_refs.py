@@ -504,6 +504,8 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
             continue
         if AMENDING.match(folded, kw_start):
             continue
+        if _to_be_drafted(folded, kw_start):
+            continue                      # "Nghiên cứu, xây dựng Luật Chuyển đổi số": not yet a document
         hit = _match_law_name(folded, m.end(), law_type)
         if hit is None and law_type == types["code"]:
             hit = _match_law_name(folded, m.end(), types["law"])
@@ -511,7 +513,7 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
         if hit is None:
             exact = text[kw_start:m.end()].strip() in (types["law"], types["ordinance"])
             hit = (_fallback_name(text, folded, m.end())
-                   if exact and "\n" not in text[kw_start:m.end()] and not _to_be_drafted(folded, kw_start) else None)
+                   if exact and "\n" not in text[kw_start:m.end()] else None)
             conf = 0.6
         if hit is None:
             continue

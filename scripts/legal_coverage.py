@@ -25,6 +25,8 @@ Each candidate is then
   missed      no extractor row overlaps it.
 Article lists before a document ("Điều 4, 5 và 7 Nghị định số ...") are counted too, with how many of them
 get one row per article (ANNOTATION.md: one row per cited provision).
+Laws cited by name are counted, with those whose name is not in extractors/data/legal_laws.yaml (read by the
+fallback up to the first comma or function word, so often cut short: "Luật Phòng cháy").
 Extractor rows that overlap no candidate are listed as "unexplained" (possible false positives, or
 legitimate forms outside the candidate pattern such as laws cited by name).
 
@@ -225,6 +227,10 @@ def study(sample: int, local_only: bool, examples: int = 3):
         for ok, lst in article_lists(line, rows):
             counts[part]["article lists"] += 1
             counts[part]["article lists split"] += ok
+        for r in rows:                    # laws cited by name: from the vocabulary, or read by the fallback
+            if r["number"] is None and r["ref_type"] in ("Luật", "Bộ luật", "Pháp lệnh"):
+                counts[part]["named laws"] += 1
+                counts[part]["named laws, unknown name"] += r["confidence"] <= 0.6
         rows = extractor_rows(line, rows)
         used = set()
         for c in cands:
@@ -286,7 +292,8 @@ def report(counts, fams, ex, top: int) -> None:
         print(f"  {part:8} candidates {c['candidates']:6}  found {c['found']:6} ({c['found'] / n:.3f})"
               f"  missed {c['missed']:5} ({c['missed'] / n:.3f})  different {c['different']:5}"
               f"  extractor rows {c['extractor rows']:6}  unexplained {c['unexplained']:5}"
-              f"  article lists {c['article lists']:4} (one row per article: {c['article lists split']})")
+              f"  article lists {c['article lists']:4} (one row per article: {c['article lists split']})"
+              f"  named laws {c['named laws']:5} (name not in legal_laws.yaml: {c['named laws, unknown name']})")
     for status in ("missed", "different", "unexplained"):
         for part in counts:
             fam = fams[status][part]

@@ -381,3 +381,14 @@ def test_article_lists_give_one_row_per_article():
         ("30/2022/NĐ-CP", "Điều 21", None), ("30/2022/NĐ-CP", "Điều 22", None), ("30/2022/NĐ-CP", "Điều 25", None),
         ("Luật Đầu tư công", "Điều 6", "khoản 2"), ("Luật Đầu tư công", "Điều 7", None)]
     assert refs("Theo quy định tại các Điều 4, 5 và 6 Thông tư này.") == []
+
+
+def test_law_names_added_from_the_corpus_and_laws_to_be_drafted():
+    rows = refs("Căn cứ Luật Phòng cháy và chữa cháy; Luật Đấu giá tài sản và Luật Nhập cảnh, xuất cảnh, quá cảnh, "
+                "cư trú của người nước ngoài tại Việt Nam.")
+    assert [r["canonical_id"] for r in rows] == [
+        "Luật Phòng cháy và chữa cháy", "Luật Đấu giá tài sản",
+        "Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước ngoài tại Việt Nam"]
+    assert all(r["confidence"] == 0.9 for r in rows)
+    assert refs("Nghiên cứu, xây dựng Luật Trí tuệ nhân tạo và các văn bản hướng dẫn.") == []
+    assert one("Triển khai Luật Trí tuệ nhân tạo.")["canonical_id"] == "Luật Trí tuệ nhân tạo"
