@@ -70,7 +70,7 @@ _TYPE_ALT = "|".join(re.escape(w) for w in sorted(TYPE_WORDS, key=len, reverse=T
 # The last type word in the words before "số" (case-insensitive first letter, rest as printed).
 TYPE_RE = re.compile(rf"(?<!\w)(?P<type>(?i:{_TYPE_ALT}))(?!\w)")
 SEP = r"\s?[/\-–]\s?"
-SEGMENT = r"[0-9A-Za-zĐđÐ&]+"
+SEGMENT = r"[^\W_]+&?[^\W_]*"               # any letters (Cyrillic look-alikes, a word run into it) and digits
 ID = rf"\d{{1,5}}(?:\.\d{{1,3}})?(?:{SEP}{SEGMENT}){{0,9}}"
 SO_RE = re.compile(rf"(?<!\w)(?:số|Số|SỐ)\s*:?\s*(?P<id>{ID})(?![\w/])")
 DIRECT_RE = re.compile(rf"(?<!\w)(?P<type>(?i:{_TYPE_ALT}))\s+(?P<id>\d{{1,5}}(?:{SEP}{SEGMENT}){{1,5}})(?![\w/])")
@@ -83,20 +83,21 @@ FORM_HEADS = re.compile(r"(?<!\w)(?i:mẫu|biểu|biểu mẫu|phụ lục|phi�
 _CYRILLIC = str.maketrans("АВСЕНКМОРТХУІасеорхуі", "ABCEHKMOPTXYIaceopxyi")
 
 
-def _key(s: str) -> tuple[str, str]:
+def _key(s: str, latin: bool = True) -> tuple[str, str]:
     """Number and the letters/digits of the rest, upper-case, separators and spaces dropped, Đ as D,
-    Cyrillic look-alikes as Latin: '12- CT/TW' → ('12', 'CTTW'); '21/2025/TTBYT' and '21/2025/TT-BYT' agree."""
-    s = s.translate(_CYRILLIC).upper().replace("Ð", "D").replace("Đ", "D")
+    Cyrillic look-alikes as Latin (`latin`): '12- CT/TW' → ('12', 'CTTW'); '21/2025/TTBYT' and '21/2025/TT-BYT'
+    agree. An extractor's id is keyed with `latin=False`: a Cyrillic letter left in it is an error."""
+    s = (s.translate(_CYRILLIC) if latin else s).upper().replace("Ð", "D").replace("Đ", "D")
     m = re.match(r"\s*0*(\d+)", s)
     if not m:
         return "", ""
-    return m.group(1), re.sub(r"[^0-9A-Z&]", "", s[m.end():])
+    return m.group(1), re.sub(r"[^0-9A-Z&\u0400-\u04ff]", "", s[m.end():])
 
 
 def same_id(candidate: str, extracted: str) -> bool:
     """Whether the extractor's id is the candidate's: the same key, or the candidate's key with a lower-case
     word run into its end ("NĐ-CPngày", "QĐ-TTgcủa": the candidate pattern takes the word, the extractor not)."""
-    (cn, cl), (en, el) = _key(candidate), _key(extracted)
+    (cn, cl), (en, el) = _key(candidate), _key(extracted, latin=False)
     if cn != en:
         return False
     if cl == el:
