@@ -16,7 +16,9 @@ compares
 
 A candidate inside a legal reference (its number, date, issuer, subject: the extractor masks those on
 purpose) is not counted. A candidate is `found` when an extractor row's span overlaps it, else `missed`.
-Misses are grouped into families: the candidate's shape (digits as 9, Roman numerals as R) with the one or
+Misses that ANNOTATION.md gives no row by their family (`convention`: a recurring benefit or funding source, a
+target horizon, a duration without a date, the period of a cited name) are counted apart. Misses are grouped
+into families: the candidate's shape (digits as 9, Roman numerals as R) with the one or
 two words before it (the cue that decides its kind), and a frequency table with up to three examples per
 family is printed. ANNOTATION.md gives no row for some of them (target horizons "đến năm 2030", cited
 periods, durations without a date, eligibility dates): the table is read, not scored.
@@ -75,6 +77,25 @@ def _shape(s: str) -> str:
     return " ".join(s.lower().split())
 
 
+def convention(line: str, m: re.Match) -> str | None:
+    """Why ANNOTATION.md gives the candidate no row, when its family says so (else None): a benefit or a
+    funding source that recurs ("trợ cấp hằng tháng", "ngân sách hằng năm"), a target horizon ("đến năm
+    2030"), a duration without a date ("trong thời hạn 05 ngày làm việc"), a period inside a cited name
+    ("Chương trình … giai đoạn 2021 - 2025")."""
+    before = legal_refs.fold(line[max(0, m.start() - 40):m.start()])
+    kind, text = m.lastgroup, legal_refs.fold(m.group(0))
+    if kind == "recur" and any(legal_refs.fold(w) in before for w in deadlines.vocab()["benefit_words"]
+                               + ["tro cap", "luong huu", "ngan sach", "vien tro", "ho tro"]):
+        return "benefit or funding"
+    if kind == "year" and text.startswith("den nam"):
+        return "target horizon"
+    if kind == "days" and "ke tu ngay ban hanh" not in legal_refs.fold(line[m.end():m.end() + 40]):
+        return "duration without a date"
+    if kind == "yrange" and text.startswith("giai doan") and re.search(r"[^\W\d_]{2,}\s*$", before):
+        return "period of a cited name"
+    return None
+
+
 def family(line: str, m: re.Match) -> str:
     before = line[max(0, m.start() - 40):m.start()]
     words = re.findall(r"[^\W\d_]+", before.lower())[-2:]
@@ -115,7 +136,9 @@ def study(examples: int = 3):
                 continue
             counts["missed"] += 1
             counts[f"missed: {m.lastgroup}"] += 1
-            fam = family(line, m)
+            why = convention(line, m)
+            counts[f"missed, no row by convention: {why}" if why else "missed, other"] += 1
+            fam = f"({why}) " * bool(why) + family(line, m)
             fams[fam] += 1
             if len(ex[fam]) < examples:
                 s = max(0, m.start() - 60)
