@@ -52,7 +52,13 @@ def _patterns() -> dict[str, re.Pattern]:
         "year_part": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{part})"
                                          rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
                               rf"\d\d?\s+{month}\s+(?:{part})", rf"(?:{num_words})\s+{month}\s+(?:{part})"),
-        "month": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
+        # "tháng 9/2026", "tháng 9 năm 2026"; relative: "tháng 3 năm sau", "tháng 01 của năm tiếp theo"
+        "month": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})(?:\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"
+                                     rf"|\s+(?:cua\s+)?{year}\s+(?P<rel>{rel})(?!\w))")),
+        # "trước ngày 20 hằng tháng", "vào ngày 25 hàng tháng": a monthly duty and its day
+        "monthly_day": Skipping(re.compile(rf"(?<!\w)(?:(?:{_alt(v['monthly_day_lead'])})\s+)?{w['day']}\s+(?P<d>\d{{1,2}})"
+                                           rf"\s+(?:cua\s+)?{each}\s+{month}(?!\w)"),
+                               rf"(?:{_alt(v['monthly_day_lead'])})\s", rf"{w['day']}\s+\d"),
         "month_list": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
                                  rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
         "each": Skipping(re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
@@ -267,6 +273,10 @@ def _regime_re() -> Skipping:
                                rf"[^()]{{0,30}}\)"), periodic, rf"(?:{units})\s*\(")
 
 
+#: The start of a month range before a month of a relative year ("từ tháng 10 đến tháng 4 năm sau").
+_SEASON_START = re.compile(r"thang(?:\s+\d{1,2})?\s+(?:den|toi)(?:\s+het)?\s+$")
+
+
 def _quarter(token: str) -> int:
     return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(token) or int(token)
 
@@ -452,6 +462,12 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         anchor = f"{int(month):02d}-{day:02d}" if month else f"{day:02d}"
         found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, anchor=anchor, confidence=0.85))
 
+    # "trước ngày 20 hằng tháng": monthly, the day is the anchor (the "hằng tháng" inside is not found again)
+    for m in p["monthly_day"].finditer(folded):
+        if free(m.start(), m.end()) and 1 <= int(m.group("d")) <= 31:
+            found.append(Expr(m.start(), m.end(), "recurring", recurrence="monthly", anchor=f"{int(m.group('d')):02d}",
+                              confidence=0.85))
+
     # "trong thời hạn 30 ngày kể từ ngày ban hành Kế hoạch": due that many days after the document's date
     for m in p["after_issue"].finditer(folded):
         if free(m.start(), m.end()):
@@ -526,16 +542,19 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
     for m in p["month"].finditer(folded):
         if not free(m.start(), m.end()):
             continue
-        year, month = int(m.group("y")), int(m.group("m"))
+        rel = m.group("rel")
+        if rel and (doc_year is None or _SEASON_START.search(_before(folded, m.start()))):
+            continue                   # "từ tháng 10 đến tháng 4 năm sau": a season of every year, no deadline
+        year, month = int(m.group("y")) if m.group("y") else doc_year + _relative_offset(rel), int(m.group("m"))
         if not 1 <= month <= 12:
             continue
         if r["due"].search(_before(folded, m.start())):
             found.append(Expr(_marker_start(folded, m.start(), r["due"]), m.end(), "due", month_end(year, month),
-                              confidence=0.8))
+                              relative=bool(rel), confidence=0.8))
         else:                          # "tổ chức hội nghị vào tháng 9/2025": an event over the month
             kind = "scheduled" if r["scheduled"].search(_before(folded, m.start())) else "period"
             found.append(Expr(m.start(), m.end(), kind, dt.date(year, month, 1), month_end(year, month),
-                              confidence=0.75))
+                              relative=bool(rel), confidence=0.75))
 
     # quarters
     quarters = list(p["quarter"].finditer(folded))

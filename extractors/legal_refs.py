@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -125,21 +126,56 @@ def _ocr_map() -> dict[str, str]:
 
 _UPPER = "".join(ch for ch in map(chr, range(0xC0, 0x1F00)) if ch.isupper() and ch.isalpha())
 SEG = rf"[A-Z{_UPPER}][^\W_]*&?[^\W_]*"
+#: A number-symbol. It starts after no word character (but right after "số" printed without its space:
+#: "Tờ trình số374/TTr-CP") and after no "02:" (a standard, "QCVN 02:2019/BYT"); a space may stand before
+#: the year's slash ("Thông tư số 18 /2018/TT-NHNN"); the year may run into the type code ("49/2025TT-BCT");
+#: up to nine segments (joint circulars of many ministries); " - " joins an all-capital segment
+#: ("01/2014/TT - BGDĐT") but not a title ("Nghị định 96/2026/NĐ-CP - Chi tiết ...").
 ID_RE = re.compile(
-    rf"(?<![\w/.\-])(?P<num>\d{{1,5}}(?:\.\d{{1,2}}(?=/))?)(?:/(?P<year>(?:19|20)\d{{2}}))?"
-    rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-))\s?"
-    rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?){SEG}){{0,4}})(?![\w])"
+    rf"(?:(?<![\w/.\-])(?<!\d:)|(?<=(?<!\w)[sS][ốỐoO]))"
+    rf"(?P<num>\d{{1,5}}(?:\.\d{{1,2}}(?=\s?/))?)(?:\s?/(?P<year>(?:19|20)\d{{2}}))?"
+    rf"(?:\s{{0,2}}(?P<slash>/)|(?P<dash>-)|(?P<fused>(?<=/(?:19|20)\d\d)(?=[A-ZĐ]{{2}})))\s?"
+    rf"(?P<sym>{SEG}(?:(?:[ ][-/]|[-/](?:\n|[ ])?|[ ]-[ ](?=[A-ZĐ][A-ZĐ0-9&]+(?!\w)(?!\s+[A-Z{_UPPER}]{{2}}))){SEG}){{0,8}})"
+    rf"(?![\w])"
 )
 #: ID_RE found through where one may start: a number (maybe dotted, maybe with its year), a slash or a
 #: dash, and the capital letter of the symbol.
-_ID_SCAN = Skipping(ID_RE, rf"\d\d*(?:\.\d\d?)?(?:/(?:19|20)\d\d)?(?:\s{{0,2}}/|-)\s?[A-Z{_UPPER}]")
+_ID_SCAN = Skipping(ID_RE, rf"\d\d*(?:\.\d\d?)?(?:\s?/(?:19|20)\d\d)?(?:\s{{0,2}}/|-|(?<=/(?:19|20)\d\d))\s?[A-Z{_UPPER}]")
 _SEG_SPLIT = re.compile(r"\s*([-/])\s*")
 
 
+@cache
+def _homoglyphs() -> dict[int, str]:
+    return str.maketrans(doc_types().get("symbol_homoglyphs", {}))
+
+
 def _plain_segment(seg: str) -> str:
-    """Symbols are Latin letters, Đ, digits and &: any other mark is OCR or restoration noise (TỪ → TU)."""
+    """Symbols are Latin letters, Đ, digits and &: any other mark is OCR or restoration noise (TỪ → TU);
+    Cyrillic look-alikes are the Latin letters (NĐ-СР → NĐ-CP)."""
     return "".join(ch if ch in "Đđ" or ch < "\x80" else unicodedata.normalize("NFD", ch)[0]
-                   for ch in seg.replace("Ð", "Đ").replace("ð", "đ"))
+                   for ch in seg.replace("Ð", "Đ").replace("ð", "đ").translate(_homoglyphs()))
+
+
+def split_fused_symbol(sym: str) -> str:
+    """A one-segment symbol printed without the dash between type code and issuer, as code-issuer:
+    'TTBYT' → 'TT-BYT', 'NĐCP' → 'NĐ-CP', 'TTBNNMT' → 'TT-BNNMT' (doc_types.yaml: fused_codes; the
+    issuer is a known one or a ministry's B…). Anything else is returned as it is."""
+    plain = _plain_segment(sym.strip())
+    if not re.fullmatch(r"[A-ZĐ]{3,14}", plain) or plain in _code_index() or plain in _issuer_codes():
+        return sym
+    for code in doc_types().get("fused_codes", ()):
+        rest = plain[len(code):]
+        if plain.startswith(code) and len(rest) >= 2 and (
+                rest in _issuer_codes() or re.sub(r"\d+$", "", rest) in _issuer_codes()
+                or re.fullmatch(r"B[A-ZĐ]{1,8}", rest)):
+            return f"{code}-{rest}"
+    return sym
+
+
+@cache
+def _glued_re() -> re.Pattern:
+    words = sorted(_patterns_data().get("symbol_glued_words", ()), key=len, reverse=True)
+    return re.compile(rf"(?<=[^\W\d_])(?:{'|'.join(map(re.escape, words)) or '(?!)'})$")
 
 
 def canonical_symbol(symbol: str) -> str:
@@ -252,8 +288,9 @@ def _context_res() -> dict[str, re.Pattern]:
                                       rf"(?:(?P<law>{law['law']})|(?P<ord>{law['ordinance']}))\s+"),
                            rf"(?:{law['code_prefix']})\s+(?:{law['law']}|{law['ordinance']})\s", rf"(?:{law['law']})\s",
                            rf"(?:{law['ordinance']})\s"),
+        # the number on the type word's line: "KINH PHÍ THỰC HIỆN ĐỀ ÁN\n1. ..." is a heading and a label
         "bare": Skipping(re.compile(rf"(?<!\w)(?P<type>{bare_words}|{bare_ocr})"
-                                    rf"\s+(?:{d['number_marker']}\s*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
+                                    rf"[^\S\n]+(?:{d['number_marker']}[^\S\n]*)?(?P<num>\d{{1,4}})(?![\d/\-\w])"),
                          rf"(?:{bare_words})\s", rf"(?:{bare_ocr})\s"),
         "not_reference": re.compile(rf"(?<!\w)(?:{_words_re(d['not_reference_heads'])})\s+"
                                     rf"(?:{d['number_marker']}\s*)?$"),
@@ -276,6 +313,11 @@ def _date_after(folded: str, pos: int):
     if not m:
         return None
     d = date_at(folded, m.end())
+    if d is None and m.end() == pos and pos and folded[pos - 1].isalpha():
+        # "NĐ-CPngày 23 tháng 8 năm 2016": the day word runs into the symbol; the date is read on its own
+        d = date_at(folded[pos:pos + 80], 0)
+        if d is not None:
+            d = dataclasses.replace(d, start=d.start + pos, end=d.end + pos)
     return d if d is not None and d.year is not None else None
 
 
@@ -345,7 +387,11 @@ def _read_before(c: Citation, text: str, folded: str) -> None:
 def _find_numbered(text: str, folded: str) -> list[Citation]:
     out = []
     for m in _ID_SCAN.finditer(text):
-        sym = m.group("sym")
+        sym, end = m.group("sym"), m.end()
+        glued = _glued_re().search(sym)
+        if glued and glued.start() > 0:           # "NĐ-CPngày 23 tháng 8": the symbol ends before the word
+            sym, end = sym[:glued.start()], m.start("sym") + glued.start()
+        sym = split_fused_symbol(sym)
         if not _valid_symbol(sym):
             continue
         start = m.start()
@@ -361,7 +407,7 @@ def _find_numbered(text: str, folded: str) -> list[Citation]:
         sep = "-" if m.group("dash") else "/"
         year = int(m.group("year")) if m.group("year") else None
         cid = canonical_id(m.group("num"), sym, m.group("year"), sep)
-        out.append(Citation(start, m.end(), m.end(), ref_type, cid, number=m.group("num"), year=year,
+        out.append(Citation(start, end, end, ref_type, cid, number=m.group("num"), year=year,
                             symbol=_symbol_as_printed(sym), typed=typed, confidence=0.95 if typed else 0.85))
     return out
 
@@ -458,6 +504,8 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
             continue
         if AMENDING.match(folded, kw_start):
             continue
+        if _to_be_drafted(folded, kw_start):
+            continue                      # "Nghiên cứu, xây dựng Luật Chuyển đổi số": not yet a document
         hit = _match_law_name(folded, m.end(), law_type)
         if hit is None and law_type == types["code"]:
             hit = _match_law_name(folded, m.end(), types["law"])
@@ -465,7 +513,7 @@ def _find_named(text: str, folded: str, taken: _Taken) -> list[Citation]:
         if hit is None:
             exact = text[kw_start:m.end()].strip() in (types["law"], types["ordinance"])
             hit = (_fallback_name(text, folded, m.end())
-                   if exact and "\n" not in text[kw_start:m.end()] and not _to_be_drafted(folded, kw_start) else None)
+                   if exact and "\n" not in text[kw_start:m.end()] else None)
             conf = 0.6
         if hit is None:
             continue
@@ -512,6 +560,45 @@ def _find_constitution(text: str, folded: str) -> list[Citation]:
         year = int(m.group("y")) if m.group("y") else None
         out.append(Citation(m.start(), m.end(), m.end(), d["name"], name + (f" {year}" if year else ""), year=year,
                             typed=True, confidence=0.9, issuer=d["issuer"], issuer_stated=True))
+    return out
+
+
+_CONGRESS = re.compile(
+    r"(?<!\w)nghi\s+quyet\s+dai\s+hoi\s+"
+    r"(?P<pre>(?:dai\s+bieu\s+)?toan\s+quoc\s+|dang\s+(?:(?:cong\s+san\s+viet\s+nam|toan\s+quoc)\s+)?)?"
+    r"(?:lan\s+thu\s+)?(?P<n>[ivxl]{1,6}|\d{1,2})(?!\w)"
+    r"(?P<post>\s+(?:cua\s+)?dang(?:\s+cong\s+san\s+viet\s+nam)?(?!\w)(?!\s+bo(?!\w)))?")
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
+
+
+def _roman(n: str) -> str | None:
+    """'xiii' → 'XIII', '13' → 'XIII'; None for what is no Roman numeral."""
+    if n.isdigit():
+        k, out = int(n), ""
+        for v, r in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while k >= v:
+                out, k = out + r, k - v
+        return out or None
+    total = 0
+    for a, b in zip(n, n[1:] + " "):
+        total += -_ROMAN[a] if b != " " and _ROMAN[b] > _ROMAN[a] else _ROMAN[a]
+    return n.upper() if total > 0 and _roman(str(total)) == n.upper() else None
+
+
+def _find_congress(text: str, folded: str) -> list[Citation]:
+    """"Nghị quyết Đại hội (đại biểu toàn quốc) lần thứ XIII (của Đảng)": a resolution of the national Party
+    congress cited by name (legal_patterns.yaml: party_congress)."""
+    d = _patterns_data().get("party_congress")
+    if not d or "dai hoi" not in folded:
+        return []
+    out = []
+    for m in _CONGRESS.finditer(folded):
+        n = _roman(m.group("n"))
+        if n is None or not (m.group("pre") or m.group("post")):
+            continue
+        if re.match(r"\s+dang\s+bo(?!\w)", folded[m.end():m.end() + 12]):
+            continue
+        out.append(Citation(m.start(), m.end(), m.end(), d["type"], d["id"].format(n=n), typed=True, confidence=0.8))
     return out
 
 
@@ -668,6 +755,7 @@ def _citations(text: str) -> tuple[Citation, ...]:
     cits += _find_named(text, folded, taken)
     cits += _find_amending(text, folded, taken)
     cits += _find_constitution(text, folded)
+    cits += _find_congress(text, folded)
     taken = _Taken((c.start, c.end) for c in cits)
     cits += _find_bare(text, folded, taken)
     cits.sort(key=lambda c: c.start)
@@ -740,7 +828,7 @@ def _provision_res() -> dict[str, re.Pattern]:
         "provision": Skipping(re.compile(
             rf"(?<!\w)(?:(?P<p>{w['point']})\s+(?P<pv>[a-z](?:\s*(?:,|{join})\s*[a-z](?![\w/]))*)(?![\w/])"
             rf"|(?P<k>{w['clause']})\s+(?P<kv>\d{{1,3}}(?:\s*(?:,|{join})\s*\d{{1,3}}(?![\w/.]))*)(?![\w/])"
-            rf"|(?P<d>{w['article']})\s+(?P<dv>\d{{1,4}}[a-z]?)(?![\w/]))"),
+            rf"|(?P<d>{w['article']})\s+(?P<dv>\d{{1,4}}[a-z]?(?:\s*(?:,|{join})\s*\d{{1,4}}[a-z]?(?![\w/.]))*)(?![\w/]))"),
             rf"(?:{w['point']})\s", rf"(?:{w['clause']})\s", rf"(?:{w['article']})\s"),
         "gap_simple": re.compile(rf"\s*[,;]?\s*(?:(?:{join})\s+)?(?:(?:{links})\s+)?"),
         "gap_about": re.compile(rf"\s+(?:{about})\s+[^;.\n]{{1,160}}?(?:,\s*|\s+(?:{join}|{links})\s+|\s+)"),
@@ -766,8 +854,8 @@ def _provisions(text: str, folded: str) -> list[Provision]:
             out.append(Provision(m.start(), m.end(), "point", vals))
         elif m.group("k"):
             out.append(Provision(m.start(), m.end(), "clause", re.findall(r"\d+", m.group("kv"))))
-        else:
-            out.append(Provision(m.start(), m.end(), "article", [m.group("dv")]))
+        else:                 # "Điều 4, 5 và 7": one value per article
+            out.append(Provision(m.start(), m.end(), "article", re.findall(r"\d+[a-z]?", m.group("dv"))))
     return out
 
 
@@ -815,6 +903,7 @@ def _units(provs: list[Provision]) -> list[tuple[str | None, str | None, str | N
                 points = []
             art = f"{w['article']} {p.values[0]}"
             out += [(pt, cl, art) for pt, cl in pending] or [(None, None, art)]
+            out += [(None, None, f"{w['article']} {v}") for v in p.values[1:]]   # "Điều 4, 5": clauses go with 4
             pending = []
     if points:
         pending.append((point_label(), None))

@@ -318,3 +318,24 @@ def test_a_bracketed_span_closing_an_item_is_its_own_time():
     assert ("period", "2027-01-01", "2030-12-31") in spans
     assert ("period", "2025-01-01", "2030-12-31") in spans
     assert ("period", "2020-01-01", "2024-12-31") not in spans
+
+
+# ---------------------------------------------------------------- families from the corpus study
+# (scripts/deadline_coverage.py on the language-model corpus; the phrases are written for the tests)
+
+
+def test_a_monthly_duty_with_its_day():
+    [r] = rows("Các phường gửi số liệu về Sở trước ngày 18 hằng tháng để tổng hợp.")
+    assert (r["kind"], r["recurrence"], r["recurrence_anchor"], r["expression"]) == (
+        "recurring", "monthly", "18", "trước ngày 18 hằng tháng")
+    [r] = rows("Cập nhật dữ liệu vào ngày 05 của hàng tháng.")
+    assert (r["recurrence"], r["recurrence_anchor"]) == ("monthly", "05")
+    assert keys("Trợ cấp hằng tháng được chi trả đúng hạn.") == []
+
+
+def test_a_month_of_a_relative_year():
+    assert keys("Hoàn thành trong tháng 10 năm nay.") == [("due", D(2022, 10, 31), None, None)]
+    assert keys("Tổng kết, báo cáo trước tháng 02 năm sau.") == [("due", D(2023, 2, 28), None, None)]
+    [r] = rows("Hằng năm, gửi báo cáo trước tháng 01 của năm tiếp theo.")
+    assert (r["kind"], r["recurrence"], r["recurrence_anchor"]) == ("recurring", "yearly", "01-31")
+    assert keys("Tăng tần suất tưới nước từ tháng 11 đến tháng 3 năm sau.") == []

@@ -305,3 +305,90 @@ def test_the_constitution_and_a_numbered_law_are_typed_mentions():
     assert [(r["canonical_id"], r["ref_type"], r["year"]) for r in legal_refs.extract(doc)] == [
         ("Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam", "Hiến pháp", None),
         ("Hiến pháp 2013", "Hiến pháp", 2013), ("57/2014/QH13", "Luật", 2014)]
+
+
+# ---------------------------------------------------------------- families from the corpus study
+# (scripts/legal_coverage.py on the language-model corpus; the phrases below are written for the tests)
+
+
+def test_space_before_the_year_and_no_space_after_so():
+    rows = refs("Theo Thông tư số 07 /2019/TT-BNV và Quyết định số 15 /2024 /QĐ-UBND; xem Tờ trình số58/TTr-SNV "
+                "và Nghị định số93/2021/NĐ-CP.")
+    assert [(r["ref_type"], r["canonical_id"]) for r in rows] == [
+        ("Thông tư", "07/2019/TT-BNV"), ("Quyết định", "15/2024/QĐ-UBND"), ("Tờ trình", "58/TTR-SNV"),
+        ("Nghị định", "93/2021/NĐ-CP")]
+    assert rows[0]["year"] == 2019
+
+
+def test_type_code_fused_with_issuer_or_year():
+    rows = refs("Áp dụng Thông tư số 12/2024/TTBTC ngày 03/4/2024, Nghị định số 30/2020/NĐCP và Thông tư "
+                "số 08/2023TT-BYT.")
+    assert [(r["canonical_id"], r["symbol"], r["issuer"]) for r in rows] == [
+        ("12/2024/TT-BTC", "TT-BTC", "Bộ Tài chính"), ("30/2020/NĐ-CP", "NĐ-CP", "Chính phủ"),
+        ("08/2023/TT-BYT", "TT-BYT", "Bộ Y tế")]
+    assert rows[0]["issue_date"] == dt.date(2024, 4, 3)
+    assert legal_refs.split_fused_symbol("TTBNNMT") == "TT-BNNMT"
+    for keep in ("TTLT", "UBND", "HĐND", "CTRHĐ", "TTG", "BCĐ", "TTXYZ"):
+        assert legal_refs.split_fused_symbol(keep) == keep
+
+
+def test_lower_case_word_run_into_the_symbol():
+    rows = refs("Thực hiện Nghị định số 45/2019/NĐ-CPngày 12 tháng 5 năm 2019 của Chính phủ và Quyết định "
+                "số 77/2022/QĐ-TTgcủa Thủ tướng Chính phủ; Thông tư số 3/2018/TT-BYTbao gồm các mẫu.")
+    assert [r["canonical_id"] for r in rows] == ["45/2019/NĐ-CP", "77/2022/QĐ-TTG", "3/2018/TT-BYT"]
+    assert rows[0]["issue_date"] == dt.date(2019, 5, 12)
+    assert rows[1]["issuer"] == "Thủ tướng Chính phủ"
+
+
+def test_cyrillic_look_alikes_in_a_symbol():
+    r = one("Căn cứ Nghị quyết số 12/NQ-\u0421\u0420 ngày 02/02/2024 của Chính phủ;")
+    assert (r["canonical_id"], r["symbol"]) == ("12/NQ-CP", "NQ-CP")
+
+
+def test_long_joint_symbols_and_spaced_dash_before_a_capital_segment():
+    rows = refs("Thông tư liên tịch số 03/2016/TTLT-BCA-BQP-BTC-BNN&PTNT-VKSNDTC-TANDTC quy định; Thông tư "
+                "số 05/2015/TT - BGDĐT ngày 01/3/2015; Nghị định 10/2020/NĐ-CP - Quy định chi tiết.")
+    assert [r["canonical_id"] for r in rows] == [
+        "03/2016/TTLT-BCA-BQP-BTC-BNN&PTNT-VKSNDTC-TANDTC", "05/2015/TT-BGDĐT", "10/2020/NĐ-CP"]
+    assert rows[1]["issue_date"] == dt.date(2015, 3, 1)
+
+
+def test_standards_are_no_references_and_joint_resolutions_are_typed():
+    assert refs("Thang máy đạt QCVN 05:2018/BLĐTBXH về an toàn.") == []
+    r = one("Nghị quyết liên tịch số 02/2019/NQLT-BNV-TLĐ về phối hợp.")
+    assert (r["ref_type"], r["canonical_id"]) == ("Nghị quyết liên tịch", "02/2019/NQLT-BNV-TLĐ")
+
+
+def test_national_party_congress_resolution_by_name():
+    rows = refs("Căn cứ Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIV của Đảng; hưởng ứng thi đua thực hiện "
+                "Nghị quyết đại hội lần thứ XIV của Đảng và NGHỊ QUYẾT ĐẠI HỘI ĐẢNG LẦN THỨ XIV.")
+    assert [(r["ref_type"], r["canonical_id"]) for r in rows] == [
+        ("Nghị quyết", "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIV của Đảng")] * 3
+    assert rows[0]["relation"] == "basis" and rows[0]["issuer"] is None
+    assert refs("Thực hiện Nghị quyết Đại hội đại biểu Đảng bộ tỉnh lần thứ XX, nhiệm kỳ 2025 - 2030.") == []
+    assert refs("Thông qua nghị quyết Đại hội đồng cổ đông thường niên.") == []
+    assert refs("Quán triệt Nghị quyết Đại hội lần thứ XIX Đảng bộ thành phố.") == []
+
+
+def test_a_numbered_heading_line_after_a_type_word_is_no_project():
+    assert refs("IV. KINH PHÍ THỰC HIỆN ĐỀ ÁN\n1. Nguồn kinh phí") == []
+    assert one("Triển khai Đề án 06 của Chính phủ.")["canonical_id"] == "Đề án 06"
+
+
+def test_article_lists_give_one_row_per_article():
+    rows = refs("Thực hiện theo các Điều 21, 22 và 25 Nghị định số 30/2022/NĐ-CP; khoản 2 Điều 6, 7 Luật Đầu tư công.")
+    assert [(r["canonical_id"], r["article"], r["clause"]) for r in rows] == [
+        ("30/2022/NĐ-CP", "Điều 21", None), ("30/2022/NĐ-CP", "Điều 22", None), ("30/2022/NĐ-CP", "Điều 25", None),
+        ("Luật Đầu tư công", "Điều 6", "khoản 2"), ("Luật Đầu tư công", "Điều 7", None)]
+    assert refs("Theo quy định tại các Điều 4, 5 và 6 Thông tư này.") == []
+
+
+def test_law_names_added_from_the_corpus_and_laws_to_be_drafted():
+    rows = refs("Căn cứ Luật Phòng cháy và chữa cháy; Luật Đấu giá tài sản và Luật Nhập cảnh, xuất cảnh, quá cảnh, "
+                "cư trú của người nước ngoài tại Việt Nam.")
+    assert [r["canonical_id"] for r in rows] == [
+        "Luật Phòng cháy và chữa cháy", "Luật Đấu giá tài sản",
+        "Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước ngoài tại Việt Nam"]
+    assert all(r["confidence"] == 0.9 for r in rows)
+    assert refs("Nghiên cứu, xây dựng Luật Trí tuệ nhân tạo và các văn bản hướng dẫn.") == []
+    assert one("Triển khai Luật Trí tuệ nhân tạo.")["canonical_id"] == "Luật Trí tuệ nhân tạo"
