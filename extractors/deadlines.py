@@ -67,6 +67,9 @@ def _patterns() -> dict[str, re.Pattern]:
         "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
                              rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
         "periodic": Skipping(re.compile(rf"(?<!\w){periodic}(?!\w)")),
+        # "định kỳ 6 tháng", "định kỳ 03 tháng": a recurrence by its number of months
+        "periodic_months": Skipping(re.compile(rf"(?<!\w){periodic}\s*,?\s*(?P<n>\d{{1,2}}|{num_words})\s+{month}(?!\w)"),
+                                    periodic),
         "after_issue": re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
                                   rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)"),
         "unit": re.compile(units),
@@ -196,6 +199,18 @@ def _marker_start(folded: str, pos: int, marker: re.Pattern) -> int:
     window = _before(folded, pos)
     m = marker.search(window)
     return pos - len(window) + m.start("w") if m else pos
+
+
+def _completed_in(folded: str, pos: int) -> bool:
+    """"hoàn thành việc rà soát trong Quý II/2026": a completion verb earlier in the clause and "trong" right
+    before the time: the work is due at its end (ANNOTATION.md, hard case 2), not an event in it."""
+    clause = _clause_before(folded, pos)
+    return bool(re.search(r"(?<!\w)trong\s*$", clause)) and _completion_re().search(clause) is not None
+
+
+@cache
+def _completion_re() -> re.Pattern:
+    return re.compile(rf"(?<!\w)(?:{_alt(vocab()['completion_before_span'])})(?!\w)")
 
 
 def _clause_before(folded: str, pos: int) -> str:
@@ -393,6 +408,8 @@ def _year_phrases(folded: str, add) -> None:
         clause = re.split(r"[;.]", clause)[-1]
         if m.group("due_prev"):
             add(Expr(m.start(), m.end(), "due", dt.date(y - 1, 12, 31), confidence=0.7))
+        elif m.group("due_end"):
+            add(Expr(m.start(), m.end(), "due", dt.date(y, 12, 31), confidence=0.7))
         elif m.group("period"):
             add(Expr(m.start(), m.end(), "period", dt.date(y, 1, 1), dt.date(y, 12, 31), confidence=0.7))
         elif m.group("open_next"):
@@ -573,7 +590,8 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         if not q or not year or not free(m.start(), m.end()):
             continue
         a, b = quarter_range(int(q), year)
-        due_list = bool(r["due"].search(_before(folded, m.start()))) or (listed and due_list)
+        due_list = bool(r["due"].search(_before(folded, m.start()))) or (listed and due_list) or (
+            not listed and _completed_in(folded, m.start()))
         if due_list:
             found.append(Expr(_marker_start(folded, m.start(), r["due"]), m.end(), "due", b,
                               relative=not m.group("y"), confidence=0.85))
@@ -587,7 +605,9 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         year = int(m.group("y")) if m.group("y") else (doc_year + _relative_offset(m.group("rel"))
                                                        if doc_year and m.group("rel") else doc_year)
         rng = year_part_range(n, part, year) if n and year else None
-        if rng and free(m.start(), m.end()):
+        if rng and free(m.start(), m.end()) and _completed_in(folded, m.start()):
+            found.append(Expr(m.start(), m.end(), "due", rng[1], confidence=0.8))   # "hoàn thành trong 6 tháng đầu năm"
+        elif rng and free(m.start(), m.end()):
             found.append(Expr(m.start(), m.end(), "period", *rng, confidence=0.8))
 
     # recurrences: "Hàng quý", "Định kỳ hàng năm", "Hàng tháng, quý", "Sáu tháng một lần", "định kỳ"
@@ -601,6 +621,10 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
         for i, rec in enumerate(dict.fromkeys(recs)):
             found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, confidence=0.85,
                               absorbable=(i == len(recs) - 1)))
+    for m in p["periodic_months"].finditer(folded):
+        rec = {int(k): v for k, v in vocab()["recurrence_months"].items()}.get(_number(m.group("n")) or -1)
+        if rec and free(m.start(), m.end()):
+            found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, confidence=0.85, absorbable=True))
     for m in p["interval"].finditer(folded):
         n = _number(m.group("n"))
         rec = {int(k): v for k, v in vocab()["recurrence_months"].items()}.get(n or -1)

@@ -339,3 +339,13 @@ def test_a_month_of_a_relative_year():
     [r] = rows("Hằng năm, gửi báo cáo trước tháng 01 của năm tiếp theo.")
     assert (r["kind"], r["recurrence"], r["recurrence_anchor"]) == ("recurring", "yearly", "01-31")
     assert keys("Tăng tần suất tưới nước từ tháng 11 đến tháng 3 năm sau.") == []
+
+
+def test_completion_in_a_quarter_or_half_year_is_due_at_its_end_and_a_period_in_months_recurs():
+    """ANNOTATION.md hard case 2: a quarter the work is completed in is `due` on its last day, even with words
+    between the verb and the time; an event in a quarter stays scheduled."""
+    assert keys("Sở Nội vụ hoàn thành việc thẩm định hồ sơ trong Quý III/2026.") == [("due", D(2026, 9, 30), None, None)]
+    assert keys("Tổ chức hội nghị tập huấn trong Quý III/2026.") == [("scheduled", D(2026, 7, 1), D(2026, 9, 30), None)]
+    assert keys("Hoàn thành việc số hóa hồ sơ trong 6 tháng đầu năm 2026.") == [("due", D(2026, 6, 30), None, None)]
+    assert keys("Các đơn vị gửi báo cáo trước cuối năm 2026.") == [("due", D(2026, 12, 31), None, None)]
+    assert [r["recurrence"] for r in rows("Định kỳ 3 tháng, kiểm tra việc chi trả.")] == ["quarterly"]
