@@ -595,6 +595,7 @@ class Period:
 
 _QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _DATE_BEFORE = re.compile(r"(?:thang|/)\s*\d{1,2}\s*$")
+_COMPARED_BEFORE = re.compile(r"(?<!\w)so\s+voi\s+(?:cung\s+ky\s+)?(?:nam\s+)?$")
 
 
 def _period(m: re.Match) -> Period | None:
@@ -637,6 +638,8 @@ def find_periods(folded: str, a: int, b: int) -> list[tuple[int, Period]]:
                 continue
             if "asof" not in m.groupdict() and _DATE_BEFORE.search(folded[max(0, m.start() - 12):m.start()]):
                 continue
+            if _COMPARED_BEFORE.search(folded[max(0, m.start() - 24):m.start()]):
+                continue                  # "tăng 10% so với năm 2025": the year compared with, not the horizon
             p = _period(m)
             if p and 1990 <= p.year <= 2100:
                 taken.append((m.start(), m.end()))
