@@ -678,9 +678,21 @@ def _implicit_lead(v: View, a: int, b: int) -> bool:
         k, n = v.next_phrase(k, stop, vocab()["lead"])
         if not n:
             break
-        if not (k in v.mention_end and k - 1 >= k0 and ":" not in v.gap(k) and "\n" not in v.gap(k)):
+        if not (k in v.mention_end and k - 1 >= k0 and ":" not in v.gap(k) and "\n" not in v.gap(k)) \
+                and not _passive_agent_before(v, k, k0):
             return True
         k += n + 1
+    return False
+
+
+def _passive_agent_before(v: View, k: int, k0: int, most: int = 6) -> bool:
+    """"... theo kế hoạch chung do cơ quan có thẩm quyền chủ trì": the "chủ trì" of an agent after "do", named
+    or not, is not the unit's own."""
+    for j in range(k - 1, max(k0, k - most) - 1, -1):
+        if v.gap(j + 1).strip(" "):
+            return False
+        if v.keys[j] == "do" and v.text[v.toks[j].start:v.toks[j].end].lower() == "do":
+            return True
     return False
 
 

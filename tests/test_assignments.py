@@ -720,3 +720,6 @@ def test_a_passive_lead_and_an_adverb_before_a_reports_link():
     assert {(a, r) for a, r, s in got if s.startswith("III.1")} >= {("Công an tỉnh", "lead"), ("Sở Nội vụ", "support")}
     assert ("Bảo hiểm xã hội tỉnh", "report_to", "III.2") in got
     assert not any(s == "III.3" for a, r, s in got)                 # "do X giới thiệu" names no duty
+    got = _assign("KẾ HOẠCH\nX\nIII. TỔ CHỨC THỰC HIỆN\n1. Sở Y tế\na) Chủ trì tổ chức tập huấn.\nb) Phối hợp cử cán bộ "
+                  "tham gia theo kế hoạch do cơ quan có thẩm quyền chủ trì.\n", "Quảng Trị")
+    assert ("Sở Y tế", "lead", "III.1.b") not in got and ("Sở Y tế", "lead", "III.1.a") in got
