@@ -280,6 +280,7 @@ def gazetteer() -> dict:
         "own_body": dict(data.get("own_body") or {}),
         "variant_of": {v.entry.name: v for v in reversed(variants)},
         "abbreviations": abbreviations,
+        "shared_heads": {str(k): str(v) for k, v in (data.get("shared_heads") or {}).items()},
     }
 
 
@@ -1067,23 +1068,19 @@ def _named_province(scope) -> bool:
 def _heads_dropped() -> dict[str, dict[tuple[str, ...], Variant]]:
     """For each shared head word ("Bộ", "Sở"), the variants of its bodies without it: ("xay", "dung") → Bộ Xây
     dựng; what follows the head in "Bộ Xây dựng, Khoa học và Công nghệ" after a comma."""
-    out: dict[str, dict[tuple[str, ...], Variant]] = {h: {} for h in SHARED_HEADS}
+    out: dict[str, dict[tuple[str, ...], Variant]] = {h: {} for h in _shared_heads_data()}
     for v in gazetteer()["variants"]:
         head = v.text.split(" ", 1)[0]
-        if head in SHARED_HEADS and v.entry.name.startswith(head + " ") and len(v.tokens) > 1 \
+        if head in out and v.entry.name.startswith(head + " ") and len(v.tokens) > 1 \
                 and v.entry.scope in ("none", "optional"):
             out[head].setdefault(v.tokens[1:], v)
     return out
 
 
-#: Head words a list may print once for several bodies ("Bộ Xây dựng, Khoa học và Công nghệ"; "Các Bộ: Ngoại
-#: giao, Công an"), and the collectives naming them all.
-SHARED_HEADS = ("Bộ", "Sở")
-
-
-@cache
-def g_collectives_by_head() -> frozenset[str]:
-    return frozenset({"Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ", "Các Sở, ban, ngành"})
+def _shared_heads_data() -> dict[str, str]:
+    """agencies.yaml shared_heads: a head word a list may print once for several bodies ("Bộ Xây dựng, Khoa
+    học và Công nghệ"), with the collective that names them all ("Các Bộ: Ngoại giao, Công an")."""
+    return gazetteer()["shared_heads"]
 
 
 def _shared_head_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
@@ -1094,8 +1091,8 @@ def _shared_head_members(hit: tuple, toks: list[Token], text: str) -> list[tuple
     if head.lower() == "các" and i + 1 < j2:
         head = text[toks[i + 1].start:toks[i + 1].end]
     head = head[:1].upper() + head[1:].lower()
-    if head not in SHARED_HEADS or (not v.entry.name.startswith(head + " ")
-                                    and v.entry.name not in g_collectives_by_head()):
+    if head not in _shared_heads_data() or (not v.entry.name.startswith(head + " ")
+                                            and v.entry.name != _shared_heads_data()[head]):
         return []
     table = _heads_dropped()[head]
     most = max((len(t) for t in table), default=0)
@@ -1158,7 +1155,7 @@ def _shared_heads(found: list[tuple], toks: list[Token], text: str, home: Home, 
     out = []
     for hit in found:
         shared = [m for m in _shared_head_members(hit, toks, text) if m[0] not in taken]
-        if not (shared and hit[2].entry.name in g_collectives_by_head()):
+        if not (shared and hit[2].entry.name in _shared_heads_data().values()):
             out.append(hit)               # "Các Bộ: Ngoại giao, Công an" names those ministries, not all of them
         out.extend(shared)
         taken.update(k for m in shared for k in range(m[0], m[1]))
