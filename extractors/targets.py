@@ -116,7 +116,7 @@ def vocab() -> Vocab:
     weak = set(cues["weak_target_cues"])
     return Vocab(
         indicators=indicators,
-        any_indicator=re.compile("|".join(f"(?:{rx.pattern})" for _, rxs in indicators for rx in rxs)),
+        any_indicator=_any_of([rx.pattern for _, rxs in indicators for rx in rxs]),
         units_after=units_after,
         unit_after=re.compile("|".join(f"(?P<u{k}>{rx.pattern})" for k, (rx, _) in enumerate(units_after))),
         units_before=units_before,
@@ -519,6 +519,18 @@ def _bare_label(line: str, label: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- reading one window
+
+
+_WORD_START = r"(?<!\w)"
+
+
+def _any_of(patterns: list[str]) -> re.Pattern:
+    """One pattern that matches where one of `patterns` does (`find_indicator` only asks whether one does). Their
+    common leading look-behind is tested once, before the alternation: else `re` tries every alternative at
+    every position of the window (3 times slower)."""
+    if all(p.startswith(_WORD_START) for p in patterns):
+        return re.compile(_WORD_START + "(?:" + "|".join(f"(?:{p[len(_WORD_START):]})" for p in patterns) + ")")
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def find_indicator(ctx: Context, a: int, b: int, near: int) -> tuple[str, int, int] | None:
