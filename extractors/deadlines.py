@@ -61,8 +61,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
                              rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
         "periodic": Skipping(re.compile(rf"(?<!\w){periodic}(?!\w)")),
-        "after_issue": re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
-                                  rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)"),
+        "after_issue": Skipping(re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
+                                           rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)")),
         "unit": re.compile(units),
     }
 
@@ -367,10 +367,10 @@ def _completed_within(folded: str, start: int) -> bool:
 
 
 @cache
-def _year_phrase_re() -> tuple[re.Pattern, re.Pattern]:
+def _year_phrase_re() -> tuple[Skipping, re.Pattern]:
     v = vocab()
     groups = "|".join(rf"(?P<{k}>{_alt(w)})" for k, w in v["year_phrases"].items())
-    year = re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})")
+    year = Skipping(re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})"))
     return year, re.compile(rf"(?<!\w)(?:{_alt(v['year_events'])})(?!\w)")
 
 
