@@ -370,7 +370,8 @@ def _completed_within(folded: str, start: int) -> bool:
 def _year_phrase_re() -> tuple[Skipping, re.Pattern]:
     v = vocab()
     groups = "|".join(rf"(?P<{k}>{_alt(w)})" for k, w in v["year_phrases"].items())
-    year = Skipping(re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})"))
+    year = Skipping(re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})"),
+                    _alt([w for words in v["year_phrases"].values() for w in words]))   # no groups: `re` skips to them
     return year, re.compile(rf"(?<!\w)(?:{_alt(v['year_events'])})(?!\w)")
 
 
