@@ -25,7 +25,7 @@ from typing import Any
 
 from pipeline.model import Document, clip_sentence, row_id
 from pipeline.params import read_yaml
-from pipeline.text import fold
+from pipeline.text import Skipping, fold
 
 DATA = Path(__file__).parent / "data"
 TABLE = "targets"
@@ -196,11 +196,14 @@ def _comparator(text: str, num_start: int, after: int, clause_start: int) -> tup
     return code, after
 
 
+_NUMBER_SCAN = Skipping(NUMBER, r"\d")     # NUMBER starts with a look-behind: tried at every character
+
+
 def find_figures(text: str, folded: str) -> list[Figure]:
     """Numbers followed (or preceded) by a unit, with their range end and comparator."""
     v = vocab()
     out: list[Figure] = []
-    for m in NUMBER.finditer(text):
+    for m in _NUMBER_SCAN.finditer(text):
         if out and m.start() < out[-1].end:
             continue
         value = parse_number(m)
