@@ -195,6 +195,7 @@ class View:
         self.by_id = {s.section_id: s for s in doc.sections}
         # a text with no labelled section at all (a letter, a notice, one paragraph) is read whole
         self.unstructured = not any(s.kind in LABELLED_KINDS for s in doc.sections)
+        self.task_area: dict[str, bool] = {}      # memo of _in_task_area
         self.children: dict[str | None, list[Section]] = {}
         for s in doc.sections:
             self.children.setdefault(s.parent_id, []).append(s)
@@ -496,17 +497,23 @@ def _is_standing(v: View, a: int, b: int) -> bool:
 
 
 def _in_task_area(v: View, s: Section) -> bool:
-    chain = v.ancestors(s)
+    """No section from `s` up to its top is skipped or a scope heading, and a top part assigns tasks; memoised
+    per section in the View (a section's answer is its own check and its parent's answer). In a text with no
+    labelled section the preamble is the whole text, and read."""
     if v.unstructured and s.kind == "preamble":
         return True
-    if any(a.kind in SKIP_KINDS for a in chain):
+    got = v.task_area.get(s.section_id)
+    if got is None:
+        got = v.task_area[s.section_id] = _task_area_of(v, s)
+    return got
+
+
+def _task_area_of(v: View, s: Section) -> bool:
+    if s.kind in SKIP_KINDS or _scope_heading(s.heading or "", s.label or ""):
         return False
-    if any(_scope_heading(a.heading or "", a.label or "") for a in chain):
-        return False
-    top = chain[-1]
-    if top.kind == "part":
-        return _task_part(top.heading or "")
-    return True
+    if s.parent_id and s.parent_id in v.by_id:
+        return _in_task_area(v, v.by_id[s.parent_id])
+    return _task_part(s.heading or "") if s.kind == "part" else True
 
 
 @lru_cache(maxsize=4096)

@@ -17,8 +17,8 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 
 from pipeline.model import Document, row_id
 from pipeline.text import Skipping, fold, marked_form
@@ -70,8 +70,8 @@ def _patterns() -> dict[str, re.Pattern]:
         # "định kỳ 6 tháng", "định kỳ 03 tháng": a recurrence by its number of months
         "periodic_months": Skipping(re.compile(rf"(?<!\w){periodic}\s*,?\s*(?P<n>\d{{1,2}}|{num_words})\s+{month}(?!\w)"),
                                     periodic),
-        "after_issue": re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
-                                  rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)"),
+        "after_issue": Skipping(re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
+                                           rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)")),
         "unit": re.compile(units),
     }
 
@@ -392,10 +392,11 @@ def _completed_within(folded: str, start: int) -> bool:
 
 
 @cache
-def _year_phrase_re() -> tuple[re.Pattern, re.Pattern]:
+def _year_phrase_re() -> tuple[Skipping, re.Pattern]:
     v = vocab()
     groups = "|".join(rf"(?P<{k}>{_alt(w)})" for k, w in v["year_phrases"].items())
-    year = re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})")
+    year = Skipping(re.compile(rf"(?<!\w)(?:{groups})\s*(?P<y>(?:19|20)\d{{2}})(?![\d/]|\s*[-–]\s*(?:19|20)\d{{2}})"),
+                    _alt([w for words in v["year_phrases"].values() for w in words]))   # no groups: `re` skips to them
     return year, re.compile(rf"(?<!\w)(?:{_alt(v['year_events'])})(?!\w)")
 
 
@@ -437,7 +438,13 @@ def completion_expressions(text: str, doc_year: int | None, bare_year: str = "du
     """Time expressions of a task table's time cell ("Quý I/2026", "Tháng 6/2026", "Năm 2026"):
     a single quarter, month or year is `due` on its last day; spans stay periods. `bare_year="period"`:
     the column gives the time of the work ("Thời gian thực hiện"), where a year alone is the year it
-    takes place."""
+    takes place. New Expr objects on every call, read from a memo: time cells repeat (84 texts in 277
+    cells of the dev plans)."""
+    return [replace(x) for x in _completion_expressions(text, doc_year, bare_year)]
+
+
+@lru_cache(maxsize=2048)
+def _completion_expressions(text: str, doc_year: int | None, bare_year: str) -> tuple[Expr, ...]:
     out = []
     for x in find_expressions(text, doc_year, completion=True, bare_year=bare_year):
         if x.kind == "scheduled" and x.date_end is not None:
@@ -446,7 +453,7 @@ def completion_expressions(text: str, doc_year: int | None, bare_year: str = "du
                 x.date.year, x.date.month):
             x.kind, x.date, x.date_end = "due", x.date_end, None
         out.append(x)
-    return out
+    return tuple(out)
 
 
 def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int]] | None = None,

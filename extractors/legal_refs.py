@@ -603,10 +603,10 @@ def _find_congress(text: str, folded: str) -> list[Citation]:
 
 
 @cache
-def _constitution_re() -> re.Pattern:
+def _constitution_re() -> Skipping:
     d = _patterns_data()["constitution"]
-    return re.compile(rf"(?<!\w){fold(d['name'])}(?P<full>\s+{fold(d['full_suffix'])})?"
-                      rf"(?:\s+(?:nam\s+)?(?P<y>(?:19|20)\d\d)(?!\d))?(?!\w)")
+    return Skipping(re.compile(rf"(?<!\w){fold(d['name'])}(?P<full>\s+{fold(d['full_suffix'])})?"
+                               rf"(?:\s+(?:nam\s+)?(?P<y>(?:19|20)\d\d)(?!\d))?(?!\w)"))
 
 
 AMENDING = re.compile(r"(?<!\w)luat\s+sua\s+doi,?\s+bo\s+sung\s+(?:mot\s+so\s+dieu\s+)?cua\s+(?=luat\s)")

@@ -25,7 +25,7 @@ from typing import Any
 
 from pipeline.model import Document, clip_sentence, row_id
 from pipeline.params import read_yaml
-from pipeline.text import fold
+from pipeline.text import Skipping, fold
 
 DATA = Path(__file__).parent / "data"
 TABLE = "targets"
@@ -116,7 +116,7 @@ def vocab() -> Vocab:
     weak = set(cues["weak_target_cues"])
     return Vocab(
         indicators=indicators,
-        any_indicator=re.compile("|".join(f"(?:{rx.pattern})" for _, rxs in indicators for rx in rxs)),
+        any_indicator=_any_of([rx.pattern for _, rxs in indicators for rx in rxs]),
         units_after=units_after,
         unit_after=re.compile("|".join(f"(?P<u{k}>{rx.pattern})" for k, (rx, _) in enumerate(units_after))),
         units_before=units_before,
@@ -196,11 +196,14 @@ def _comparator(text: str, num_start: int, after: int, clause_start: int) -> tup
     return code, after
 
 
+_NUMBER_SCAN = Skipping(NUMBER, r"\d")     # NUMBER starts with a look-behind: tried at every character
+
+
 def find_figures(text: str, folded: str) -> list[Figure]:
     """Numbers followed (or preceded) by a unit, with their range end and comparator."""
     v = vocab()
     out: list[Figure] = []
-    for m in NUMBER.finditer(text):
+    for m in _NUMBER_SCAN.finditer(text):
         if out and m.start() < out[-1].end:
             continue
         value = parse_number(m)
@@ -519,6 +522,18 @@ def _bare_label(line: str, label: str | None) -> bool:
 
 
 # ---------------------------------------------------------------- reading one window
+
+
+_WORD_START = r"(?<!\w)"
+
+
+def _any_of(patterns: list[str]) -> re.Pattern:
+    """One pattern that matches where one of `patterns` does (`find_indicator` only asks whether one does). Their
+    common leading look-behind is tested once, before the alternation: else `re` tries every alternative at
+    every position of the window (3 times slower)."""
+    if all(p.startswith(_WORD_START) for p in patterns):
+        return re.compile(_WORD_START + "(?:" + "|".join(f"(?:{p[len(_WORD_START):]})" for p in patterns) + ")")
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def find_indicator(ctx: Context, a: int, b: int, near: int) -> tuple[str, int, int] | None:

@@ -150,6 +150,13 @@ _SPACES_TO_FIX = re.compile(r"^[ \t\u00a0\u2002-\u200b]|[ \t\u00a0\u2002-\u200b]
 # a page none of whose lines has a space to fix (_SPACES_TO_FIX) or a column gap (split_columns): no tab or
 # odd space, no two spaces in a row, no line starting with a space, no "\r" (whose removal could join spaces)
 _PAGE_SPACES = re.compile(r"[\r\t\u00a0\u2002-\u200b]|  |(?:^|\n) ")
+_ODD_SPACES = re.compile(r"[\r\t\u00a0\u2002-\u200b]")
+
+
+def _spaces_to_fix(page: str) -> bool:
+    """`_PAGE_SPACES.search(page)`, as a bool, in a fifth of the time: the literal parts are found by `in`,
+    only the odd characters by a pattern (the alternation makes `re` try every position of the page)."""
+    return "  " in page or "\n " in page or page.startswith(" ") or _ODD_SPACES.search(page) is not None
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:trang\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
 
 
@@ -173,7 +180,7 @@ def clean_markdown(line: Line) -> None:
 
 def clean_spaces_and_words(line: Line, spaces: bool = True) -> None:
     """Single plain spaces, no spaces around the line, one tone placement in its words; `spaces=False`:
-    the line is known to have no space to fix (_PAGE_SPACES)."""
+    the line is known to have no space to fix (_spaces_to_fix)."""
     if spaces and _SPACES_TO_FIX.search(line.chars):      # else every run is one plain space, kept as it is
         line.sub(_SPACES, lambda m: " " if m.start() else "")
     line.strip()
@@ -368,7 +375,7 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
                 ln.src = []
             page_lines.append((ln, s.startswith("\t")))
             pos += len(s) + 1
-        plain = not markdown and not _PAGE_SPACES.search(p.text)     # single spaces only: nothing to split
+        plain = not markdown and not _spaces_to_fix(p.text)     # single spaces only: nothing to split
         for ln, tab in page_lines if plain else split_columns(page_lines):
             if markdown:
                 if _MD_TABLE_RULE.match(ln.chars.strip()):

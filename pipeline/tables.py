@@ -81,8 +81,10 @@ def _marked_key(text: str) -> str:
     return " ".join(marked_form(w) for w in _NON_WORD.sub(" ", unicodedata.normalize("NFC", text)).split())
 
 
+@lru_cache(maxsize=1 << 14)
 def _key(text: str) -> str:
-    """Lower case, no marks, punctuation as spaces, single spaces."""
+    """Lower case, no marks, punctuation as spaces, single spaces (memoised: a table's lines and cells are
+    keyed again for every header tried, 11,871 calls for 3,672 texts in the dev plans)."""
     return " ".join(_NON_WORD.sub(" ", fold(text)).split())
 
 

@@ -86,6 +86,24 @@ class Skipping:
         return self.pattern.finditer(text) if len(text) < self.SHORT else self._skipping(text)
 
     def _skipping(self, text: str):
+        if len(self.starts) == 1:
+            return self._skipping_one(text)
+        return self._skipping_many(text)
+
+    def _skipping_one(self, text: str):
+        """`_skipping_many` with one start pattern, without its lists (one candidate per digit of a text, for some)."""
+        match, search = self.pattern.match, self.starts[0].search
+        pos = 0
+        while (hit := search(text, pos)) is not None:
+            at = hit.start()
+            m = match(text, at)
+            pos = at + 1
+            if m is not None:
+                yield m
+                pos = max(m.end(), pos)
+
+    def _skipping_many(self, text: str):
+        """The candidates of every start pattern, left to right, each tried with the whole pattern."""
         match, searches = self.pattern.match, [x.search for x in self.starts]
         hits = [search(text) for search in searches]      # the next hit of each start pattern
         while True:

@@ -97,16 +97,17 @@ def test_normalize_never_raises_and_the_map_has_one_entry_per_char(pages, md):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=" \t\r\u00a0\u200bab hoà.\n", max_size=60), min_size=1, max_size=3))
 def test_pages_with_single_spaces_skip_no_edit(pages):
-    """The fast path of pages with nothing to fix in their spaces (_PAGE_SPACES) gives what the line-by-line
-    checks give."""
+    """The fast path of pages with nothing to fix in their spaces (_spaces_to_fix) gives what the line-by-line
+    checks give; _spaces_to_fix says what _PAGE_SPACES says."""
     import pipeline.normalize as nm
 
+    assert [nm._spaces_to_fix(t) for t in pages] == [bool(nm._PAGE_SPACES.search(t)) for t in pages]
     fast = normalize([Page(i + 1, t) for i, t in enumerate(pages)])
-    saved = nm._PAGE_SPACES
-    nm._PAGE_SPACES = __import__("re").compile("")          # every page takes the line-by-line checks
+    saved = nm._spaces_to_fix
+    nm._spaces_to_fix = lambda page: True          # every page takes the line-by-line checks
     try:
         slow = normalize([Page(i + 1, t) for i, t in enumerate(pages)])
     finally:
-        nm._PAGE_SPACES = saved
+        nm._spaces_to_fix = saved
     assert (fast.text, fast.raw, list(fast.source_offsets), fast.page_starts) == \
         (slow.text, slow.raw, list(slow.source_offsets), slow.page_starts)

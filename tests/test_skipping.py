@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from extractors import dates, deadlines, legal_refs
+from extractors import dates, deadlines, legal_refs, targets
 from pipeline.text import Skipping, fold
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -36,7 +36,8 @@ def test_lookbehind_failing_where_the_body_matches():
 def _every_skipping() -> list[Skipping]:
     found = [*deadlines._patterns().values(), *deadlines._span_patterns().values(), deadlines._regime_re(),
              dates._date_scan(), legal_refs._ID_SCAN, legal_refs._AMENDING_SCAN,
-             *legal_refs._context_res().values(), *legal_refs._provision_res().values()]
+             *legal_refs._context_res().values(), *legal_refs._provision_res().values(),
+             deadlines._year_phrase_re()[0], legal_refs._constitution_re(), targets._NUMBER_SCAN]
     return [p for p in found if isinstance(p, Skipping)]
 
 
