@@ -45,6 +45,7 @@ TABLE = "assignments"
 SKIP_KINDS = {"header", "title", "preamble", "signature", "recipients", "appendix", "table"}
 LABELLED_KINDS = {"part", "article", "clause", "subclause", "point", "item", "bullet", "appendix"}
 HEADING_KINDS = {"part", "clause", "point", "item", "bullet"}
+ARTICLE_LABEL = re.compile(r"\s*Điều\s+\d{1,3}\s*[.:]\s*")
 LABEL = re.compile(r"\s*(?:(?:[IVXl1]{1,6}|\d{1,2}(?:\.\d{1,2})*)\s*[.):]|[a-zđ]\s*[.)]|\(\d{1,2}\)|[-–—+*•])\s*")
 # capitalised words separated by spaces or a punctuation mark; possessive, so a line that is almost one
 # (a long run of names, then a lower-case word) fails at once instead of trying every way to split it
@@ -374,6 +375,8 @@ def _bare_member(v: View, k: int, limit: int) -> tuple[Mention, int] | None:
 def _next_member(v: View, k: int, limit: int, parens: list[tuple[int, int]], prev: str | None = None) -> int | None:
     """Token index where the next member of a list starts after a member ending before token k (after a
     collective `prev` and a colon, its named members: "UBND các tỉnh …: Hà Tĩnh, Quảng Trị")."""
+    if k < limit and (q := v.phrase(k, vocab()["member_qualifiers"])) and k + q <= limit:
+        k += q                              # "các Sở, ban, ngành của tỉnh; Ủy ban nhân dân các xã": the list goes on
     pos = v.toks[k - 1].end
     joined = False
     if prev in gazetteer()["members_of"] and k < limit and v.text[pos:v.toks[k].start].strip() == ":" \
@@ -556,6 +559,8 @@ def units(v: View) -> list[Unit]:
             a += len(line) - len(line.lstrip())
             b = a + len(stripped)
             heading = first and s.kind in HEADING_KINDS
+            if first and s.kind == "article" and (art := ARTICLE_LABEL.match(text, a)) and art.end() < b:
+                a = art.end()                  # "Điều 2. Giao Sở X chủ trì ...": the sentence after the label
             if heading or v.unstructured and s.kind == "preamble":      # "b) Sở Nội vụ chủ trì ..." alone
                 m = LABEL.match(text, a)
                 while m and m.end() > a and m.end() <= b:
@@ -1072,12 +1077,19 @@ def _clauses(v: View, a: int, b: int, in_lists: bool = False) -> list[tuple[int,
         k = v.tok(semi)
         nxt = v.text.find(";", semi + 1, b)
         end = b if nxt < 0 else nxt
-        if in_lists or k not in v.mention_end:  # "phối hợp với Sở A; Sở B" goes on listing
+        if in_lists or not _member_ends(v, k):  # "phối hợp với Sở A; Sở B" goes on listing
             start = semi + 1 + (len(v.text[semi + 1:end]) - len(v.text[semi + 1:end].lstrip()))
             if start < end:
                 out.append((start, end))
         semi = nxt
     return out
+
+
+def _member_ends(v: View, k: int) -> bool:
+    """A list member ends right before token k, with or without the words narrowing it ("các Sở, ban, ngành
+    của tỉnh")."""
+    return k in v.mention_end or any(k - n in v.mention_end and v.phrase(k - n, vocab()["member_qualifiers"]) == n
+                                     for n in range(1, 6))
 
 
 def _later_clauses(v: View, out: "Rows", u: Unit, pos: int) -> None:

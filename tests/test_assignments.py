@@ -723,3 +723,14 @@ def test_a_passive_lead_and_an_adverb_before_a_reports_link():
     got = _assign("KẾ HOẠCH\nX\nIII. TỔ CHỨC THỰC HIỆN\n1. Sở Y tế\na) Chủ trì tổ chức tập huấn.\nb) Phối hợp cử cán bộ "
                   "tham gia theo kế hoạch do cơ quan có thẩm quyền chủ trì.\n", "Quảng Trị")
     assert ("Sở Y tế", "lead", "III.1.b") not in got and ("Sở Y tế", "lead", "III.1.a") in got
+
+
+def test_an_article_that_hands_the_plan_to_a_department_and_a_list_narrowed_by_of_the_province():
+    """"Điều 2. Giao Sở X chủ trì, phối hợp với các Sở, ban, ngành của tỉnh; UBND các xã, phường; ...": X answers
+    for the plan and leads (ANNOTATION.md, "Giao"), and the whole list after "phối hợp với" supports."""
+    got = _assign("ỦY BAN NHÂN DÂN TỈNH\nQUYẾT ĐỊNH\nBan hành Kế hoạch\nĐiều 1. Ban hành kèm theo Quyết định này Kế "
+                  "hoạch.\nĐiều 2. Giao Sở Y tế chủ trì, phối hợp với các Sở, ban, ngành của tỉnh; Ủy ban nhân dân các "
+                  "xã, phường tổ chức triển khai Kế hoạch này.\n", "Quảng Trị")
+    assert {(a, r) for a, r, s in got if s == "Điều 2"} == {
+        ("Sở Y tế", "responsible"), ("Sở Y tế", "lead"), ("Các Sở, ban, ngành", "support"),
+        ("Ủy ban nhân dân các xã, phường", "support")}
