@@ -450,7 +450,9 @@ def _attached(doc: Document) -> tuple[str | None, str | None]:
     t = _plan_title(doc)
     if t and t.heading:
         lines, _ = _title_parts(doc, t.section_id)
-        return voc["attached_types"].get(fold(t.heading.strip(" :*"))), " ".join(lines) or None
+        kind = fold(t.heading.strip(" :*"))
+        kind = kind if kind in voc["attached_types"] else kind.partition(" cua ")[0]   # "... CỦA CHÍNH PHỦ"
+        return voc["attached_types"].get(kind), " ".join(lines) or None
     if not _is_decision(doc):
         return None, None
     for sid in (f"{voc['article_label']} 1", _title_id(doc)):

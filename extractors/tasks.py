@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pipeline.model import BULLET_ID, Document, Table, TableRow, labelled_section_id, row_id
+from pipeline.model import BULLET_ID, Document, Section, Table, TableRow, labelled_section_id, row_id
 from pipeline.params import read_yaml
 from pipeline.text import fold
 
@@ -267,6 +267,9 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
         if row.kind == "group":
             label = _group_label(row)
             group = f"{base}.{label}" if base and label else (label or group)
+            if group:
+                title = " ".join(" ".join(c.text for c in row.cells).split())
+                doc._memo().setdefault("group_headings", {})[group] = ROMAN.sub("", title, count=1).strip() or None
             continue
 
         def cell(role: str):
@@ -405,6 +408,33 @@ def attach(doc: Document, tables: dict[str, list[dict]]) -> None:
             task_rows.append(_task_row(doc, t, task_id, d_ids, "table"))
     task_rows += text_tasks(doc, [r for r in assignments if not _within(r, watched)], deadlines)
     tables["tasks"] = task_rows
+    _add_group_sections(doc, [t for _, ts in found for t in ts])
+
+
+def _add_group_sections(doc: Document, tasks: list[Task]) -> None:
+    """The group rows of an appendix's task table ("I. Hoàn thiện thể chế") are parts of the appendix
+    (ANNOTATION.md: PL1.I): a table read from a PDF or Word file gives them to its tasks only, so the parts its
+    rows refer to are added to the document's sections, spanning their rows (every section_id then exists)."""
+    by_id = {s.section_id: s for s in doc.sections}
+    spans: dict[str, list[int]] = {}
+    for t in tasks:
+        if t.group and t.group not in by_id and t.start is not None and t.end is not None:
+            parent = by_id.get(t.group.rsplit(".", 1)[0])
+            if parent is not None and parent.kind == "appendix":
+                span = spans.setdefault(t.group, [t.start, t.end])
+                span[0], span[1] = min(span[0], t.start), max(span[1], t.end)
+    added = []
+    for gid, (a, b) in spans.items():
+        parent = by_id[gid.rsplit(".", 1)[0]]
+        label = gid.rsplit(".", 1)[1]
+        heading = doc._memo().get("group_headings", {}).get(gid)
+        added.append(Section(gid, parent.section_id, parent.level + 1, "part", label, heading, a, b,
+                             ordinal=0, page_start=parent.page_start, page_end=parent.page_end))
+    if added:
+        doc.sections = sorted(doc.sections + added, key=lambda s: (s.char_start, s.level))
+        for k, s in enumerate(doc.sections):
+            s.ordinal = k
+        doc._memo().pop("sections_index", None)
 
 
 def is_indicator_table(table: Table) -> bool:

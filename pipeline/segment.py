@@ -343,8 +343,13 @@ def _open_end(line: _Line) -> bool:
 
 
 def _is_attached_title(line: _Line) -> bool:
+    """"KẾ HOẠCH" alone, or with its issuer ("CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ"), in capitals."""
     f = line.folded.strip(" :*")
-    return f in vocabulary()["attached_types"] and line.text.strip(" :*").isupper()
+    if not line.text.strip(" :*").isupper():
+        return False
+    types = vocabulary()["attached_types"]
+    head, sep, issuer = f.partition(" cua ")
+    return f in types or bool(sep) and head in types and 0 < len(issuer.split()) <= 6
 
 
 def _is_attached_marker(line: _Line) -> bool:

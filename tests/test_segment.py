@@ -229,3 +229,16 @@ def test_the_enacting_authority_before_the_preamble_is_no_signature_and_a_wrappe
     assert text[secs["signature"].char_start:].startswith("KT. THỦ TƯỚNG")
     title = secs["title"]
     assert "Bộ Chính trị về an sinh xã hội" in text[title.char_start:title.char_end]
+
+
+def test_an_attached_programme_titled_with_its_issuer_is_the_attached_plan():
+    """"CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ" after the resolution's signature opens the attached programme, whose
+    parts keep their own ids (ANNOTATION.md)."""
+    text = ("CHÍNH PHỦ\nSố: 12/NQ-CP\nHà Nội, ngày 02 tháng 3 năm 2026\nNGHỊ QUYẾT\nBan hành Chương trình hành động\n"
+            "CHÍNH PHỦ\nCăn cứ Luật Tổ chức Chính phủ;\nQUYẾT NGHỊ:\nĐiều 1. Ban hành kèm theo Nghị quyết này Chương "
+            "trình hành động.\nĐiều 2. Nghị quyết này có hiệu lực từ ngày ký./.\nTM. CHÍNH PHỦ\nTHỦ TƯỚNG\nNguyễn "
+            "Văn A\nCHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ\nthực hiện Kết luận số 10-KL/TW về an sinh xã hội\n(Kèm theo "
+            "Nghị quyết số 12/NQ-CP ngày 02 tháng 3 năm 2026 của Chính phủ)\nI. MỤC TIÊU\n1. Mở rộng diện bao phủ.\n"
+            "II. NHIỆM VỤ\n1. Bộ Y tế chủ trì rà soát.\n")
+    ids = {s.section_id for s in segment(text)}
+    assert {"Điều 1", "Điều 2", "I", "I.1", "II", "II.1"} <= ids

@@ -395,3 +395,18 @@ def test_growth_rates_by_sector_with_a_watching_column_are_no_tasks_and_cells_sh
     assert t2["lead_names"][0] == "Bộ Xây dựng"
     assert "Bộ Chính trị" in {a["agency_name"] for a in res.tables["assignments"]}       # a body, named
     assert not any("thẩm quyền" in a["agency_name"] for a in res.tables["assignments"])
+
+
+def test_the_group_rows_of_an_appendix_task_table_are_parts_of_the_appendix(tmp_path):
+    """Every task's section exists in the sections table: "I." group rows of an appendix table are parts PL1.I."""
+    lines = ["THỦ TƯỚNG CHÍNH PHỦ", "Số: 19/QĐ-TTg", "Hà Nội, ngày 05 tháng 01 năm 2026", "QUYẾT ĐỊNH",
+             "Ban hành Chương trình", "Điều 1. Ban hành kèm theo Quyết định này Chương trình.", "THỦ TƯỚNG",
+             "Nguyễn Văn A", "PHỤ LỤC", "NHIỆM VỤ", "TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "I",
+             "Hoàn thiện thể chế", "1", "Sửa đổi Nghị định về bảo hiểm y tế", "Bộ Y tế", "Bộ Tài chính", "II",
+             "Chuyển đổi số", "1", "Kết nối cơ sở dữ liệu bảo hiểm", "Bộ Công an", "Bộ Y tế"]
+    path = tmp_path / "qd.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = process_file(path)
+    sections = {s["section_id"] for s in res.tables["sections"]}
+    assert {t["section_id"] for t in res.tables["tasks"] if t["source"] == "table"} == {"PL1.I", "PL1.II"}
+    assert {r["section_id"] for name in ("tasks", "assignments") for r in res.tables[name]} <= sections
