@@ -185,10 +185,20 @@ def clean_spaces_and_words(line: Line, spaces: bool = True) -> None:
         line.sub(_SPACES, lambda m: " " if m.start() else "")
     line.strip()
     s = line.chars
-    if not s.isascii():
+    if not s.isascii() and _words_to_fix(s):
         words = _WORD.findall(s)
         if list(map(normalize_word, words)) != words:     # else no word changes
             line.sub(_WORD, lambda m: normalize_word(m.group(0)))
+
+
+#: The last two letters of a word whose tone fix_tone_placement moves: o/u and a toned a, e or y ending the word.
+_TONE_TO_MOVE = re.compile(r"[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ](?![\w\u0300-\u036f])")
+
+
+def _words_to_fix(s: str) -> bool:
+    """Whether normalize_word may change a word of line `s`: one not in NFC, or one ending in oa/oe/uy with the
+    tone on its last letter. Nine lines in ten of a plan have neither, and skip finding their words."""
+    return not unicodedata.is_normalized("NFC", s) or _TONE_TO_MOVE.search(s) is not None
 
 
 # ---------------------------------------------------------------- unwrap

@@ -15,6 +15,16 @@ def test_tone_placement_is_the_one_the_seeds_use():
     assert {k: fix_tone_placement(k) for k in pairs} == pairs
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="hoa uyqeOUAÀàáảãạèéẻẽẹỳýỷỹỵ\u0300\u0301\u0323n.2_", max_size=30))
+def test_lines_skipping_their_words_have_none_to_fix(line):
+    """A line _words_to_fix passes over has no word that normalize_word changes."""
+    from pipeline.normalize import _WORD, _words_to_fix, normalize_word
+
+    words = _WORD.findall(line)
+    assert _words_to_fix(line) or list(map(normalize_word, words)) == words
+
+
 def test_nfc_and_decomposed_input_become_one_form():
     decomposed = unicodedata.normalize("NFD", "Bảo hiểm xã hội hoà nhập")
     n = normalize([Page(1, decomposed)])

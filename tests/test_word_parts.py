@@ -1,4 +1,5 @@
-"""diacritics.tokens.word_parts: the shortcut for text without garble characters or marks cuts as the word regex."""
+"""diacritics.tokens.word_parts: the shortcut for text without marks and garble characters next to letters cuts as
+the word regex."""
 from __future__ import annotations
 
 from pathlib import Path
