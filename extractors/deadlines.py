@@ -201,6 +201,17 @@ def _marker_start(folded: str, pos: int, marker: re.Pattern) -> int:
     return pos - len(window) + m.start("w") if m else pos
 
 
+def _ready_from(folded: str, pos: int) -> bool:
+    """A readiness verb right before "từ (ngày)" ("có hiệu lực thi hành kể từ", "đưa vào vận hành từ"): the date
+    is when the thing is in force or in place (dates.yaml readiness_before)."""
+    return _readiness_re().search(folded[max(0, pos - 60):pos]) is not None
+
+
+@cache
+def _readiness_re() -> re.Pattern:
+    return re.compile(rf"(?<!\w)(?:{_alt(vocab()['readiness_before'])})(?:\s+(?:ke|bat dau|chinh thuc))?\s*$")
+
+
 def _completed_in(folded: str, pos: int) -> bool:
     """"hoàn thành việc rà soát trong Quý II/2026": a completion verb earlier in the clause and "trong" right
     before the time: the work is due at its end (ANNOTATION.md, hard case 2), not an event in it."""
@@ -546,6 +557,8 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
             kind, start = "due", _marker_start(folded, d.start, r["due"])
         elif r["from"].search(before):
             kind, start = "period", _marker_start(folded, d.start, r["from"])
+            if _ready_from(folded, start):
+                kind = "due"           # "vận hành từ ngày 01/7/2026": in place by then (ANNOTATION.md, hard case 3)
         else:
             kind = "scheduled"
         found.append(Expr(start, d.end, kind, value, relative=d.relative, confidence=0.85))

@@ -349,3 +349,10 @@ def test_completion_in_a_quarter_or_half_year_is_due_at_its_end_and_a_period_in_
     assert keys("Hoàn thành việc số hóa hồ sơ trong 6 tháng đầu năm 2026.") == [("due", D(2026, 6, 30), None, None)]
     assert keys("Các đơn vị gửi báo cáo trước cuối năm 2026.") == [("due", D(2026, 12, 31), None, None)]
     assert [r["recurrence"] for r in rows("Định kỳ 3 tháng, kiểm tra việc chi trả.")] == ["quarterly"]
+
+
+def test_a_readiness_date_is_due_and_a_start_of_work_an_open_period():
+    """ANNOTATION.md hard case 3: in force or in place from day X → `due` X; "Từ ngày X" opening work → period."""
+    assert keys("Hệ thống đưa vào vận hành chính thức từ ngày 01/7/2026.") == [("due", D(2026, 7, 1), None, None)]
+    assert keys("Quy chế có hiệu lực thi hành kể từ ngày 15/3/2026.") == [("due", D(2026, 3, 15), None, None)]
+    assert keys("Từ ngày 01/3/2026, các đơn vị chi trả qua tài khoản.") == [("period", D(2026, 3, 1), None, None)]
