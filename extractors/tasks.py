@@ -244,6 +244,16 @@ _CUT = (";", "\n", ".", ",", "-", "+", "•")      # what may come before a role
 _REPORT_HINT = re.compile(r"(?i)báo cáo|gửi|trình")
 
 
+def _numbered_group(row: TableRow, table: Table) -> str | None:
+    """"1." over rows "1.1", "1.2": a group row numbered like its rows' first number (ANNOTATION.md: a part)."""
+    m = re.match(r"^\s*(\d{1,2})\s*[.)]?\s*$", row.cells[0].text if row.cells else "")
+    if not m:
+        return None
+    prefix = m.group(1) + "."
+    below = [r for r in table.body if r.kind != "group" and r.cells]
+    return m.group(1) if any(r.cells[0].text.strip().startswith(prefix) for r in below) else None
+
+
 def _group_label(row: TableRow) -> str | None:
     text = " ".join(c.text for c in row.cells).strip()
     m = ROMAN.match(text)
@@ -265,7 +275,7 @@ def table_tasks(doc: Document, table: Table, jurisdiction: str | None, year: int
     group, out = None, []
     for row in table.body:
         if row.kind == "group":
-            label = _group_label(row)
+            label = _group_label(row) or _numbered_group(row, table)
             group = f"{base}.{label}" if base and label else (label or group)
             if group:
                 title = " ".join(" ".join(c.text for c in row.cells).split())

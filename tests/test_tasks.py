@@ -410,3 +410,18 @@ def test_the_group_rows_of_an_appendix_task_table_are_parts_of_the_appendix(tmp_
     sections = {s["section_id"] for s in res.tables["sections"]}
     assert {t["section_id"] for t in res.tables["tasks"] if t["source"] == "table"} == {"PL1.I", "PL1.II"}
     assert {r["section_id"] for name in ("tasks", "assignments") for r in res.tables[name]} <= sections
+
+
+def test_a_group_row_numbered_like_its_rows_first_number_is_a_group():
+    """"1." over rows "1.1", "1.2" is a group (a part of the appendix: PL1.1); a "1." over plain rows is no group."""
+    from pipeline.model import Cell, Table, TableRow
+
+    def row(i, kind, *texts):
+        return TableRow(i, [Cell(i, c, t) for c, t in enumerate(texts)], kind)
+
+    dotted = Table("T1", "pdf", ["TT", "Nhiệm vụ"], [row(0, "header", "TT", "Nhiệm vụ"), row(1, "group", "1", "Thể chế"),
+                                                      row(2, "data", "1.1", "Sửa Nghị định"), row(3, "data", "1.2", "Hướng dẫn")])
+    plain = Table("T2", "pdf", ["TT", "Nhiệm vụ"], [row(0, "header", "TT", "Nhiệm vụ"), row(1, "group", "1", "Thể chế"),
+                                                     row(2, "data", "2", "Sửa Nghị định")])
+    assert tasks_mod._numbered_group(dotted.rows[1], dotted) == "1"
+    assert tasks_mod._numbered_group(plain.rows[1], plain) is None
