@@ -342,6 +342,9 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
             items.append(m)
         elif vague:                     # "các cơ quan, đơn vị có liên quan" is no "Các cơ quan, đơn vị"
             k += vague
+        elif (n := v.phrase(k, vocab()["passed_in_lists"])) and _next_member(v, k + n, limit, []) is not None \
+                and _next_member(v, k + n, limit, []) in v.mention_at:
+            k += n                      # "phối hợp với các cơ quan, đơn vị và các doanh nghiệp ...": the bodies after
         elif items and k not in v.mention_at and (bare := _bare_member(v, k, limit)) is not None:
             m, k = bare
             items.append(m)

@@ -734,3 +734,7 @@ def test_an_article_that_hands_the_plan_to_a_department_and_a_list_narrowed_by_o
     assert {(a, r) for a, r, s in got if s == "Điều 2"} == {
         ("Sở Y tế", "responsible"), ("Sở Y tế", "lead"), ("Các Sở, ban, ngành", "support"),
         ("Ủy ban nhân dân các xã, phường", "support")}
+    got = _assign("KẾ HOẠCH\nX\nIII. NHIỆM VỤ\n1. Sở Y tế chủ trì, phối hợp với các cơ quan, đơn vị và các doanh "
+                  "nghiệp, hợp tác xã tổ chức đối thoại.\n", "Quảng Trị")
+    assert {(a, r) for a, r, s in got} == {("Sở Y tế", "lead"), ("Các doanh nghiệp", "support"),
+                                          ("Các hợp tác xã", "support")}
