@@ -186,7 +186,7 @@ def test_name_key_ignores_spelling_only():
 PARAGRAPHS = ROOT / "tests" / "gold" / "paragraphs"
 
 
-@pytest.mark.parametrize("half", ["tune", "check"])
+@pytest.mark.parametrize("half", ["tune", "check", "holdout"])
 def test_paragraph_gold_is_valid(half):
     """Each corpus paragraph keeps its text; each row has a known role and a name."""
     items = yaml.safe_load((PARAGRAPHS / f"{half}.yaml").read_text(encoding="utf-8"))
@@ -206,5 +206,5 @@ def test_paragraph_scores_through_a_real_run(tmp_path):
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "paragraph_eval.py"), "--run", str(tmp_path / "r")],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
     figures = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith(("tune", "check"))}
-    assert set(figures) == {"tune", "check"}
+    assert set(figures) == {"tune", "check"} and "holdout" in out
     assert float(figures["tune"][-1]) >= 0.60
