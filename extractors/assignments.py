@@ -706,9 +706,14 @@ def _passive_agent_before(v: View, k: int, k0: int, most: int = 6) -> bool:
     for j in range(k - 1, max(k0, k - most) - 1, -1):
         if v.gap(j + 1).strip(" "):
             return False
-        if v.keys[j] == "do" and v.text[v.toks[j].start:v.toks[j].end].lower() == "do":
+        if _is_do(v, j):
             return True
     return False
+
+
+def _is_do(v: View, k: int) -> bool:
+    """Token k is the word "do" as printed (the agent of a passive), not a folded "đó" or "độ"."""
+    return v.keys[k] == "do" and v.text[v.toks[k].start:v.toks[k].end].lower() == "do"
 
 
 def supports_in(v: View, a: int, b: int) -> list[Mention]:
@@ -980,17 +985,19 @@ def _passive_leads(v: View, out: "Rows", units_: list[Unit]) -> None:
     """"... kết nối với hệ thống quốc gia do Bộ X chủ trì(, phối hợp với Y)": the body after "do" leads the work
     the clause names (ANNOTATION.md: "X chủ trì" → lead), its partners support."""
     voc = vocab()
+    agents = [k for k, key in enumerate(v.keys) if key == "do" and k + 1 in v.mention_at and _is_do(v, k)]
+    if not agents:
+        return
     for u in units_:
-        for k in range(v.tok(u.start), v.tok(u.end)):
-            if v.keys[k] != "do" or v.text[v.toks[k].start:v.toks[k].end].lower() != "do" or k + 1 not in v.mention_at:
-                continue
-            items, e, _ = agency_list(v, k + 1, v.tok(u.end))
+        lo, hi = v.tok(u.start), v.tok(u.end)
+        for k in agents[bisect.bisect_left(agents, lo):bisect.bisect_left(agents, hi)]:
+            items, e, _ = agency_list(v, k + 1, hi)
             n = v.phrase(e, voc["lead"]) if items and e < len(v.toks) else 0
             if not n:
                 continue
             e += n
             s = v.phrase(e, voc["support"]) if e < len(v.toks) else 0
-            supports = agency_list(v, v.skip_voi(e + s), v.tok(u.end))[0] if s else []
+            supports = agency_list(v, v.skip_voi(e + s), hi)[0] if s else []
             for m in items:
                 out.add(m, "lead", (m.start, m.end), v.text[u.start:u.end], [], "subject", (u.start, u.end))
             for m in supports:
@@ -1037,7 +1044,7 @@ def _whole_heading_name(v: View, subj: Subject, u: Unit) -> Subject:
     qualified = gazetteer()["qualified"]
     if v.text[u.start:m.start].strip() or not any(m.name == q or m.name.startswith(q + " ") for q in qualified):
         return subj
-    whole = v.text[m.start:u.end].strip(" .:*\n")
+    printed = whole = v.text[m.start:u.end].strip(" .:*\n")
     words = whole.split()
     if len(words) <= len(m.surface.split()) or len(words) > vocab()["heading_name_words"] \
             or any(c in whole for c in ":;()") or "\n" in whole:
@@ -1049,8 +1056,7 @@ def _whole_heading_name(v: View, subj: Subject, u: Unit) -> Subject:
         whole = re.sub(rf"(?<!\w){re.escape(abbr)}(?!\w)", expansion, whole)
     name = "Các " + whole.split(" ", 1)[1] if whole.lower().startswith("các ") else whole[0].upper() + whole[1:]
     juris = m.agency_id.partition("@")[2] or None
-    full = Mention(m.start, m.start + len(v.text[m.start:u.end].strip(" .:*\n")), v.text[m.start:u.end].strip(" .:*\n"),
-                   name, m.type, agency_id(name, juris), m.confidence, m.scope)
+    full = Mention(m.start, m.start + len(printed), printed, name, m.type, agency_id(name, juris), m.confidence, m.scope)
     return Subject([full], subj.role, u.end, subj.supports, subj.labelled, subj.delegated)
 
 

@@ -438,11 +438,8 @@ def test_a_percentage_of_bodies_counts_them():
 
 
 def test_a_year_compared_with_is_no_horizon_and_millions_of_persons_are_counted():
-    from conftest import text_document
-    from extractors import targets as targets_mod
-
-    doc = text_document("KẾ HOẠCH\nPhát triển người tham gia bảo hiểm xã hội năm 2026\nI. MỤC TIÊU\n- Số người tham gia "
-                        "bảo hiểm thất nghiệp tăng 8% so với năm 2025.\n- Phấn đấu có 2,4 triệu người tham gia bảo hiểm "
-                        "xã hội.\n", meta={"jurisdiction": "Nghệ An", "issue_date": "2026-01-10"}, segment_text=True)
-    got = [(r["value"], r["unit"], r["target_year"]) for r in targets_mod.extract(doc)]
+    rows = rows_of("KẾ HOẠCH\nPhát triển người tham gia bảo hiểm xã hội năm 2026\nI. MỤC TIÊU\n- Số người tham gia "
+                   "bảo hiểm thất nghiệp tăng 8% so với năm 2025.\n- Phấn đấu có 2,4 triệu người tham gia bảo hiểm "
+                   "xã hội.\n", jurisdiction="Nghệ An", issue_date="2026-01-10")
+    got = [(r["value"], r["unit"], r["target_year"]) for r in rows]
     assert got == [(8.0, "percent", 2026), (2400000.0, "persons", 2026)]
