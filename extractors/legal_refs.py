@@ -882,31 +882,32 @@ def _attached(c: Citation, provs: list[Provision], folded: str, cit_starts: list
 
 
 def _units(provs: list[Provision]) -> list[tuple[str | None, str | None, str | None]]:
-    """(point, clause, article) per cited provision: 'khoản 2 và điểm b, khoản 3 Điều 4' → two units."""
+    """(point, clause, article) per cited provision: 'khoản 2 và điểm b, khoản 3 Điều 4' → two units; each point
+    of a list is a provision of its own ('điểm a, b và c khoản 16' → three, ANNOTATION.md)."""
     w = _patterns_data()["provision_words"]
     out, points, pending = [], [], []
 
-    def point_label() -> str:
-        return f"{w['point']} {', '.join(points)}"
+    def point_labels() -> list[str | None]:
+        return [f"{w['point']} {v}" for v in points] or [None]
 
     for p in provs:
         if p.kind == "point":
             points += p.values
         elif p.kind == "clause":
-            pt = point_label() if points else None
             for i, v in enumerate(p.values):
-                pending.append((pt if i == len(p.values) - 1 else None, f"{w['clause']} {v}"))
+                last = i == len(p.values) - 1
+                pending += [(pt, f"{w['clause']} {v}") for pt in (point_labels() if last else [None])]
             points = []
         else:
             if points:
-                pending.append((point_label(), None))
+                pending += [(pt, None) for pt in point_labels()]
                 points = []
             art = f"{w['article']} {p.values[0]}"
             out += [(pt, cl, art) for pt, cl in pending] or [(None, None, art)]
             out += [(None, None, f"{w['article']} {v}") for v in p.values[1:]]   # "Điều 4, 5": clauses go with 4
             pending = []
     if points:
-        pending.append((point_label(), None))
+        pending += [(pt, None) for pt in point_labels()]
     out += [(pt, cl, None) for pt, cl in pending]
     return out
 

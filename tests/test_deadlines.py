@@ -129,6 +129,7 @@ def test_next_year_without_recurrence_is_due():
     "Người hưởng lương hưu, trợ cấp mất sức lao động hàng tháng.",
     "chi trả lương hưu, trợ cấp BHXH hàng tháng qua tài khoản.",
     "nguồn kết dư hàng năm từ Quỹ bảo hiểm y tế",
+    "phù hợp với khả năng cân đối nguồn vốn hằng năm của địa phương",
     "cần so sánh với 31/12/2020 và cùng kỳ năm trước",
     "tham gia kháng chiến từ ngày 30 tháng 4 năm 1975 trở về trước",
     "Thực hiện Kế hoạch số 5/KH-UBND ngày 10/01/2022 của UBND tỉnh.",

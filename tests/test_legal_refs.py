@@ -195,8 +195,16 @@ def test_provisions_split_per_clause():
     assert [(r["point"], r["clause"], r["article"], r["canonical_id"]) for r in rows] == [
         (None, "khoản 3", "Điều 9", "12/2020/NĐ-CP"), ("điểm c", "khoản 4", "Điều 9", "12/2020/NĐ-CP")]
     assert rows[0]["surface"].startswith("khoản 3")
-    r = one("Đối tượng tại điểm a, b và d khoản 2, Điều 3 Luật Việc làm.")
-    assert (r["point"], r["clause"], r["article"]) == ("điểm a, b, d", "khoản 2", "Điều 3")
+    rows = refs("Đối tượng tại điểm a, b và d khoản 2, Điều 3 Luật Việc làm.")
+    assert [(r["point"], r["clause"], r["article"]) for r in rows] == [
+        ("điểm a", "khoản 2", "Điều 3"), ("điểm b", "khoản 2", "Điều 3"), ("điểm d", "khoản 2", "Điều 3")]
+
+
+def test_each_point_of_a_list_is_a_provision():
+    rows = refs("Đối tượng quy định tại các điểm a, đ và l khoản 1 Điều 2 và khoản 2 Điều 2 của Luật Bảo hiểm xã hội.")
+    assert [(r["point"], r["clause"], r["article"], r["canonical_id"]) for r in rows] == [
+        ("điểm a", "khoản 1", "Điều 2", "Luật Bảo hiểm xã hội"), ("điểm đ", "khoản 1", "Điều 2", "Luật Bảo hiểm xã hội"),
+        ("điểm l", "khoản 1", "Điều 2", "Luật Bảo hiểm xã hội"), (None, "khoản 2", "Điều 2", "Luật Bảo hiểm xã hội")]
 
 
 def test_articles_with_descriptions_before_a_code():
