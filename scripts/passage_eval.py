@@ -43,16 +43,24 @@ def load() -> list[dict]:
 def predicted(text: str) -> list[dict]:
     """kehoach's assignment rows for one passage as `kehoach eval` reads them (a heading agency's bullets one
     statement, bullets at their labelled section), each with the input line that section starts on."""
-    from pipeline.gold import _prepare
+    from pipeline.gold import BULLET, _statements
     from pipeline.textdoc import extract_text
 
     res = extract_text(text, "passage.txt")
     starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     sections = {s["section_id"]: s for s in res.tables.get("sections", [])}
     headings = {k: (s.get("heading") or "").casefold() for k, s in sections.items()}
-    rows = []
-    for r in _prepare("assignments", res.tables.get("assignments", []), {}, False, headings):
-        sec = sections.get(r["section_id"])
+    found = res.tables.get("assignments", [])
+    stmts = _statements(found, headings)
+    rows, seen = [], set()
+    for i, r in enumerate(found):
+        sid = r.get("section_id") or ""
+        if i in stmts:
+            if (stmts[i], r["agency_name"], r["role"]) in seen:
+                continue
+            seen.add((stmts[i], r["agency_name"], r["role"]))
+            sid = stmts[i]
+        sec = sections.get(BULLET.sub("", sid))
         line = 0
         if sec is not None and sec.get("label"):
             pos, _ = res.to_input(sec["char_start"], sec["char_start"] + 1)
