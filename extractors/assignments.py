@@ -426,6 +426,10 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
         k += n
     if (n := v.phrase(k, voc["condition"])) and k + n < stop:
         k += n
+    if (n := v.phrase(k, voc["duty_of"])) and k + n < stop:
+        if v.phrase(k + n, voc["duty_of_members"]):
+            return None
+        k += n
     for r in ("lead", "support", "responsible", "labelled_responsible", "lead_label", "support_label"):
         n = v.phrase(k, voc["lead_in"][r])
         if n:
@@ -564,6 +568,7 @@ def units(v: View) -> list[Unit]:
             heading = first and s.kind in HEADING_KINDS
             if first and s.kind == "article" and (art := ARTICLE_LABEL.match(text, a)) and art.end() < b:
                 a = art.end()                  # "Điều 2. Giao Sở X chủ trì ...": the sentence after the label
+                heading = bool(v.phrase(v.tok(a), vocab()["duty_of"]))     # "Điều 21. Trách nhiệm của Sở X"
             if heading or v.unstructured and s.kind == "preamble":      # "b) Sở Nội vụ chủ trì ..." alone
                 m = LABEL.match(text, a)
                 while m and m.end() > a and m.end() <= b:

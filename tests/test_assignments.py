@@ -95,6 +95,26 @@ def test_agency_heading_items_are_its_duties():
     assert by_section["IV.2"]["task"].startswith("Hằng quý cung cấp danh sách")
 
 
+def test_duties_of_an_agency_head_its_section():
+    rows = rows_of(plan("1. Trách nhiệm của Sở Giao thông vận tải\na) Chủ trì, phối hợp với Sở Tài chính lập dự toán.\n"
+                        "b) Kiểm tra định kỳ.\n", part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert keys(rows) == {("Sở Giao thông vận tải", "responsible", "IV.1"), ("Sở Giao thông vận tải", "lead", "IV.1.a"),
+                          ("Sở Tài chính", "support", "IV.1.a"), ("Sở Giao thông vận tải", "responsible", "IV.1.b")}
+
+
+def test_an_article_on_the_duties_of_an_agency():
+    rows = rows_of("QUY CHẾ\nPhối hợp quản lý\nĐiều 7. Trách nhiệm của Sở Công Thương\n"
+                   "Chủ trì, phối hợp với Sở Tài chính kiểm tra thị trường.\n")
+    assert {(r["agency_name"], r["role"]) for r in rows} >= {
+        ("Sở Công Thương", "responsible"), ("Sở Công Thương", "lead"), ("Sở Tài chính", "support")}
+
+
+def test_duties_of_a_body_s_members_are_not_the_body_s():
+    rows = rows_of(plan("1. Nhiệm vụ của thành viên Ban Chỉ đạo\na) Tuyên truyền chính sách.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert not [r for r in rows if r["agency_name"].startswith("Ban Chỉ đạo")]
+
+
 def test_lead_and_support_role_headings():
     rows = rows_of(plan("1. Phát triển người tham gia\na) Cơ quan chủ trì: Bảo hiểm xã hội huyện\n"
                         "- Rà soát đơn vị chưa tham gia.\n- Phối hợp với các cơ quan, ban ngành tuyên truyền.\n"
