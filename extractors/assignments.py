@@ -699,9 +699,18 @@ def _implicit_lead(v: View, a: int, b: int) -> bool:
         if not n:
             break
         if not (k in v.mention_end and k - 1 >= k0 and ":" not in v.gap(k) and "\n" not in v.gap(k)) \
-                and not _passive_agent_before(v, k, k0):
+                and not _passive_agent_before(v, k, k0) and not _lead_noun_before(v, k, k0):
             return True
         k += n + 1
+    return False
+
+
+def _lead_noun_before(v: View, k: int, k0: int) -> bool:
+    """"theo đề nghị của cơ quan chủ trì": "chủ trì" after a noun for a body, inside the sentence, names the
+    leading body; it is no role of the unit's own (at the start, "Cơ quan chủ trì: X" is a role label)."""
+    for n in (2, 3):
+        if k - n > k0 and v.phrase(k - n, vocab()["lead_nouns"]) == n:
+            return True
     return False
 
 

@@ -115,6 +115,18 @@ def test_duties_of_a_body_s_members_are_not_the_body_s():
     assert not [r for r in rows if r["agency_name"].startswith("Ban Chỉ đạo")]
 
 
+def test_the_leading_body_named_inside_a_duty_is_no_lead():
+    rows = rows_of(plan("4. Sở Dân tộc và Tôn giáo\nCó ý kiến bằng văn bản theo đề nghị của cơ quan chủ trì.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert {(r["agency_name"], r["role"]) for r in rows} == {("Sở Dân tộc và Tôn giáo", "responsible")}
+
+
+def test_notices_go_to_the_named_body():
+    rows = rows_of(plan("2. Sở Y tế\na) Thông báo ngay cho Sở Tài chính để được hướng dẫn xử lý.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert ("Sở Tài chính", "report_to", "IV.2.a") in keys(rows)
+
+
 def test_lead_and_support_role_headings():
     rows = rows_of(plan("1. Phát triển người tham gia\na) Cơ quan chủ trì: Bảo hiểm xã hội huyện\n"
                         "- Rà soát đơn vị chưa tham gia.\n- Phối hợp với các cơ quan, ban ngành tuyên truyền.\n"
