@@ -121,6 +121,12 @@ def test_the_leading_body_named_inside_a_duty_is_no_lead():
     assert {(r["agency_name"], r["role"]) for r in rows} == {("Sở Dân tộc và Tôn giáo", "responsible")}
 
 
+def test_a_right_is_no_duty():
+    rows = rows_of(plan("1. Sở Tư pháp được khai thác, sử dụng thông tin trong Cơ sở dữ liệu.\n"
+                        "2. Sở Tư pháp có trách nhiệm cập nhật Cơ sở dữ liệu.\n", part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert keys(rows) == {("Sở Tư pháp", "responsible", "IV.2")}
+
+
 def test_notices_go_to_the_named_body():
     rows = rows_of(plan("2. Sở Y tế\na) Thông báo ngay cho Sở Tài chính để được hướng dẫn xử lý.\n",
                         part="IV. TỔ CHỨC THỰC HIỆN"))
