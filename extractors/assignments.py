@@ -315,11 +315,13 @@ def jurisdiction_of(doc: Document) -> str | None:
 # ---------------------------------------------------------------- lists of agencies
 
 
-def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention], int, list[tuple[int, int]]]:
+def agency_list(v: View, k: int, limit: int | None = None, subject: bool = False
+                ) -> tuple[list[Mention], int, list[tuple[int, int]]]:
     """Agencies named one after another from token k ("Sở Y tế, BHXH thành phố và các đơn vị liên quan").
 
     Returns the mentions, the token after the last member, and the parentheses
-    met between members (their mentions qualify a member, they are not members).
+    met between members (their mentions qualify a member, they are not members). `subject`: the list opens a
+    sentence or heading, where a vague party printed with a capital is a collective (`_printed_collective`).
     """
     limit = len(v.toks) if limit is None else min(limit, len(v.toks))
     items: list[Mention] = []
@@ -340,6 +342,9 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
                 or (v.mention_at[k][1] == k + vague and v.mention_at[k][0].name in central_collectives())):
             m, k = v.mention_at[k]
             items.append(m)
+        elif vague and subject and not items and (m := _printed_collective(v, k, vague)) is not None:
+            items.append(m)
+            k += vague
         elif vague:                     # "các cơ quan, đơn vị có liên quan" is no "Các cơ quan, đơn vị"
             k += vague
         elif (n := v.phrase(k, vocab()["passed_in_lists"])) and _next_member(v, k + n, limit, []) is not None \
@@ -360,6 +365,19 @@ def agency_list(v: View, k: int, limit: int | None = None) -> tuple[list[Mention
             break
         k = nxt
     return items, end, parens
+
+
+def _printed_collective(v: View, k: int, n: int) -> Mention | None:
+    """"3. Các cơ quan, đơn vị liên quan" heading its duties: a party "(có) liên quan" printed with a capital at
+    the head of a sentence is a collective answering for them (ANNOTATION.md: collectives are printed words with a capital
+    first letter), named as printed; lower case or inside a sentence it stays no party."""
+    start, end = v.toks[k].start, v.toks[k + n - 1].end
+    surface = v.text[start:end]
+    if not surface[:1].isupper() or v.toks[k].key != "cac" or v.toks[k + n - 1].key != "quan" \
+            or v.toks[k + n - 2].key != "lien":
+        return None
+    name = " ".join(surface.split())
+    return Mention(start, end, surface, name, "collective", agency_id(name, v.jurisdiction), 0.8)
 
 
 def _bare_member(v: View, k: int, limit: int) -> tuple[Mention, int] | None:
@@ -441,7 +459,7 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
             role = "responsible" if r == "labelled_responsible" else role
             k += n
             break
-    items, e, parens = agency_list(v, k, stop)
+    items, e, parens = agency_list(v, k, stop, subject=True)
     if not items:
         if role and k >= stop or (role and v.text[v.toks[k - 1].end:end].strip(" :*") == ""):
             return Subject([], role, end)

@@ -127,6 +127,13 @@ def test_a_right_is_no_duty():
     assert keys(rows) == {("Sở Tư pháp", "responsible", "IV.2")}
 
 
+def test_a_capitalised_related_party_heading_its_duties_is_a_collective():
+    rows = rows_of(plan("3. Các cơ quan, đơn vị liên quan\nPhối hợp với Sở Y tế tham mưu.\n"
+                        "4. Sở Nội vụ phối hợp với các đơn vị liên quan tổ chức tập huấn.\n", part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert keys(rows) == {("Các cơ quan, đơn vị liên quan", "responsible", "IV.3"), ("Sở Y tế", "support", "IV.3"),
+                          ("Sở Nội vụ", "responsible", "IV.4")}
+
+
 def test_notices_go_to_the_named_body():
     rows = rows_of(plan("2. Sở Y tế\na) Thông báo ngay cho Sở Tài chính để được hướng dẫn xử lý.\n",
                         part="IV. TỔ CHỨC THỰC HIỆN"))
