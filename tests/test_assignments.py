@@ -512,6 +512,7 @@ def test_collectives_named_as_doers_and_vague_parties_that_are_not():
                   "3. Đề nghị các cấp ủy Đảng và các tổ chức Hội: tuyên truyền, vận động hội viên.\n",
                   jurisdiction="Đắk Lắk")
     assert got == {("Các cơ quan, đơn vị, địa phương", "responsible", "IV.1"), ("Các doanh nghiệp", "responsible", "IV.1"),
+                   ("Các cơ quan, đơn vị có liên quan", "responsible", "IV.2"),     # as printed, not "Các cơ quan, đơn vị"
                    ("Các cấp ủy Đảng", "responsible", "IV.3"), ("Các tổ chức Hội", "responsible", "IV.3")}
 
 
