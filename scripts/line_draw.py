@@ -22,7 +22,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_lines import CORPUS, ROOT, _collapsed  # noqa: E402
-from passage_draw import PROVINCIAL_LINES, dev_lines, paragraph_lines  # noqa: E402
+from passage_draw import PROVINCIAL_LINES, dev_lines, paragraph_lines, passage_lines  # noqa: E402
 
 OUT = ROOT / "tests" / "gold" / "lines"
 CUES = {
@@ -30,20 +30,20 @@ CUES = {
                              r"Công văn|Thông báo|Hướng dẫn|Văn bản|Công điện|Quy định)\s+(?:số\s+)?(?:\d|[A-ZĐ])"),
     "deadlines": re.compile(r"\b(?:hoàn thành|trước ngày|thời gian|thời hạn|định kỳ|[Hh][ằà]ng (?:năm|quý|tháng)|"
                             r"quý [IV1-4]|tháng \d{1,2}[/ ]|từ ngày|đến ngày|chậm nhất)"),
+    # A second draw of citing lines, with the same cue.
+    "legal_refs_more": re.compile(r"\b(?:Luật|Bộ luật|Nghị định|Nghị quyết|Quyết định|Thông tư|Chỉ thị|Kế hoạch|Kết luận|"
+                                  r"Công văn|Thông báo|Hướng dẫn|Văn bản|Công điện|Quy định)\s+(?:số\s+)?(?:\d|[A-ZĐ])"),
+    # A second draw of time lines, on the words that make a time a duty's (the first draw's cues matched many
+    # citation dates and "thời gian" in other senses).
+    "deadlines_due": re.compile(r"\b(?:hoàn thành (?:trước|trong|xong|chậm nhất)|trước ngày \d|chậm nhất|quý [IV]+\b|"
+                                r"tháng \d{1,2}/20\d\d|định kỳ|[Hh][ằà]ng (?:năm|quý|tháng)|[Tt]ừ ngày \d|"
+                                r"trong năm 20\d\d|[Tt]ừ năm 20\d\d|giai đoạn 20\d\d)"),
 }
-
-
-def passage_lines() -> set[int]:
-    out: set[int] = set()
-    for path in (ROOT / "tests" / "gold" / "passages").glob("c*.yaml"):
-        it = yaml.safe_load(path.read_text(encoding="utf-8"))
-        out.update(range(it["first_line"], it["first_line"] + len(it["text"].split("\n"))))
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("table", choices=sorted(CUES))
+    ap.add_argument("table", choices=sorted(CUES), help="legal_refs | deadlines | legal_refs_more, deadlines_due (second draws)")
     ap.add_argument("--n", type=int, default=60)
     ap.add_argument("--seed", type=int, default=20261204)
     args = ap.parse_args(argv)

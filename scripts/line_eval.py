@@ -2,7 +2,8 @@
 
     .venv/bin/python scripts/line_eval.py [--errors] [--json FILE]
 
-The gold (scripts/line_draw.py) is 60 lines citing documents and 60 stating times, drawn from the provincial
+The gold (scripts/line_draw.py) is 60 lines citing documents, 60 stating times and 60 more with a duty's time
+words (deadlines_due.yaml, a second draw), drawn from the provincial
 documents of ../shared/lm-corpus that are no dev plan, each annotated alone with ../shared/ANNOTATION.md. Each line
 goes through kehoach's stages as a one-line text file would (pipeline.textdoc), dated 2025-01-01 when it prints
 no date of its own, so "năm sau" resolves. Rows are matched as multisets per line, core rows first, optional ones
@@ -70,25 +71,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the figures to FILE")
     args = ap.parse_args(argv)
     figures: dict[str, dict] = {}
-    print(f"{'half':6} {'measure':15} {'lines':>5} {'gold':>5} {'pred':>5}   P     R     F1")
+    print(f"{'file':14} {'half':6} {'measure':15} {'lines':>5} {'gold':>5} {'pred':>5}   P     R     F1")
     for measure, (table, keys) in MEASURES.items():
-        items = load(table)
-        if not items:
-            continue
-        found = {it["line"]: predicted(it["text"]) for it in items}
-        for half in ("tune", "check"):
-            part = [it for it in items if it["half"] == half]
-            show = args.errors and half == "tune" and measure != "deadlines_span"
-            s = evaluate(part, found, table, keys, show)
-            if show:
-                print()
-            figures[f"{half}/{measure}"] = {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
-                                            "f1": round(s.f1, 4), "n_gold": s.n_gold, "n_pred": s.n_pred}
-            print(f"{half:6} {measure:15} {len(part):>5} {s.n_gold:>5} {s.n_pred:>5}  "
-                  f"{s.precision:.2f}  {s.recall:.2f}  {s.f1:.2f}")
+        for name in sorted(p.stem for p in GOLD.glob(f"{table}*.yaml")):
+            items = load(name)
+            if not items:
+                continue
+            _score(args, figures, measure, table, keys, name, items)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return 0
+
+
+def _score(args, figures: dict, measure: str, table: str, keys: tuple[str, ...], name: str, items: list[dict]) -> None:
+    """Print and record one gold file's figures per half."""
+    found = {it["line"]: predicted(it["text"]) for it in items}
+    for half in ("tune", "check"):
+        part = [it for it in items if it["half"] == half]
+        show = args.errors and half == "tune" and measure != "deadlines_span"
+        s = evaluate(part, found, table, keys, show)
+        if show:
+            print()
+        figures[f"{name}/{half}/{measure}"] = {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
+                                               "f1": round(s.f1, 4), "n_gold": s.n_gold, "n_pred": s.n_pred}
+        print(f"{name:14} {half:6} {measure:15} {len(part):>5} {s.n_gold:>5} {s.n_pred:>5}  "
+              f"{s.precision:.2f}  {s.recall:.2f}  {s.f1:.2f}")
 
 
 if __name__ == "__main__":

@@ -52,25 +52,40 @@ def paragraph_lines() -> set[int]:
     return out
 
 
-def passages(lines: list[str], held: set[str], taken: set[int]) -> list[tuple[int, list[str]]]:
+def passage_lines() -> set[int]:
+    """Corpus lines of the passages already drawn (tests/gold/passages)."""
+    out: set[int] = set()
+    for path in (ROOT / "tests" / "gold" / "passages").glob("c*.yaml"):
+        it = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out.update(range(it["first_line"], it["first_line"] + len(it["text"].split("\n"))))
+    return out
+
+
+def passages(lines: list[str], held: set[str], taken: set[int], truncate: bool = False, headings: int = 3,
+             cues: int = 5) -> list[tuple[int, list[str]]]:
     """Candidate passages as (first corpus line, lines): fresh text with at least three agency
-    headings and five role cues."""
+    headings and five role cues. `truncate` (second draw): a passage ends before a taken or held line instead of
+    being dropped."""
     out = []
     for i, line in enumerate(lines):
         if len(line) > 160 or not OPENING.match(line):
             continue
+        if truncate and (i + 1 in taken or _collapsed(line) in held):
+            continue
         body, size = [line], len(line)
-        for nxt in lines[i + 1: i + MAX_LINES]:
+        for n, nxt in enumerate(lines[i + 1: i + MAX_LINES], start=i + 2):
             size += len(nxt)
             if TOP_HEADING.match(nxt) or size > MAX_CHARS:
+                break
+            if truncate and (n in taken or _collapsed(nxt) in held):
                 break
             body.append(nxt)
         numbers = range(i + 1, i + 1 + len(body))
         if len(body) < 6 or any(_collapsed(b) in held for b in body) or taken.intersection(numbers):
             continue
-        if sum(1 for b in body if len(b) <= 160 and OPENING.match(b)) < 3:
+        if sum(1 for b in body if len(b) <= 160 and OPENING.match(b)) < headings:
             continue
-        if sum(len(ROLE_CUE.findall(b)) for b in body) < 5:
+        if sum(len(ROLE_CUE.findall(b)) for b in body) < cues:
             continue
         out.append((i + 1, body))
     return out
@@ -80,10 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=24)
     ap.add_argument("--seed", type=int, default=20261204)
+    ap.add_argument("--truncate", action="store_true",
+                    help="end a passage before a taken or held line instead of dropping it (the second draw)")
+    ap.add_argument("--min-headings", type=int, default=3)
+    ap.add_argument("--min-cues", type=int, default=5)
     args = ap.parse_args(argv)
     with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
         lines = [line.rstrip("\n") for _, line in zip(range(PROVINCIAL_LINES), f)]
-    pool = passages(lines, dev_lines(), paragraph_lines())
+    pool = passages(lines, dev_lines(), paragraph_lines() | passage_lines(), args.truncate, args.min_headings,
+                    args.min_cues)
     rng = random.Random(args.seed)
     rng.shuffle(pool)
     chosen: list[tuple[int, list[str]]] = []

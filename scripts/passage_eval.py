@@ -11,7 +11,10 @@ the input line where its section starts, bullets at the numbered or lettered ite
 section ids have no bullet level), 0 before any labelled line. Rows are matched as multisets per passage,
 core rows first, optional ones counting for precision only (pipeline.evaluate.match, as `kehoach eval`).
 
-`--errors` prints the missed and extra rows of the tune half only: the check half is scored, never read.
+A second draw (`draw: 2`, 20 passages, drawn after the rules of the first draw's tune half were written) is
+scored apart as `tune2` / `check2`.
+
+`--errors` prints the missed and extra rows of the tune halves only: the check halves are scored, never read.
 """
 from __future__ import annotations
 
@@ -35,9 +38,9 @@ MEASURES = {"agency_role": ("agency_name", "role"), "agency_role_line": ("agency
 
 
 def load() -> list[dict]:
-    """Every annotated passage (files with at least one row or an explicit empty list reviewed), by id."""
+    """Every annotated passage (rows or an annotator's note; a drawn passage not yet annotated has neither)."""
     items = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("c*.yaml"))]
-    return [it for it in items if it.get("assignments") is not None]
+    return [it for it in items if it.get("assignments") or it.get("note")]
 
 
 def predicted(text: str) -> list[dict]:
@@ -105,10 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     found = {it["id"]: predicted(it["text"]) for it in items}
     figures: dict[str, dict] = {}
     print(f"{'half':6} {'measure':17} {'passages':>8} {'gold':>5} {'pred':>5}   P     R     F1")
-    for half in ("tune", "check"):
-        part = [it for it in items if it["half"] == half]
+    for draw, half in [(d, h) for d in sorted({it.get("draw", 1) for it in items}) for h in ("tune", "check")]:
+        part = [it for it in items if it["half"] == half and it.get("draw", 1) == draw]
+        half = f"{half}{draw if draw > 1 else ''}"
         for name, keys in MEASURES.items():
-            show = args.errors and half == "tune" and name == "agency_role_line"
+            show = args.errors and half.startswith("tune") and name == "agency_role_line"
             s = evaluate(part, found, keys, show)
             if show:
                 print()
