@@ -62,7 +62,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "month_list": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
                                  rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
         "each": Skipping(re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
-                                    rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units})(?![\w]|\s*\d))*)"),
+                                    rf"(?P<more>(?:\s*(?:,|{joiners})\s*(?:{each}\s+)?(?:{units}|(?:\d{{1,2}}|{num_words})\s+{month})"
+                                    rf"(?![\w]|\s*\d))*)"),
                          periodic, rf"{each}\s+(?:{units}|{year})"),
         "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
                              rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
@@ -247,6 +248,21 @@ def _unit_recurrence(unit: str) -> str | None:
     if re.fullmatch(rf"(?:{vocab()['ocr']['year']})", u):
         return "yearly"
     return None
+
+
+def _more_recurrences(more: str) -> list[str | None]:
+    """The units listed after a first one ("hằng tháng, quý, 6 tháng, năm"): a unit, or a number of months."""
+    p, months = _patterns(), {int(k): v for k, v in vocab()["recurrence_months"].items()}
+    out: list[str | None] = []
+    for item in re.split(r"\s*,\s*|\s+(?=" + _alt(vocab()["joiners"]) + r"\s)", more):
+        words = item.split()
+        while words and words[0] in {fold(j) for j in vocab()["joiners"]}:
+            words = words[1:]
+        if len(words) >= 2 and (n := _number(words[-2])) is not None and p["unit"].fullmatch(words[-1]):
+            out.append(months.get(n))
+        elif words and p["unit"].fullmatch(words[-1]):
+            out.append(_unit_recurrence(words[-1]))
+    return out
 
 
 def _number(token: str) -> int | None:
@@ -636,8 +652,7 @@ def find_expressions(text: str, doc_year: int | None, masks: list[tuple[int, int
             continue
         if not m.group("per") and _benefit(folded, m.start()):
             continue
-        units = [m.group("u")] + p["unit"].findall(m.group("more") or "")
-        recs = [x for x in (_unit_recurrence(u) for u in units) if x]
+        recs = [x for x in [_unit_recurrence(m.group("u"))] + _more_recurrences(m.group("more") or "") if x]
         for i, rec in enumerate(dict.fromkeys(recs)):
             found.append(Expr(m.start(), m.end(), "recurring", recurrence=rec, confidence=0.85,
                               absorbable=(i == len(recs) - 1)))
@@ -771,8 +786,9 @@ def extract(doc: Document) -> list[dict]:
     for x in find_expressions(doc.text, year, _masks(doc)):
         if x.kind == "scheduled" and isinstance(issue, dt.date) and (x.date_end or x.date or issue) < issue:
             continue                           # an event before the document: history, not a deadline
-        if x.kind == "period" and year and x.date and x.date.year < year - HISTORY_YEARS:
-            continue                           # "06/01/1946 - 06/01/2026": an anniversary's span, not work
+        if x.kind in ("period", "due") and year and x.date and x.date.year < year - HISTORY_YEARS:
+            continue                           # "06/01/1946 - 06/01/2026", "sử dụng ổn định trước ngày 15/10/1993":
+                                               # an anniversary's span or a condition on the past, not work
         if x.from_now:
             x.date = issue if isinstance(issue, dt.date) else None
         if x.after_days is not None:

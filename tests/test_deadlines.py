@@ -106,6 +106,25 @@ def test_two_units_in_one_expression():
         ("recurring", None, None, "monthly"), ("recurring", None, None, "quarterly")]
 
 
+def test_a_list_of_units_and_months_after_one_each():
+    assert keys("Đánh giá kết quả định kỳ hằng tháng, quý, 6 tháng, năm và đột xuất.") == [
+        ("recurring", None, None, "monthly"), ("recurring", None, None, "quarterly"),
+        ("recurring", None, None, "semiannual"), ("recurring", None, None, "yearly")]
+
+
+def test_a_condition_on_the_distant_past_is_no_deadline():
+    assert keys("Đất đã sử dụng ổn định trước ngày 15 tháng 10 năm 1993 thì được bồi thường.", year=2025) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Cán bộ được nghỉ phép hàng năm theo quy định.",
+    "Tài sản gắn liền với đất thuê trả tiền thuê đất hằng năm.",
+    "Bố trí trong kế hoạch đầu tư công trung hạn và hằng năm.",
+])
+def test_annual_things_that_are_no_duty(text):
+    assert keys(text) == []
+
+
 def test_periodic_without_unit():
     assert keys("Định kỳ báo cáo kết quả về Sở.") == [("recurring", None, None, None)]
 
