@@ -34,7 +34,8 @@ from pipeline.evaluate import Score, match  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "passages"
 BULLET_LINE = re.compile(r"^\s*[-+•*–]")
-MEASURES = {"agency_role": ("agency_name", "role"), "agency_role_line": ("agency_name", "role", "line")}
+MEASURES = {"agency_role": ("agency_name", "role"), "agency_role_line": ("agency_name", "role", "line"),
+            "role_line": ("role", "line")}    # names aside: whether the roles and places are right
 
 
 def load() -> list[dict]:

@@ -134,6 +134,12 @@ def test_a_capitalised_related_party_heading_its_duties_is_a_collective():
                           ("Sở Nội vụ", "responsible", "IV.4")}
 
 
+def test_a_fronted_time_before_the_subject():
+    rows = rows_of(plan("2. Đánh giá\nc) Trong quý I của năm liền kề, Sở Nội vụ chủ trì, phối hợp với Sở Tài chính rà soát.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert keys(rows) >= {("Sở Nội vụ", "lead", "IV.2.c"), ("Sở Tài chính", "support", "IV.2.c")}
+
+
 def test_notices_go_to_the_named_body():
     rows = rows_of(plan("2. Sở Y tế\na) Thông báo ngay cho Sở Tài chính để được hướng dẫn xử lý.\n",
                         part="IV. TỔ CHỨC THỰC HIỆN"))
