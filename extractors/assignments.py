@@ -487,6 +487,9 @@ def subject_at(v: View, pos: int, end: int) -> Subject | None:
             if v.phrase(v.tok(comma + 1), voc["lead"]):
                 e = v.tok(comma + 1)
                 break
+    while e < stop and (n := v.phrase(e, voc["subject_adverbs"])) and e + n < stop and v.phrase(e + n, voc["lead"]) \
+            + v.phrase(e + n, voc["subject_adverbs"]):
+        e += n
     if e < stop:
         n = v.phrase(e, voc["lead"])
         if n:

@@ -140,6 +140,12 @@ def test_a_fronted_time_before_the_subject():
     assert keys(rows) >= {("Sở Nội vụ", "lead", "IV.2.c"), ("Sở Tài chính", "support", "IV.2.c")}
 
 
+def test_adverbs_between_a_subject_and_its_role():
+    rows = rows_of(plan("5. Ban Quản lý Dự án 85 khẩn trương tiếp tục chủ trì, phối hợp với Sở Xây dựng khảo sát.\n",
+                        part="IV. TỔ CHỨC THỰC HIỆN"))
+    assert keys(rows) == {("Ban Quản lý Dự án 85", "lead", "IV.5"), ("Sở Xây dựng", "support", "IV.5")}
+
+
 def test_notices_go_to_the_named_body():
     rows = rows_of(plan("2. Sở Y tế\na) Thông báo ngay cho Sở Tài chính để được hướng dẫn xử lý.\n",
                         part="IV. TỔ CHỨC THỰC HIỆN"))
