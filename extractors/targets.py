@@ -741,10 +741,13 @@ def _counts_stated(ctx: Context, fig: Figure, cb: int, leads: list[tuple[int, in
                    in_target_section: bool = False, sentence_start: int | None = None) -> bool:
     """A count is a figure when its clause says so ("phát triển thêm 120 người"), or when it is
     an item "Xã A: 62 người" under a lead-in, a sentence opening or a section that speaks of targets
-    ("Lắp đặt mới: 58 trạm (Trong đó: VNPT: 25 trạm, ...)")."""
+    ("Lắp đặt mới: 58 trạm (Trong đó: VNPT: 25 trạm, ...)"), or when a floor ("ít nhất", "tối thiểu") sets it
+    in a section that speaks of targets."""
     v = vocab()
     if any(_has(ctx, v.cues[c], (cb, fig.start)) for c in ("figure", "target", "baseline", "actual")):
         return True
+    if in_target_section and v.counted[0].search(ctx.folded, max(cb, fig.num_start - 16), fig.num_start):
+        return True                        # "Hình thành ít nhất 100 doanh nghiệp": a floor is a target
     colon = ctx.text[max(cb, fig.start - 3):fig.start].strip().endswith(":")
     spans = leads + ([(sentence_start, cb)] if sentence_start is not None and sentence_start < cb else [])
     return colon and (in_target_section or any(_has(ctx, v.cues["figure"], span) for span in spans))

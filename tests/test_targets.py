@@ -443,3 +443,10 @@ def test_a_year_compared_with_is_no_horizon_and_millions_of_persons_are_counted(
                    "xã hội.\n", jurisdiction="Nghệ An", issue_date="2026-01-10")
     got = [(r["value"], r["unit"], r["target_year"]) for r in rows]
     assert got == [(8.0, "percent", 2026), (2400000.0, "persons", 2026)]
+
+
+def test_a_floor_on_a_count_in_the_targets_is_a_target():
+    rows = rows_of("KẾ HOẠCH\nĐổi mới công nghệ giai đoạn 2026 - 2030\nI. MỤC TIÊU\n- Hình thành ít nhất 40 doanh nghiệp "
+                   "khởi nghiệp.\n- Thí điểm cho tối thiểu 3 dự án.\nII. NHIỆM VỤ\n- Hỗ trợ ít nhất 5 doanh nghiệp tham gia "
+                   "hội chợ.\n", jurisdiction="Đồng Tháp", issue_date="2026-01-10")
+    assert [(r["value"], r["unit"], r["comparator"]) for r in rows] == [(40.0, "units", "ge"), (3.0, "projects", "ge")]
