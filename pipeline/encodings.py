@@ -106,6 +106,12 @@ def load_table(name: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def misdecoded() -> dict[str, str]:
+    """Letters a broken font or conversion prints for a Vietnamese letter (misdecoded.tsv), printed → meant."""
+    return {printed: letter for printed, _code, letter in _read_tsv("misdecoded.tsv")}
+
+
+@lru_cache(maxsize=None)
 def substitutions(encoding: str) -> dict[int, str]:
     """Replacements `encode_legacy` makes for characters `encoding` cannot hold."""
     return {

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .encodings import misdecoded
 from .model import Page
 from .text import fold
 
@@ -185,6 +186,9 @@ def clean_spaces_and_words(line: Line, spaces: bool = True) -> None:
         line.sub(_SPACES, lambda m: " " if m.start() else "")
     line.strip()
     s = line.chars
+    if not s.isascii() and (bad := _misdecoded()).search(s):
+        line.sub(bad, lambda m: misdecoded()[m.group(0)])      # "định kǶ" → "định kỳ"
+        s = line.chars
     if not s.isascii() and _words_to_fix(s):
         words = _WORD.findall(s)
         if list(map(normalize_word, words)) != words:     # else no word changes
@@ -193,6 +197,11 @@ def clean_spaces_and_words(line: Line, spaces: bool = True) -> None:
 
 #: The last two letters of a word whose tone fix_tone_placement moves: o/u and a toned a, e or y ending the word.
 _TONE_TO_MOVE = re.compile(r"[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ](?![\w\u0300-\u036f])")
+
+
+@lru_cache(maxsize=None)
+def _misdecoded() -> re.Pattern:
+    return re.compile("[" + "".join(misdecoded()) + "]")
 
 
 def _words_to_fix(s: str) -> bool:

@@ -121,3 +121,10 @@ def test_pages_with_single_spaces_skip_no_edit(pages):
         nm._spaces_to_fix = saved
     assert (fast.text, fast.raw, list(fast.source_offsets), fast.page_starts) == \
         (slow.text, slow.raw, list(slow.source_offsets), slow.page_starts)
+
+
+def test_letters_a_broken_conversion_printed_are_written_as_meant():
+    raw = "Định kǶ gửi báo cáo; đội ngǜ kỹ sư; LǷNH VỰC; đƿa vào sử dụng."
+    n = normalize([Page(1, raw)])
+    assert n.text == "Định kỳ gửi báo cáo; đội ngũ kỹ sư; LĨNH VỰC; đưa vào sử dụng."
+    assert n.to_source(0, len(n.text)) == (0, len(raw))         # one letter for one: offsets unchanged
