@@ -62,13 +62,13 @@ def passage_lines() -> set[int]:
 
 
 def passages(lines: list[str], held: set[str], taken: set[int], truncate: bool = False, headings: int = 3,
-             cues: int = 5) -> list[tuple[int, list[str]]]:
+             cues: int = 5, first: int = 0) -> list[tuple[int, list[str]]]:
     """Candidate passages as (first corpus line, lines): fresh text with at least three agency
     headings and five role cues. `truncate` (second draw): a passage ends before a taken or held line instead of
     being dropped."""
     out = []
     for i, line in enumerate(lines):
-        if len(line) > 160 or not OPENING.match(line):
+        if i < first or len(line) > 160 or not OPENING.match(line):
             continue
         if truncate and (i + 1 in taken or _collapsed(line) in held):
             continue
@@ -99,11 +99,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="end a passage before a taken or held line instead of dropping it (the second draw)")
     ap.add_argument("--min-headings", type=int, default=3)
     ap.add_argument("--min-cues", type=int, default=5)
+    ap.add_argument("--gazette", action="store_true",
+                    help="draw from the gazette's laws, decrees and circulars (lines after 49,245: central bodies)")
     args = ap.parse_args(argv)
     with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
-        lines = [line.rstrip("\n") for _, line in zip(range(PROVINCIAL_LINES), f)]
+        lines = [line.rstrip("\n") for _, line in (enumerate(f) if args.gazette else zip(range(PROVINCIAL_LINES), f))]
     pool = passages(lines, dev_lines(), paragraph_lines() | passage_lines(), args.truncate, args.min_headings,
-                    args.min_cues)
+                    args.min_cues, PROVINCIAL_LINES if args.gazette else 0)
     rng = random.Random(args.seed)
     rng.shuffle(pool)
     chosen: list[tuple[int, list[str]]] = []

@@ -217,7 +217,7 @@ LINES = ROOT / "tests" / "gold" / "lines"
 def test_passage_gold_is_valid():
     """Each corpus passage keeps its text and half; each row has a known role, a name and a line inside it."""
     files = sorted(PASSAGES.glob("c*.yaml"))
-    assert len(files) == 42
+    assert len(files) == 62
     for f in files:
         it = yaml.safe_load(f.read_text(encoding="utf-8"))
         assert it["id"] == f.stem and it["half"] in ("tune", "check") and it["note"], f.name
