@@ -149,6 +149,9 @@ def test_unlisted_names_run_to_their_last_capitalised_word():
     assert names("Viện Nghiên cứu phát triển Thành phố tham mưu") == ["Viện Nghiên cứu phát triển Thành phố"]
     assert names("Trung tâm Văn hóa tổ chức Hội nghị") == ["Trung tâm Văn hóa"]
     assert names("Ban Quản lý Khu kinh tế Vân Phong phối hợp") == ["Ban Quản lý Khu kinh tế Vân Phong"]
+    assert names("Ban Quản lý Dự án 85 khẩn trương tiếp tục chủ trì") == ["Ban Quản lý Dự án 85"]
+    assert names("Cục Đường thủy nội địa Việt Nam lập hồ sơ") == ["Cục Đường thủy nội địa Việt Nam"]
+    assert names("Cục Đường thủy nội địa Việt Nam bố trí cán bộ") == ["Cục Đường thủy nội địa Việt Nam"]
 
 
 def test_a_board_joins_the_party_committee_printed_after_it():
