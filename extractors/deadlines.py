@@ -51,14 +51,16 @@ def _patterns() -> dict[str, re.Pattern]:
                               rf"(?:\s*(?:/|,?\s*{year})\s*(?P<y>{y4})(?!\d))?", re.I)),
         "year_part": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s+(?P<part>{part})"
                                          rf"\s+{year}(?:\s+(?P<y>{y4})(?!\d)|\s+(?P<rel>{rel})(?!\w))?(?!\w)"),
-                              rf"\d\d?\s+{month}\s+(?:{part})", rf"(?:{num_words})\s+{month}\s+(?:{part})"),
+                              rf"\d\d?\s+{month}\s+(?:{part})", rf"(?:{num_words})\s+{month}\s+(?:{part})",
+                              requires=rf"{month}\s+(?:{part})"),
         # "tháng 9/2026", "tháng 9 năm 2026"; relative: "tháng 3 năm sau", "tháng 01 của năm tiếp theo"
         "month": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<m>\d{{1,2}})(?:\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)"
                                      rf"|\s+(?:cua\s+)?{year}\s+(?P<rel>{rel})(?!\w))")),
         # "trước ngày 20 hằng tháng", "vào ngày 25 hàng tháng": a monthly duty and its day
         "monthly_day": Skipping(re.compile(rf"(?<!\w)(?:(?:{_alt(v['monthly_day_lead'])})\s+)?{w['day']}\s+(?P<d>\d{{1,2}})"
                                            rf"\s+(?:cua\s+)?{each}\s+{month}(?!\w)"),
-                               rf"(?:{_alt(v['monthly_day_lead'])})\s", rf"{w['day']}\s+\d"),
+                               rf"(?:{_alt(v['monthly_day_lead'])})\s", rf"{w['day']}\s+\d",
+                               requires=rf"{each}\s+{month}(?!\w)"),
         "month_list": Skipping(re.compile(rf"(?<![\w/]){month}\s+(?P<ms>\d{{1,2}}(?:\s*(?:,|{joiners})\s*(?:{month}\s+)?\d{{1,2}}){{1,11}})"
                                  rf"\s*(?:/|,?\s*{year}\s+)(?P<y>{y4})(?!\d)")),
         "each": Skipping(re.compile(rf"(?<!\w)(?:(?P<per>{periodic})\s*,?\s*)?(?P<each>{each})\s+(?P<u>{units}|{year})(?!\w)"
@@ -66,13 +68,15 @@ def _patterns() -> dict[str, re.Pattern]:
                                     rf"(?![\w]|\s*\d))*)"),
                          periodic, rf"{each}\s+(?:{units}|{year})"),
         "interval": Skipping(re.compile(rf"(?<![\w/])(?P<n>\d{{1,2}}|{num_words})\s+{month}\s*(?:{_alt(v['once'])})(?!\w)"),
-                             rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}"),
+                             rf"\d\d?\s+{month}", rf"(?:{num_words})\s+{month}",
+                             requires=rf"{month}\s*(?:{_alt(v['once'])})(?!\w)"),
         "periodic": Skipping(re.compile(rf"(?<!\w){periodic}(?!\w)")),
         # "định kỳ 6 tháng", "định kỳ 03 tháng": a recurrence by its number of months
         "periodic_months": Skipping(re.compile(rf"(?<!\w){periodic}\s*,?\s*(?P<n>\d{{1,2}}|{num_words})\s+{month}(?!\w)"),
                                     periodic),
         "after_issue": Skipping(re.compile(rf"(?<!\w)(?:{_alt(v['after_issue_lead'])})\s+(?P<n>\d{{1,3}})\s+ngay\s+"
-                                           rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)")),
+                                           rf"(?:{_alt(v['after_issue_anchor'])})(?!\w)"),
+                                requires=rf"ngay\s+(?:{_alt(v['after_issue_anchor'])})(?!\w)"),
         "unit": re.compile(units),
     }
 
@@ -312,7 +316,7 @@ def _regime_re() -> Skipping:
     periodic = vocab()["ocr"]["periodic"]
     return Skipping(re.compile(rf"(?<!\w)(?:{periodic}\s+)?(?P<unit>{units})\s*\(\s*(?:{due})\s+"
                                rf"(?:ngay\s+)?(?P<d>\d{{1,2}})(?:\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}}))?(?![\d/])"
-                               rf"[^()]{{0,30}}\)"), periodic, rf"(?:{units})\s*\(")
+                               rf"[^()]{{0,30}}\)"), periodic, rf"(?:{units})\s*\(", requires=rf"\(\s*(?:{due})\s+")
 
 
 #: The start of a month range before a month of a relative year ("từ tháng 10 đến tháng 4 năm sau").

@@ -196,7 +196,9 @@ def _comparator(text: str, num_start: int, after: int, clause_start: int) -> tup
     return code, after
 
 
-_NUMBER_SCAN = Skipping(NUMBER, r"\d")     # NUMBER starts with a look-behind: tried at every character
+#: NUMBER starts with a look-behind, which `re` would try at every character: its candidates are the digits
+#: (`re` skips to them) whose character before passes the same look-behind, tested after the digit.
+_NUMBER_SCAN = Skipping(NUMBER, r"\d(?<![\w.,/-]\d)")
 
 
 def find_figures(text: str, folded: str) -> list[Figure]:

@@ -107,9 +107,13 @@ class Skipping:
     starts with a look-behind or an optional part is tried at every character. `starts` must match
     wherever the pattern does (an optional first part and the part after it each give one); by
     default, the pattern without its leading look-behind. Each should begin with a literal or a
-    character class (else nothing is gained). The pattern must not match the empty string."""
+    character class (else nothing is gained). The pattern must not match the empty string.
 
-    def __init__(self, pattern: re.Pattern, *starts: str):
+    `requires`: a part every match of the pattern holds (a piece of the pattern outside any optional
+    part or alternative), best one that starts with a literal: a text without it has no match, and
+    is not scanned for starts (most texts lack a rare phrase such as "tháng một lần")."""
+
+    def __init__(self, pattern: re.Pattern, *starts: str, requires: str | None = None):
         if not starts:
             lead = _LEADING_LOOKBEHIND.match(pattern.pattern)
             if lead is None:
@@ -117,6 +121,7 @@ class Skipping:
             starts = (pattern.pattern[lead.end():],)
         self.pattern = pattern
         self.starts = [re.compile(x, pattern.flags) for x in starts]
+        self.requires = None if requires is None else re.compile(requires, pattern.flags)
 
     #: Texts shorter than this are searched with the pattern itself (the scans cost more there).
     SHORT = 256
@@ -126,6 +131,8 @@ class Skipping:
         return self.pattern.finditer(text) if len(text) < self.SHORT else self._skipping(text)
 
     def _skipping(self, text: str):
+        if self.requires is not None and self.requires.search(text) is None:
+            return iter(())
         if len(self.starts) == 1:
             return self._skipping_one(text)
         return self._skipping_many(text)
