@@ -285,13 +285,14 @@ def _span_patterns() -> dict[str, re.Pattern]:
     q1, q2, mon1, mon4 = q.replace("N", "1"), q.replace("N", "2"), mon.replace("N", "1"), mon.replace("N", "4")
     return {
         "quarters": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{q1}{to}"
-                                        rf"(?:{q2}|(?P<yo>{y4})(?!\d))"), rf"(?:{frm})\s+quy", r"quy\s+(?:iv|iii|ii|i|[1-4])"),
+                                        rf"(?:{q2}|(?P<yo>{y4})(?!\d))"), rf"(?:{frm})\s+quy", r"quy\s+(?:iv|iii|ii|i|[1-4])",
+                              requires=rf"{q1}{to}"),
         "months": Skipping(re.compile(rf"(?<!\w)(?:(?P<from>{frm})\s+)?{mon1}{to}"
                                       rf"(?:thang\s+)?(?P<m2>\d{{1,2}})\s*(?:/|,?\s*nam)\s*(?P<y2>{y4})(?!\d)"),
-                           rf"(?:{frm})\s+thang", r"thang\s+\d"),
+                           rf"(?:{frm})\s+thang", r"thang\s+\d", requires=rf"{mon1}{to}"),
         "days": Skipping(re.compile(rf"(?<!\w)(?:{frm})\s+ngay\s+(?P<d1>\d{{1,2}}){to}(?:het\s+)?(?:ngay\s+)?"
                            rf"(?P<d2>\d{{1,2}})\s*(?:/|\s+thang\s+)(?P<m>\d{{1,2}})"
-                           rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)")),
+                           rf"(?:\s*(?:/|,?\s*nam)\s*(?P<y>{y4}))?(?!\d)"), requires=rf"ngay\s+\d{{1,2}}{to}"),
         "years": Skipping(re.compile(rf"(?<!\w)(?P<pre>(?:{_alt(v['year_span_before'])})\s+)?(?P<y1>{y4})"
                                      rf"\s*(?:-|–|den(?:\s+(?:het\s+)?nam)?)\s*(?P<y2>{y4})(?![\d/])"),
                           rf"(?:{_alt(v['year_span_before'])})\s+{y4}", rf"{y4}\s*(?:-|–|den)"),

@@ -60,7 +60,8 @@ def test_dates_as_the_date_pattern():
 
 RARE = fold("""Báo cáo 6 tháng một lần, sáu tháng 1 lần; ba tháng/lần. Trong 30 ngày kể từ ngày ban hành Kế hoạch;
 chậm nhất 15 ngày kể từ ngày ký. 6 tháng đầu năm 2026, chín tháng cuối năm nay; trước ngày 20 hằng tháng,
-vào ngày 25 hàng tháng; hàng quý (trước ngày 18/3), hàng tháng (trước ngày 18 hàng tháng), tổng kết năm (trước ngày 30/11)""")
+vào ngày 25 hàng tháng; hàng quý (trước ngày 18/3), hàng tháng (trước ngày 18 hàng tháng), tổng kết năm (trước ngày 30/11);
+từ quý I/2026 đến quý III/2027, tháng 3/2026 - tháng 5/2026, từ ngày 03 đến ngày 05 tháng 9 năm 2026""")
 
 
 def test_a_required_part_lets_texts_without_it_be_skipped():
