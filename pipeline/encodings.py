@@ -506,6 +506,8 @@ def _foreign_share(text: str) -> float:
 
     Quotes and dashes count as foreign only inside a word (N“I).
     """
+    if not _any_foreign_word(text):
+        return 0.0
     total = foreign = 0
     for word, n in Counter(text.split()).items():
         word = word.strip(_EDGE_PUNCTUATION)
@@ -515,6 +517,25 @@ def _foreign_share(text: str) -> float:
         if _foreign_char().search(word):
             foreign += n
     return foreign / total if total else 0.0
+
+
+def _any_foreign_word(text: str) -> bool:
+    """Whether a word of `text` holds a foreign character once stripped of its edge punctuation, as
+    `_foreign_share` counts them: only the words around the foreign characters are looked at (most
+    texts have none but quotes and dashes at word edges: 0.03 s of the dev plans' ingest)."""
+    foreign, n, end = _foreign_char(), len(text), 0
+    for m in foreign.finditer(text):
+        if m.start() < end:          # in the word just looked at
+            continue
+        start = m.start()
+        while start and not text[start - 1].isspace():
+            start -= 1
+        end = m.end()
+        while end < n and not text[end].isspace():
+            end += 1
+        if foreign.search(text[start:end].strip(_EDGE_PUNCTUATION)):
+            return True
+    return False
 
 
 @lru_cache(maxsize=None)
