@@ -364,13 +364,44 @@ def _page_furniture(pages: list[Page]) -> set[str]:
     return {k for k, n in seen.items() if n >= max(3, len(pages) // 2)}
 
 
-def extend_offsets(src: array, offsets: range | list[int]) -> None:
-    """Append a line's raw offsets to the document's (array of C ints): a range, as most lines keep,
-    is filled by numpy, not one int at a time (a tenth of the cost)."""
-    if isinstance(offsets, range) and offsets.step == 1 and src.itemsize == 4 and offsets.stop < 1 << 31:
-        src.frombytes(np.arange(offsets.start, offsets.stop, dtype=np.int32).tobytes())
+def joined_offsets(lines: list[range | list[int]], raw_length: int) -> array:
+    """The raw offset of every character of the lines joined by "\n", then `raw_length`: each line's
+    offsets, then a line break's (one past its last character; a blank line repeats the offset before).
+
+    A line keeping the offsets it was read with (a range) is one block of consecutive offsets, its line
+    break included: the blocks are filled by one numpy expression, not line by line (a fifth of the cost)."""
+    starts, lengths, edited = [], [], {}
+    last = 0
+    for offsets in lines:
+        if isinstance(offsets, range) and offsets.step == 1:
+            if offsets:
+                starts.append(offsets.start)
+                lengths.append(len(offsets) + 1)
+                last = offsets.stop
+            else:
+                starts.append(last)
+                lengths.append(1)
+            continue
+        block = [*offsets, offsets[-1] + 1] if offsets else [last]
+        last = block[-1]
+        edited[len(starts)] = block
+        starts.append(0)
+        lengths.append(len(block))
+    src = array("i")
+    if not starts:
+        src.append(raw_length)
+        return src
+    count = np.array(lengths, dtype=np.int64)
+    first = np.cumsum(count) - count
+    out = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(np.array(starts, dtype=np.int64) - first, count)
+    for k, block in edited.items():
+        out[first[k]:first[k] + len(block)] = block
+    out[-1] = raw_length
+    if src.itemsize != 4 or out.max(initial=0) >= 1 << 31 or out.min(initial=0) < -(1 << 31):
+        src.extend(out.tolist())
     else:
-        src.extend(offsets)
+        src.frombytes(out.astype(np.int32).tobytes())
+    return src
 
 
 def normalize(pages: list[Page], markdown: bool = False, physical: bool = False) -> NormalizedText:
@@ -415,7 +446,7 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
     lines = tab_tables(lines, tabbed)
     merged = unwrap(lines, physical)
 
-    text_parts, src = [], array("i")
+    text_parts = []
     page_starts = [0] * len(pages)
     seen_pages = set()
     pos = 0
@@ -427,14 +458,9 @@ def normalize(pages: list[Page], markdown: bool = False, physical: bool = False)
                     page_starts[q] = pos
                     seen_pages.add(q)
         text_parts.append(ln.chars)
-        offsets = ln.offsets()
-        extend_offsets(src, offsets)
-        src.append((offsets[-1] + 1) if offsets else (src[-1] if len(src) else 0))
         pos += len(ln.chars) + 1
     text = "\n".join(text_parts)
-    if src:
-        src.pop()
-    src.append(len(raw))
+    src = joined_offsets([ln.offsets() for ln in merged], len(raw))
     for q in range(len(pages)):
         if q not in seen_pages:
             page_starts[q] = len(text)

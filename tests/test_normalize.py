@@ -128,3 +128,27 @@ def test_letters_a_broken_conversion_printed_are_written_as_meant():
     n = normalize([Page(1, raw)])
     assert n.text == "Định kỳ gửi báo cáo; đội ngũ kỹ sư; LĨNH VỰC; đưa vào sử dụng."
     assert n.to_source(0, len(n.text)) == (0, len(raw))         # one letter for one: offsets unchanged
+
+
+def _offsets_line_by_line(lines: list, raw_length: int) -> list[int]:
+    """The text's map to the raw text as it was built before `joined_offsets`: line by line."""
+    src: list[int] = []
+    for offsets in lines:
+        src.extend(offsets)
+        src.append((offsets[-1] + 1) if offsets else (src[-1] if src else 0))
+    if src:
+        src.pop()
+    return src + [raw_length]
+
+
+_LINE_OFFSETS = st.one_of(
+    st.builds(lambda a, n: range(a, a + n), st.integers(0, 500), st.integers(0, 12)),
+    st.lists(st.integers(0, 600), max_size=8))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_LINE_OFFSETS, max_size=8), st.integers(0, 700))
+def test_joined_offsets_as_line_by_line(lines, raw_length):
+    from pipeline.normalize import joined_offsets
+
+    assert list(joined_offsets(lines, raw_length)) == _offsets_line_by_line(lines, raw_length)
