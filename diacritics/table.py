@@ -65,9 +65,11 @@ class HashedTable:
         # padded so that a window read past the last bucket stays inside the array
         self.fp = np.concatenate([fingerprints, np.zeros(len(_WINDOW), dtype=np.uint32)])
         self.bits = bits
-        # bucket starts, summed straight into their final type (the sum never passes len(fingerprints))
+        # bucket starts, summed in place in their final type (the sum never passes len(fingerprints)); the
+        # sizes are cast first: a sum that casts as it goes takes twice as long (3.3 million buckets)
         self.start = np.zeros(len(sizes) + 1, dtype=np.int32 if len(fingerprints) < 2**31 else np.int64)
-        np.cumsum(sizes, dtype=self.start.dtype, out=self.start[1:])
+        self.start[1:] = sizes
+        np.cumsum(self.start, out=self.start)
 
     def find(self, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         m = len(key)
