@@ -628,12 +628,28 @@ def _fuzzy_plan(first: str) -> tuple[tuple, ...]:
 @cache
 def _fuzzy_candidates(first: str) -> tuple["Variant", ...]:
     """Variants whose first word is close to token `first`, longest first."""
-    g = gazetteer()
-    firsts = {v.tokens[0] for v in g["by_char"].get(first[0], ())}
-    close = [f for f in sorted(firsts) if _first_close(first, f)]
-    out = [v for f in close for v in g["by_first"][f]]
-    out.sort(key=lambda v: (-len(v.joined), v.joined, v.text, v.entry.name))
+    close = [f for f in _firsts_by_char().get(first[0], ()) if _first_close(first, f)]
+    if len(close) == 1:
+        return _longest_first(close[0])
+    out = [v for f in close for v in gazetteer()["by_first"][f]]
+    out.sort(key=_candidate_order)
     return tuple(out)
+
+
+def _candidate_order(v: "Variant") -> tuple:
+    return -len(v.joined), v.joined, v.text, v.entry.name
+
+
+@cache
+def _firsts_by_char() -> dict[str, tuple[str, ...]]:
+    """The variants' first keys by their first character, sorted (what _fuzzy_candidates compares a key with)."""
+    return {c: tuple(sorted({v.tokens[0] for v in vs})) for c, vs in gazetteer()["by_char"].items()}
+
+
+@cache
+def _longest_first(first: str) -> tuple["Variant", ...]:
+    """The variants whose first key is `first`, in _fuzzy_candidates' order (most keys have one close first key)."""
+    return tuple(sorted(gazetteer()["by_first"][first], key=_candidate_order))
 
 
 def _first_close(a: str, b: str) -> bool:
@@ -1085,10 +1101,21 @@ def _shared_heads_data() -> dict[str, str]:
     return gazetteer()["shared_heads"]
 
 
+@cache
+def _shared_head_names() -> tuple[tuple[str, ...], frozenset[str]]:
+    """What a name must start with ("Bộ ", "Sở ") or be (a collective) for _shared_head_members to list
+    members after it."""
+    heads = _shared_heads_data()
+    return tuple(h + " " for h in heads), frozenset(heads.values())
+
+
 def _shared_head_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
     """"Bộ Khoa học và Công nghệ, Xây dựng, Công Thương", "Các Bộ: Ngoại giao, Công an": the bodies that share
     the head word printed once, each a mention of its own (only names the vocabulary knows under that head)."""
     i, j2, v, score, scope = hit
+    prefixes, collectives = _shared_head_names()
+    if not v.entry.name.startswith(prefixes) and v.entry.name not in collectives:
+        return []                       # no head word of the list below can be this name's
     head = text[toks[i].start:toks[i].end]
     if head.lower() == "các" and i + 1 < j2:
         head = text[toks[i + 1].start:toks[i + 1].end]
