@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import itemgetter
 from typing import Callable, NamedTuple
 
@@ -137,11 +137,21 @@ def _marks_ok(text: str, toks: list[Token], k: int, words: tuple[str, ...], nois
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def letter_words(text: str) -> list[str]:
+    """The words _WORD finds in `text`, not in order: a whitespace-separated chunk of letters only is one word
+    (split and isalpha run in C); the pattern scans the other chunks, joined by spaces."""
+    chunks = text.split()
+    words = list(filter(str.isalpha, chunks))
+    if len(words) < len(chunks):
+        words += _WORD.findall(" ".join(filterfalse(str.isalpha, chunks)))
+    return words
+
+
 @cache
 def is_marked_text(text: str) -> bool:
-    """Most words carry diacritics (a clean or restored text, not an unmarked OCR one)."""
-    words = _WORD.findall(text[:20000])
-    return bool(words) and sum(map(_marked, words)) > 0.45 * len(words)
+    """Most words carry diacritics (a clean or restored text, not an unmarked OCR one); an ASCII word has none."""
+    words = letter_words(text[:20000])
+    return bool(words) and sum(map(_marked, filterfalse(str.isascii, words))) > 0.45 * len(words)
 
 
 def tokenize(text: str) -> list[Token]:
