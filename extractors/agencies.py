@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from itertools import accumulate, compress
+from itertools import compress, filterfalse, repeat
 from operator import itemgetter
 from typing import Callable, NamedTuple
 
@@ -137,11 +137,21 @@ def _marks_ok(text: str, toks: list[Token], k: int, words: tuple[str, ...], nois
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def letter_words(text: str) -> list[str]:
+    """The words _WORD finds in `text`, not in order: a whitespace-separated chunk of letters only is one word
+    (split and isalpha run in C); the pattern scans the other chunks, joined by spaces."""
+    chunks = text.split()
+    words = list(filter(str.isalpha, chunks))
+    if len(words) < len(chunks):
+        words += _WORD.findall(" ".join(filterfalse(str.isalpha, chunks)))
+    return words
+
+
 @cache
 def is_marked_text(text: str) -> bool:
-    """Most words carry diacritics (a clean or restored text, not an unmarked OCR one)."""
-    words = _WORD.findall(text[:20000])
-    return bool(words) and sum(map(_marked, words)) > 0.45 * len(words)
+    """Most words carry diacritics (a clean or restored text, not an unmarked OCR one); an ASCII word has none."""
+    words = letter_words(text[:20000])
+    return bool(words) and sum(map(_marked, filterfalse(str.isascii, words))) > 0.45 * len(words)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -163,8 +173,9 @@ def _split(v) -> list[str]:
     return [x.strip() for x in str(v).split("|") if x.strip()]
 
 
-def _keys(text: str) -> tuple[str, ...]:
-    return tuple(t.key for t in tokenize(text))
+def token_keys(text: str) -> tuple[str, ...]:
+    """The keys of `text`'s tokens (tokenize without the offsets: no Token made)."""
+    return tuple(TOKEN.findall(key(text)))
 
 
 # ---------------------------------------------------------------- gazetteer
@@ -231,7 +242,7 @@ def gazetteer() -> dict:
                         forms.add(g)
                         todo.append(g)
         for f in sorted(forms):  # sorted: variant order must not depend on the hash seed
-            toks = _keys(f)
+            toks = token_keys(f)
             if toks:
                 abbr = len(toks) == 1 and f.upper() == f
                 variants.append(Variant(toks, " ".join(toks), f, e, "".join(toks),
@@ -246,7 +257,7 @@ def gazetteer() -> dict:
     for s in data.get("scopes", []):
         for f in _split(s["variants"]):
             words = tuple(f[t.start:t.end].lower() for t in tokenize(f))
-            scopes.append((_keys(f), s["canonical"], words))
+            scopes.append((token_keys(f), s["canonical"], words))
     scopes.sort(key=lambda x: -len(x[0]))
     heads = sorted(((tuple(h.split()), typ) for typ, v in (data.get("generic_heads") or {}).items()
                     for h in _split(v)), key=lambda x: -len(x[0]))
@@ -255,13 +266,13 @@ def gazetteer() -> dict:
         heads_by_first.setdefault(h[0][0], []).append(h)
     return {
         "variants": variants, "by_first": by_first, "by_char": by_char, "scopes": scopes,
-        "trailing": sorted((_keys(t) for t in _split(data.get("trailing"))), key=len, reverse=True),
-        "vague": sorted((_keys(t) for t in _split(data.get("vague"))), key=len, reverse=True),
-        "titles": sorted((_keys(t) for t in _split(data.get("titles"))), key=len, reverse=True),
+        "trailing": sorted((token_keys(t) for t in _split(data.get("trailing"))), key=len, reverse=True),
+        "vague": sorted((token_keys(t) for t in _split(data.get("vague"))), key=len, reverse=True),
+        "titles": sorted((token_keys(t) for t in _split(data.get("titles"))), key=len, reverse=True),
         "heads": heads,
         "heads_by_first": heads_by_first,
         "generic_not": tuple(key(x) for x in _split(data.get("generic_not"))),
-        "bridge_stops": frozenset(" ".join(_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
+        "bridge_stops": frozenset(" ".join(token_keys(x)) for x in _split(data.get("generic_bridge_stops"))),
         "owner_bodies": frozenset(_split(data.get("owner_bodies"))),
         "scope_keys": sorted({k for k, _, _ in scopes}, key=len, reverse=True),
         "keeps_place": frozenset(item["name"] for item in data["agencies"] if item.get("keeps_place")),
@@ -311,7 +322,7 @@ def home_of(jurisdiction: str | None) -> Home:
         return Home(None, None, frozenset())
     j = " ".join(jurisdiction.split())
     if j in NATIONAL_SCOPES:
-        return Home(j, None, frozenset({" ".join(_keys(j))}))    # a central document has no "tỉnh"
+        return Home(j, None, frozenset({" ".join(token_keys(j))}))    # a central document has no "tỉnh"
     names = {j}
     unit = None
     fj = fold(j)
@@ -330,7 +341,7 @@ def home_of(jurisdiction: str | None) -> Home:
                     names.add(n[len("Thành phố "):])
     if unit is None:
         unit = "tỉnh"
-    return Home(j, unit, frozenset(" ".join(_keys(n)) for n in names if n))
+    return Home(j, unit, frozenset(" ".join(token_keys(n)) for n in names if n))
 
 
 # ---------------------------------------------------------------- finding
@@ -498,8 +509,6 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
     `words(k)`, the printed word of token k in lower case, lets marked text (not `ocr`) leave out the
     names of several words none of whose second words is within one edit of the printed one: their
     hits are the ones _fuzzy_at rejects (_typo_close), most of the windows."""
-    joined = " ".join(keys)
-    size = list(accumulate(map(len, keys), initial=0))    # token i is joined[size[i] + i:size[i + 1] + i]
     at_first: dict[str, list[int]] = defaultdict(list)
     for i in starts:
         at_first[keys[i]].append(i)
@@ -508,7 +517,7 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
         groups = _fuzzy_groups(first, ocr)
         typo_sizes = None
         if words is not None and not ocr and groups and groups[-1].n > 1:
-            typo_sizes = [_typo_sizes(first, words(i + 1)) if i + 1 < len(keys) else () for i in where]
+            typo_sizes = _next_typo_sizes(first, where, len(keys), words)
         for g in groups:
             if typo_sizes is not None and g.n > 1:
                 at = [i for i, sizes in zip(where, typo_sizes) if g.n in sizes and i + g.n <= len(keys)]
@@ -521,7 +530,7 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
     hits: dict[int, list[tuple[int, float]]] = {}
     for g, at, plan_index in batches.values():
         n = g.n
-        windows = [joined[size[i] + i:size[i + n] + i + n - 1] for i in at]
+        windows = [" ".join(keys[i:i + n]) for i in at]
         if len(windows) <= FEW_WINDOWS:
             found = [(a, b, r) for a, w in enumerate(windows) for b, r in _close_keys(g.id, w)]
         else:
@@ -535,6 +544,14 @@ def _fuzzy_hits(keys: list[str], starts: list[int], ocr: bool,
     for h in hits.values():
         h.sort()
     return hits
+
+
+def _next_typo_sizes(first: str, where: list[int], n: int, words: Callable[[int], str]) -> list[frozenset[int]]:
+    """_typo_sizes of `first` and the printed word after each token of `where` (sorted; none after the
+    last of `n` tokens)."""
+    inside = where if where[-1] + 1 < n else where[:-1]
+    sizes: list = list(map(_typo_sizes, repeat(first), map(words, [i + 1 for i in inside])))
+    return sizes if len(inside) == len(where) else sizes + [()]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -621,12 +638,28 @@ def _fuzzy_plan(first: str) -> tuple[tuple, ...]:
 @cache
 def _fuzzy_candidates(first: str) -> tuple["Variant", ...]:
     """Variants whose first word is close to token `first`, longest first."""
-    g = gazetteer()
-    firsts = {v.tokens[0] for v in g["by_char"].get(first[0], ())}
-    close = [f for f in sorted(firsts) if _first_close(first, f)]
-    out = [v for f in close for v in g["by_first"][f]]
-    out.sort(key=lambda v: (-len(v.joined), v.joined, v.text, v.entry.name))
+    close = [f for f in _firsts_by_char().get(first[0], ()) if _first_close(first, f)]
+    if len(close) == 1:
+        return _longest_first(close[0])
+    out = [v for f in close for v in gazetteer()["by_first"][f]]
+    out.sort(key=_candidate_order)
     return tuple(out)
+
+
+def _candidate_order(v: "Variant") -> tuple:
+    return -len(v.joined), v.joined, v.text, v.entry.name
+
+
+@cache
+def _firsts_by_char() -> dict[str, tuple[str, ...]]:
+    """The variants' first keys by their first character, sorted (what _fuzzy_candidates compares a key with)."""
+    return {c: tuple(sorted({v.tokens[0] for v in vs})) for c, vs in gazetteer()["by_char"].items()}
+
+
+@cache
+def _longest_first(first: str) -> tuple["Variant", ...]:
+    """The variants whose first key is `first`, in _fuzzy_candidates' order (most keys have one close first key)."""
+    return tuple(sorted(gazetteer()["by_first"][first], key=_candidate_order))
 
 
 def _first_close(a: str, b: str) -> bool:
@@ -754,9 +787,9 @@ def _province_keys() -> frozenset[str]:
     out = set()
     for p in provinces():
         for n in [p["name"], *p.get("aliases", [])]:
-            out.add(" ".join(_keys(n)))
+            out.add(" ".join(token_keys(n)))
             if fold(n).startswith("thanh pho "):
-                out.add(" ".join(_keys(n[len("Thành phố "):])))
+                out.add(" ".join(token_keys(n[len("Thành phố "):])))
     return frozenset(out)
 
 
@@ -808,10 +841,7 @@ def _scope_plan() -> tuple[dict[str, list], list, dict[str, list], int]:
 
 def _token_end(toks: list[Token], pos: int) -> int:
     """Index of the first token starting at or after `pos`."""
-    for k, t in enumerate(toks):
-        if t.start >= pos:
-            return k
-    return len(toks)
+    return bisect_left(toks, pos, key=itemgetter(1))
 
 
 DISTRICT_UNITS = ("huyện", "quận", "thị xã")
@@ -1081,10 +1111,21 @@ def _shared_heads_data() -> dict[str, str]:
     return gazetteer()["shared_heads"]
 
 
+@cache
+def _shared_head_names() -> tuple[tuple[str, ...], frozenset[str]]:
+    """What a name must start with ("Bộ ", "Sở ") or be (a collective) for _shared_head_members to list
+    members after it."""
+    heads = _shared_heads_data()
+    return tuple(h + " " for h in heads), frozenset(heads.values())
+
+
 def _shared_head_members(hit: tuple, toks: list[Token], text: str) -> list[tuple]:
     """"Bộ Khoa học và Công nghệ, Xây dựng, Công Thương", "Các Bộ: Ngoại giao, Công an": the bodies that share
     the head word printed once, each a mention of its own (only names the vocabulary knows under that head)."""
     i, j2, v, score, scope = hit
+    prefixes, collectives = _shared_head_names()
+    if not v.entry.name.startswith(prefixes) and v.entry.name not in collectives:
+        return []                       # no head word of the list below can be this name's
     head = text[toks[i].start:toks[i].end]
     if head.lower() == "các" and i + 1 < j2:
         head = text[toks[i + 1].start:toks[i + 1].end]
@@ -1399,7 +1440,7 @@ def _resolve(hit, toks, i, text, home, noisy, limit=None):
     scope, j2 = _scope_at(text, toks, j, home, noisy) if not _listed_after(text, toks, j) else (None, j)
     if limit is not None and j2 > limit:
         scope, j2 = None, j
-    if scope is None and v.entry.scope == "central_only" and v.joined == " ".join(_keys(v.entry.name)):
+    if scope is None and v.entry.scope == "central_only" and v.joined == _joined_name(v.entry.name):
         scope = IN_FULL
     if _canonical(v.entry, scope, home) is None:
         return None
@@ -1407,6 +1448,12 @@ def _resolve(hit, toks, i, text, home, noisy, limit=None):
     if score == 1.0 and text[toks[i].start:toks[j - 1].end].lower() != v.text.lower():
         score = 0.95
     return (i, j2, v, score, scope)
+
+
+@lru_cache(maxsize=1024)
+def _joined_name(name: str) -> str:
+    """An entry's name as a variant's joined key (is the variant the name printed in full?)."""
+    return " ".join(token_keys(name))
 
 
 def resolve_agency(surface: str, jurisdiction: str | None = None) -> Agency | None:
@@ -1426,13 +1473,13 @@ def resolve_agency(surface: str, jurisdiction: str | None = None) -> Agency | No
 def is_province(phrase: str) -> bool:
     """A province's name ("Hà Nội", "Thành phố Đà Nẵng", "tỉnh Nghệ An")."""
     bare = re.sub(r"^(?:[Tt]hành phố|[Tt]ỉnh)\s+", "", phrase.strip())
-    return " ".join(_keys(bare)) in _province_keys()
+    return " ".join(token_keys(bare)) in _province_keys()
 
 
 def not_a_body(phrase: str) -> bool:
     """A capitalised stretch that names no body: a place ("Việt Nam", "Hà Nội") or a thing the generic heads
     exclude ("Bộ Từ điển dữ liệu", "Hội nghị")."""
-    k = " ".join(_keys(phrase))
+    k = " ".join(token_keys(phrase))
     toks = tokenize(phrase)
     return (k in _province_keys() or k == "viet nam" or any(key(phrase).startswith(x) for x in gazetteer()["generic_not"])
             or (bool(toks) and vague_at(toks, 0) == len(toks)))
@@ -1493,11 +1540,22 @@ def _folded_names() -> tuple[tuple[str, str], ...]:
     return tuple((fold(n), n) for n in _vocabulary_names()[0])
 
 
+@cache
+def _folded_names_by_initial() -> dict[str, tuple[tuple[str, str], ...]]:
+    """_folded_names by the first character of the folded name (the only ones that may start a text)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for fn, n in _folded_names():
+        out.setdefault(fn[:1], []).append((fn, n))
+    return {c: tuple(names) for c, names in out.items()}
+
+
+@lru_cache(maxsize=4096)
 def _entry_of(name: str) -> Entry | None:
-    """The gazetteer entry whose name (the longest such) starts `name`, folded."""
+    """The gazetteer entry whose name (the longest such) starts `name`, folded (memoised: the same
+    bodies come back in every document)."""
     f = fold(name)
     entries = _vocabulary_names()[1]
-    return next((entries[n] for fn, n in _folded_names() if f.startswith(fn)), None)
+    return next((entries[n] for fn, n in _folded_names_by_initial().get(f[:1], ()) if f.startswith(fn)), None)
 
 
 def _level(name: str, national: bool) -> str:

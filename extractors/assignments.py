@@ -38,7 +38,7 @@ from pipeline.params import read_yaml
 from pipeline.text import marked_form
 
 from .agencies import (Mention, Token, agency_id, central_collectives, find_agencies, gazetteer, is_marked_text, provinces,
-                       resolve_agency, tokenize, vague_at)
+                       positions, resolve_agency, token_keys, tokenize, vague_at)
 
 DATA = Path(__file__).parent / "data"
 TABLE = "assignments"
@@ -304,10 +304,10 @@ def jurisdiction_of(doc: Document) -> str | None:
     for s in doc.sections:
         if s.kind == "header":
             head += " " + doc.text[s.char_start:s.char_end]
-    folded = " " + " ".join(t.key for t in tokenize(head)) + " "
+    folded = " " + " ".join(token_keys(head)) + " "
     for p in provinces():
         for name in [p["name"], *p.get("aliases", [])]:
-            if " " + " ".join(t.key for t in tokenize(name)) + " " in folded:
+            if " " + " ".join(token_keys(name)) + " " in folded:
                 return p["name"]
     return None
 
@@ -519,8 +519,7 @@ def _after(v: View, k: int, end: int) -> int:
 
 
 def _is_standing(v: View, a: int, b: int) -> bool:
-    toks = tokenize(v.text[a + 1:b - 1])
-    keys = tuple(t.key for t in toks)
+    keys = token_keys(v.text[a + 1:b - 1])
     return any(keys[:len(p)] == p or keys[-len(p):] == p for p in vocab()["standing"] if p)
 
 
@@ -550,8 +549,8 @@ def _task_area_of(v: View, s: Section) -> bool:
 @lru_cache(maxsize=4096)
 def _scope_heading(heading: str, label: str) -> bool:
     """"1. Đối tượng: ..." — a section saying whom the plan covers (scope_headings), not who does what."""
-    head = tuple(t.key for t in tokenize(heading[:80]))
-    lab = tuple(t.key for t in tokenize(label))
+    head = token_keys(heading[:80])
+    lab = token_keys(label)
     head = head[len(lab):] if lab and head[:len(lab)] == lab else head
     return any(head[:len(p)] == p for p in vocab()["scope_headings"])
 
@@ -559,7 +558,7 @@ def _scope_heading(heading: str, label: str) -> bool:
 @lru_cache(maxsize=1024)
 def _task_part(heading: str) -> bool:
     """Whether a part with this heading assigns tasks (keep_parts; not skip_parts)."""
-    head = " ".join(t.key for t in tokenize(heading))
+    head = " ".join(token_keys(heading))
     voc = vocab()
     skip = any(" ".join(p) in head for p in voc["skip_parts"])
     keep = any(" ".join(p) in head for p in voc["keep_parts"])
@@ -1020,7 +1019,7 @@ def _passive_leads(v: View, out: "Rows", units_: list[Unit]) -> None:
     """"... kết nối với hệ thống quốc gia do Bộ X chủ trì(, phối hợp với Y)": the body after "do" leads the work
     the clause names (ANNOTATION.md: "X chủ trì" → lead), its partners support."""
     voc = vocab()
-    agents = [k for k, key in enumerate(v.keys) if key == "do" and k + 1 in v.mention_at and _is_do(v, k)]
+    agents = [k for k in positions(v.keys, {"do"}) if k + 1 in v.mention_at and _is_do(v, k)]
     if not agents:
         return
     for u in units_:
