@@ -5,6 +5,7 @@ import datetime
 import pickle
 import sys
 
+import pytest
 import yaml
 
 from pipeline import params
@@ -57,3 +58,28 @@ def test_the_vocabularies_read_the_same_from_their_pickles(tmp_path, monkeypatch
         parsed = yaml.safe_load(f.read_text(encoding="utf-8"))
         assert read_yaml(copy) == parsed
         assert read_yaml(copy) == parsed and params._cache_path(copy, copy.read_bytes()).exists()
+
+
+def test_the_gazetteer_reads_the_same_from_its_pickle(tmp_path, monkeypatch):
+    from extractors import agencies
+
+    built = agencies.build_gazetteer()
+    cached = tmp_path / "__pycache__" / "agencies.gazetteer.0.pickle"
+    monkeypatch.setattr(agencies, "_gazetteer_pickle", lambda: cached)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    agencies.write_gazetteer_cache()
+    with open(cached, "rb") as f:
+        loaded = agencies._GazetteerUnpickler(f).load()
+    assert loaded == built and list(loaded) == list(built)
+    assert all(list(loaded[k]) == list(built[k]) for k in built if isinstance(built[k], (dict, list, tuple)))
+    cached.write_bytes(pickle.dumps({"variants": sys.exit}))     # a function: refused
+    with open(cached, "rb") as f, pytest.raises(pickle.UnpicklingError):
+        agencies._GazetteerUnpickler(f).load()
+
+
+def test_the_gazetteer_pickle_is_named_by_its_sources():
+    from extractors import agencies
+
+    path = agencies._gazetteer_pickle()
+    assert path.parent == agencies.DATA / "__pycache__" and path.name.startswith("agencies.gazetteer.")
+    assert agencies._gazetteer_pickle() == path
