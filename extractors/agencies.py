@@ -1017,6 +1017,22 @@ def positions(items: list, wanted) -> list[int]:
     return list(compress(range(len(items)), map(wanted.__contains__, items)))
 
 
+def _fuzzy_starts(keys: list[str], noisy: bool) -> list[int]:
+    """Indices of the keys with fuzzy groups (_fuzzy_groups), where _fuzzy_hits may score. In marked text
+    that is a set of the gazetteer's first keys: no groups are built for the other words seen."""
+    if noisy:
+        return positions(keys, {k for k in set(keys) if _fuzzy_groups(k, True)})
+    return positions(keys, _marked_fuzzy_firsts())
+
+
+@cache
+def _marked_fuzzy_firsts() -> frozenset[str]:
+    """The keys whose _fuzzy_groups(key, False) are not empty: in marked text a group holds only variants
+    starting with the key itself, with a threshold and at most FUZZY_TOKENS tokens."""
+    return frozenset(v.tokens[0] for v in gazetteer()["variants"]
+                     if v.threshold is not None and len(v.tokens) <= FUZZY_TOKENS)
+
+
 @cache
 def _head_initials() -> frozenset[str]:
     """First letters of the generic heads' first words (a cheap test before the printed word)."""
@@ -1054,7 +1070,7 @@ def _find_agencies(text: str, jurisdiction: str | None, tokens: list[Token] | No
     home = home_of(jurisdiction)
     noisy = not is_marked_text(text) if noisy is None else noisy
     keys = list(map(itemgetter(0), toks))
-    starts = positions(keys, {k for k in set(keys) if _fuzzy_groups(k, noisy)})    # where _fuzzy_hits may score
+    starts = _fuzzy_starts(keys, noisy)
     initials, firsts = _head_initials(), gazetteer()["heads_by_first"]
     # the tokens whose printed first letter may start a head (tested in C), then their printed word
     initial = map(initials.__contains__, map(text.__getitem__, map(itemgetter(1), toks)))

@@ -71,6 +71,14 @@ def test_exact_candidates_hold_every_exact_match():
                 assert i in candidates, (i, keys[i:i + 4])
 
 
+
+@pytest.mark.parametrize("noisy", [False, True])
+def test_fuzzy_starts_are_the_keys_with_fuzzy_groups(noisy):
+    """Marked text finds its fuzzy starts from the gazetteer's first keys, not from every word's groups."""
+    for keys in _texts(20, seed=11 + noisy) + [["so", "xay", "dung", "sox", "ubnd", "tinh", "2025", "a"]]:
+        assert A._fuzzy_starts(keys, noisy) == [i for i, k in enumerate(keys) if A._fuzzy_groups(k, noisy)]
+
+
 def _printed_texts(n: int, seed: int, size: int = 400) -> list[str]:
     """Texts of the gazetteer's names as printed (marks kept), some words with one or two letters changed."""
     rng = random.Random(seed)
