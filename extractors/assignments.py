@@ -373,8 +373,9 @@ def _printed_collective(v: View, k: int, n: int) -> Mention | None:
     first letter), named as printed; lower case or inside a sentence it stays no party."""
     start, end = v.toks[k].start, v.toks[k + n - 1].end
     surface = v.text[start:end]
-    if not surface[:1].isupper() or v.toks[k].key != "cac" or v.toks[k + n - 1].key != "quan" \
-            or v.toks[k + n - 2].key != "lien":
+    voc = vocab()
+    if not surface[:1].isupper() or v.phrase(k, voc["printed_collective_starts"]) != 1 \
+            or v.phrase(k + n - 2, voc["printed_collective_ends"]) != 2:
         return None
     name = " ".join(surface.split())
     return Mention(start, end, surface, name, "collective", agency_id(name, v.jurisdiction), 0.8)

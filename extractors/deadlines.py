@@ -257,10 +257,11 @@ def _unit_recurrence(unit: str) -> str | None:
 def _more_recurrences(more: str) -> list[str | None]:
     """The units listed after a first one ("hằng tháng, quý, 6 tháng, năm"): a unit, or a number of months."""
     p, months = _patterns(), {int(k): v for k, v in vocab()["recurrence_months"].items()}
+    joiners = {fold(j) for j in vocab()["joiners"]}
     out: list[str | None] = []
     for item in re.split(r"\s*,\s*|\s+(?=" + _alt(vocab()["joiners"]) + r"\s)", more):
         words = item.split()
-        while words and words[0] in {fold(j) for j in vocab()["joiners"]}:
+        while words and words[0] in joiners:
             words = words[1:]
         if len(words) >= 2 and (n := _number(words[-2])) is not None and p["unit"].fullmatch(words[-1]):
             out.append(months.get(n))

@@ -506,8 +506,11 @@ def _foreign_share(text: str) -> float:
 
     Quotes and dashes count as foreign only inside a word (N“I).
     """
-    if not _any_foreign_word(text):
-        return 0.0
+    return _word_share(text) if _any_foreign_word(text) else 0.0
+
+
+def _word_share(text: str) -> float:
+    """`_foreign_share` with every word looked at (what its shortcut must equal)."""
     total = foreign = 0
     for word, n in Counter(text.split()).items():
         word = word.strip(_EDGE_PUNCTUATION)

@@ -24,7 +24,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import Score, match  # noqa: E402
+from item_scores import score_items  # noqa: E402
+from pipeline.evaluate import Score  # noqa: E402
 from pipeline.gold import MEASURES as EVAL_MEASURES, _canon_value  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "lines"
@@ -52,17 +53,8 @@ def canon(rows: list[dict]) -> list[dict]:
 
 
 def evaluate(items: list[dict], found: dict[int, dict], table: str, keys: tuple[str, ...], show: bool) -> Score:
-    total = Score(0, 0, 0, 0)
-    for it in items:
-        s, fp, fn = match(canon(found[it["line"]].get(table, [])), canon(it.get("rows") or []), keys)
-        total = total + s
-        if show and (fp or fn):
-            print(f"\n[{it['line']}] {it['text'][:300]}")
-            for k in fn:
-                print("   MISS", *k, sep=" | ")
-            for k in fp:
-                print("   EXTRA", *k, sep=" | ")
-    return total
+    return score_items(((f"[{it['line']}] {it['text'][:300]}", canon(found[it["line"]].get(table, [])),
+                         canon(it.get("rows") or [])) for it in items), keys, show)
 
 
 def main(argv: list[str] | None = None) -> int:

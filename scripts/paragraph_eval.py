@@ -25,7 +25,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import Score, match  # noqa: E402
+from item_scores import score_items  # noqa: E402
+from pipeline.evaluate import Score  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "paragraphs"
 KEYS = ("agency_name", "role")
@@ -64,17 +65,8 @@ def rows_by_line(run: Path) -> dict[int, list[dict]]:
 
 
 def evaluate(items: list[dict], found: dict[int, list[dict]], show: bool) -> Score:
-    total = Score(0, 0, 0, 0)
-    for it in items:
-        s, fp, fn = match(found.get(it["line"], []), it.get("assignments") or [], KEYS)
-        total = total + s
-        if show and (fp or fn):
-            print(f"\n[{it['line']}] {it['text'][:220]}")
-            for k in fn:
-                print("   MISS", *k, sep=" | ")
-            for k in fp:
-                print("   EXTRA", *k, sep=" | ")
-    return total
+    return score_items(((f"[{it['line']}] {it['text'][:220]}", found.get(it["line"], []), it.get("assignments") or [])
+                        for it in items), KEYS, show)
 
 
 def main(argv: list[str] | None = None) -> int:

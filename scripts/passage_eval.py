@@ -30,7 +30,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import Score, match  # noqa: E402
+from item_scores import score_items  # noqa: E402
+from pipeline.evaluate import Score  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "passages"
 BULLET_LINE = re.compile(r"^\s*[-+•*–]")
@@ -82,19 +83,11 @@ def labelled_line(lines: list[str], n: int) -> int:
 
 
 def evaluate(items: list[dict], found: dict[str, list[dict]], keys: tuple[str, ...], show: bool) -> Score:
-    total = Score(0, 0, 0, 0)
-    for it in items:
+    def gold(it: dict) -> list[dict]:
         lines = it["text"].split("\n")
-        gold = [{**g, "line": labelled_line(lines, g.get("line", 0))} for g in it.get("assignments") or []]
-        s, fp, fn = match(found[it["id"]], gold, keys)
-        total = total + s
-        if show and (fp or fn):
-            print(f"\n[{it['id']}]")
-            for k in fn:
-                print("   MISS", *k, sep=" | ")
-            for k in fp:
-                print("   EXTRA", *k, sep=" | ")
-    return total
+        return [{**g, "line": labelled_line(lines, g.get("line", 0))} for g in it.get("assignments") or []]
+
+    return score_items(((f"[{it['id']}]", found[it["id"]], gold(it)) for it in items), keys, show)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -278,26 +278,9 @@ def test_50kb_file_decodes_fast(encoding):
     assert _fastest(data) < 0.1
 
 
-def _foreign_share_of_every_word(text: str) -> float:
-    """`_foreign_share` as it reads, every word looked at (the reference of its shortcut)."""
-    from collections import Counter
-
-    from pipeline.encodings import _EDGE_PUNCTUATION, _foreign_char
-
-    total = foreign = 0
-    for word, n in Counter(text.split()).items():
-        word = word.strip(_EDGE_PUNCTUATION)
-        if word.isascii():
-            continue
-        total += n
-        if _foreign_char().search(word):
-            foreign += n
-    return foreign / total if total else 0.0
-
-
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet="aN IđệƯ “”‘’–—…•\u00a0\u2028\t\n.,;()-*×≥μñ¸®", max_size=40))
 def test_foreign_share_looks_only_at_words_with_foreign_characters(text):
-    from pipeline.encodings import _foreign_share
+    from pipeline.encodings import _foreign_share, _word_share
 
-    assert _foreign_share(text) == _foreign_share_of_every_word(text)
+    assert _foreign_share(text) == _word_share(text)
